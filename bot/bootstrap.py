@@ -1,0 +1,90 @@
+"""Wiring: builds the application from settings, in one place, for every entry point and the tests."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.delivery.dispatcher import OutboxDispatcher
+from bot.dialogue.engine import Conversation
+from bot.dialogue.flow import Flow, FlowRegistry
+from bot.dialogue.flows.data_rights import DataRightsFlow
+from bot.dialogue.flows.menu import MenuFlow
+from bot.dialogue.flows.orders import OrdersFlow
+from bot.dialogue.flows.policy import PolicyFlow
+from bot.dialogue.flows.verify_phone import VerifyPhoneFlow
+from bot.dialogue.ports import TextUnderstander
+from bot.dialogue.router import TurnRouter
+from bot.i18n import Catalog
+from bot.storage.db import create_engine, create_session_factory
+from bot.storage.schema import ensure_schema
+from bot.storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: UnitOfWorkFactory
+    texts: Catalog
+    clock: Clock
+    understander: TextUnderstander
+    flows: FlowRegistry
+    conversation: Conversation
+    dispatcher: OutboxDispatcher
+    extras: dict[str, object] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def load_understander() -> TextUnderstander:
+    from bot.understanding import Understander
+
+    return Understander.load()
+
+
+def build_flows(understander: TextUnderstander, extra: list[Flow] | None = None) -> FlowRegistry:
+    verify, orders = VerifyPhoneFlow(), OrdersFlow()
+    flows = FlowRegistry(
+        [MenuFlow(), PolicyFlow(understander), verify, orders, DataRightsFlow(), *(extra or [])]
+    )
+    verify.bind(flows)
+    orders.bind(flows)
+    return flows
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    understander: TextUnderstander | None = None,
+    migrate: bool | None = None,
+) -> App:
+    """Create the engine, bring the schema up to date (or refuse), and wire the conversation core."""
+    engine = create_engine(settings.database_url)
+    try:
+        await ensure_schema(engine, auto_migrate=settings.db_auto_migrate if migrate is None else migrate)
+    except Exception:
+        await engine.dispose()
+        raise
+    uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+    clock = clock or SystemClock()
+    texts = Catalog.load()
+    understander = understander or load_understander()
+    flows = build_flows(understander)
+    conversation = Conversation(
+        uow_factory=uow_factory,
+        texts=texts,
+        settings=settings,
+        clock=clock,
+        router=TurnRouter(flows, understander),
+    )
+    dispatcher = OutboxDispatcher(uow_factory, {}, clock, max_attempts=settings.outbox_max_attempts)
+    return App(settings, engine, uow_factory, texts, clock, understander, flows, conversation, dispatcher)

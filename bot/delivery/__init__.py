@@ -1,0 +1,1 @@
+"""Delivering what the outbox holds, through whichever channel each message is addressed to."""

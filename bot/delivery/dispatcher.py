@@ -1,0 +1,152 @@
+"""The outbox dispatcher: claims due messages, delivers them, retries with backoff, survives restarts.
+
+Each message is leased before delivery so that several dispatchers (several instances) never send the
+same row at once; a crash mid-delivery releases the lease when it expires. A `RetryLater` with an
+`after` (Telegram's retry_after) is honoured exactly; other transient failures back off exponentially.
+After `max_attempts` a message is marked dead and logged for the operator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater, Sender
+from bot.dialogue.actions import Address, action_from_payload
+from bot.storage.models import OutboxMessage
+from bot.storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_MAX_SECONDS = 600.0
+
+#: Called after a delivery succeeds, in the same unit of work that marks the row sent, so a
+#: result (the id of a new forum topic) is stored exactly when the delivery is recorded.
+DeliveryHook = Callable[[Any, OutboxMessage, dict[str, Any]], Awaitable[None]]
+#: Called when a recipient is unreachable (blocked the bot).
+UnreachableHook = Callable[[Any, OutboxMessage], Awaitable[None]]
+
+
+def backoff_seconds(attempts: int) -> float:
+    return float(min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
+
+
+class OutboxDispatcher:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        senders: Mapping[str, Sender],
+        clock: Clock,
+        *,
+        max_attempts: int = 20,
+        batch_size: int = 20,
+        on_delivered: DeliveryHook | None = None,
+        on_unreachable: UnreachableHook | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._senders = dict(senders)
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._batch_size = batch_size
+        self._on_delivered = on_delivered
+        self._on_unreachable = on_unreachable
+        self._wake = asyncio.Event()
+
+    def add_sender(self, channel: str, sender: Sender) -> None:
+        self._senders[channel] = sender
+
+    def nudge(self) -> None:
+        """Something was just queued: deliver it now rather than at the next poll."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Deliver what is due now; returns how many messages were attempted."""
+        async with self._uow_factory() as uow:
+            claimed = await uow.outbox.claim_due(self._clock.now(), limit=self._batch_size, lease=LEASE)
+            work = [
+                (row.id, Address(row.channel, row.chat_id or "", row.thread_id), dict(row.payload))
+                for row in claimed
+                if row.channel in self._senders
+            ]
+            await uow.commit()
+        for message_id, address, payload in work:
+            await self._deliver(message_id, address, payload)
+        return len(work)
+
+    async def run_forever(self, poll_seconds: float = 1.0) -> None:
+        while True:
+            try:
+                attempted = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox pass failed; retrying")
+                attempted = 0
+            if attempted:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def drain(self, *, max_passes: int = 50) -> None:
+        """Deliver until nothing is due (tests and the console)."""
+        for _ in range(max_passes):
+            if not await self.run_once():
+                return
+
+    async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any]) -> None:
+        # The network call happens outside any transaction (the lease keeps other dispatchers off the
+        # row), so a slow or flooded API never holds a database lock.
+        outcome: str
+        result: dict[str, Any] = {}
+        error = ""
+        delay: float | None = None
+        try:
+            action = action_from_payload(payload)
+            result = await self._senders[address.channel].deliver(address, action)
+            outcome = "sent"
+        except RetryLater as exc:
+            outcome, error, delay = "retry", f"retry later: {exc}", exc.after
+        except RecipientUnreachable as exc:
+            outcome, error = "unreachable", str(exc)
+        except PermanentFailure as exc:
+            outcome, error = "dead", str(exc)
+            log.error("outbox message %s rejected for good: %s", message_id, exc)
+        except Exception as exc:
+            outcome, error = "retry", repr(exc)
+            log.warning("outbox message %s failed: %r", message_id, exc)
+        async with self._uow_factory() as uow:
+            row = await uow.outbox.get(message_id)
+            if row is None or row.status != "pending":
+                return
+            row.attempts += 1
+            row.locked_until = None
+            if outcome == "sent":
+                row.status, row.sent_at, row.result = "sent", self._clock.now(), result
+                if self._on_delivered is not None:
+                    await self._on_delivered(uow, row, result)
+            elif outcome == "unreachable":
+                row.status, row.last_error = "unreachable", error[:500]
+                if self._on_unreachable is not None:
+                    await self._on_unreachable(uow, row)
+            elif outcome == "dead":
+                row.status, row.last_error = "dead", error[:500]
+            else:
+                self._fail(row, error, delay if delay is not None else backoff_seconds(row.attempts))
+            await uow.commit()
+
+    def _fail(self, row: OutboxMessage, error: str, delay: float) -> None:
+        row.last_error = error[:500]
+        if row.attempts >= self._max_attempts:
+            row.status = "dead"
+            log.error("outbox message %s gave up after %s attempts: %s", row.id, row.attempts, error)
+            return
+        row.next_attempt_at = self._clock.now() + timedelta(seconds=delay)

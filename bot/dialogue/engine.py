@@ -1,0 +1,107 @@
+"""The conversation core: one inbound event in, a list of actions out, in one unit of work.
+
+Every channel (Telegram, the console, the test harness) calls `Conversation.handle`. The event's state
+change, audit rows and outbox rows commit together; a retried delivery (same `event_key`) is ignored;
+an unexpected failure is rolled back and becomes an apology with a short incident id, while the
+traceback is logged under that id for the operator.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dialogue.actions import Action, SendText
+from bot.dialogue.events import InboundEvent
+from bot.dialogue.router import TurnRouter
+from bot.dialogue.turn import Turn
+from bot.i18n import Catalog, normalize_language
+from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+#: Handles events from the staff chat (the staff desk); returns the replies for that chat.
+StaffHandler = Callable[[InboundEvent, UnitOfWork], Awaitable[list[Action]]]
+
+
+class Conversation:
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        texts: Catalog,
+        settings: Settings,
+        clock: Clock,
+        router: TurnRouter,
+        staff_handler: StaffHandler | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._texts = texts
+        self._settings = settings
+        self._clock = clock
+        self._router = router
+        self._staff_handler = staff_handler
+
+    def set_staff_handler(self, handler: StaffHandler) -> None:
+        self._staff_handler = handler
+
+    async def handle(self, event: InboundEvent) -> list[Action]:
+        try:
+            return await self._handle(event)
+        except IntegrityError:
+            if event.event_key is not None:
+                # Two deliveries of the same update raced; the other one won and answered.
+                log.info("duplicate delivery of %s:%s ignored", event.channel, event.event_key)
+                return []
+            return self._apologise(event)
+        except Exception:
+            return self._apologise(event)
+
+    async def _handle(self, event: InboundEvent) -> list[Action]:
+        async with self._uow_factory() as uow:
+            if event.event_key is not None:
+                if await uow.processed_events.seen(event.channel, event.event_key):
+                    return []
+                uow.processed_events.mark(event.channel, event.event_key)
+            if self._is_staff_chat(event):
+                actions = await self._staff_handler(event, uow) if self._staff_handler else []
+                await uow.commit()
+                return actions
+            if event.chat_kind != "private":
+                await uow.commit()
+                return []  # groups other than the staff chat are not a place for personal data
+            if event.is_edit:
+                await uow.commit()
+                return []  # answering an edit would repeat or contradict the earlier answer
+            turn = await self._open_turn(event, uow)
+            await self._router.route(turn)
+            await uow.commit()
+            return turn.actions
+
+    async def _open_turn(self, event: InboundEvent, uow: UnitOfWork) -> Turn:
+        state = await uow.dialogue_states.get_or_create(event.channel, event.user_id)
+        if state.language is None:
+            state.language = normalize_language(event.language_hint) or self._settings.default_language
+        account = await uow.accounts.get_or_create(event.channel, event.user_id)
+        account.chat_id = event.chat_id
+        if event.display_name:
+            account.display_name = event.display_name[:200]
+        if account.unreachable_since is not None:
+            account.unreachable_since = None  # they wrote to us, so they unblocked the bot
+        return Turn(event=event, state=state, account=account, uow=uow, texts=self._texts,
+                    settings=self._settings, clock=self._clock)
+
+    def _is_staff_chat(self, event: InboundEvent) -> bool:
+        staff_chat = self._settings.staff_chat_id
+        return staff_chat is not None and event.chat_id == str(staff_chat)
+
+    def _apologise(self, event: InboundEvent) -> list[Action]:
+        incident = secrets.token_hex(4).upper()
+        log.exception("incident %s while handling %s event from user %s", incident, event.channel, event.user_id)
+        language = normalize_language(event.language_hint) or self._settings.default_language
+        return [SendText(self._texts.text(language, "core.internal_error", incident=incident))]

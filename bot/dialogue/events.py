@@ -1,0 +1,95 @@
+"""What reaches the conversation core from any channel, free of any transport's types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+AttachmentKind = Literal["photo", "document", "voice", "video", "audio", "sticker", "location", "other"]
+MAX_TEXT_CHARS = 4000  # longer input is cut before anything looks at it
+
+
+@dataclass(frozen=True)
+class SharedContact:
+    """A phone contact sent by the user; `user_id` is whose contact it is, if the channel knows."""
+
+    phone: str
+    user_id: str | None = None
+    first_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: AttachmentKind
+    file_id: str | None = None  # the channel's own reference, usable to send the file on
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "file_id": self.file_id,
+            "file_name": self.file_name,
+            "mime_type": self.mime_type,
+            "size": self.size,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Attachment:
+        size = data.get("size")
+        return cls(
+            kind=str(data.get("kind") or "other"),  # type: ignore[arg-type]
+            file_id=_opt_str(data.get("file_id")),
+            file_name=_opt_str(data.get("file_name")),
+            mime_type=_opt_str(data.get("mime_type")),
+            size=int(size) if isinstance(size, int) else None,
+        )
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    """One thing a user did: sent text, shared a contact, pressed a button or sent a file.
+
+    `user_id` and `chat_id` are the channel's ids as strings. `event_key` identifies the delivery
+    (Telegram's update_id) so that a retried delivery is processed once.
+    """
+
+    channel: str
+    user_id: str
+    chat_id: str
+    text: str | None = None
+    contact: SharedContact | None = None
+    button: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    thread_id: int | None = None
+    message_id: int | None = None
+    reply_to_message_id: int | None = None
+    language_hint: str | None = None
+    display_name: str | None = None
+    event_key: str | None = None
+    chat_kind: Literal["private", "group"] = "private"
+    is_edit: bool = False
+
+    @property
+    def command(self) -> tuple[str, str] | None:
+        """('/start', 'payload') for a slash command, else None; '@botname' suffixes are dropped."""
+        if not self.text or not self.text.startswith("/"):
+            return None
+        head, _, rest = self.text.strip().partition(" ")
+        name = head.split("@", 1)[0].lower()
+        if len(name) < 2 or not name[1:].replace("_", "").isalnum():
+            return None
+        return name, rest.strip()
+
+    @property
+    def clean_text(self) -> str:
+        """The text with control characters removed and cut to a length worth reading."""
+        if not self.text:
+            return ""
+        cleaned = "".join(ch for ch in self.text if ch.isprintable() or ch in "\n\t")
+        return cleaned.strip()[:MAX_TEXT_CHARS]

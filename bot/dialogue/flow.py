@@ -1,0 +1,70 @@
+"""The shape every dialogue flow has: a name, a table of steps, and handlers for what may arrive.
+
+A flow module reads top to bottom as its state table (`STEPS`): each step names the handler that
+takes the next event while the user is in that step. Buttons carry `<flow>:<action>[:<arg>]` and are
+routed to the flow by name even when the user is elsewhere (a rating pressed days later), so every
+button handler re-checks what the button names against the database.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ClassVar
+
+from bot.dialogue.turn import Turn
+
+StepHandler = Callable[[Turn], Awaitable[None]]
+
+
+class Flow(ABC):
+    name: ClassVar[str]
+    #: step name -> name of the method that handles the next event in that step
+    STEPS: ClassVar[Mapping[str, str]] = {}
+    #: intents this flow starts from free text
+    INTENTS: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    async def start(self, turn: Turn, **options: Any) -> None:
+        """Begin the flow (from an intent, a menu button, a deep link or another flow)."""
+
+    async def handle(self, turn: Turn) -> None:
+        """Route the event to the handler of the user's current step."""
+        method_name = self.STEPS.get(turn.state.step or "")
+        if method_name is None:  # a step renamed by an upgrade: start over rather than fail
+            turn.finish()
+            await self.start(turn)
+            return
+        handler: StepHandler = getattr(self, method_name)
+        await handler(turn)
+
+    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
+        """A button of this flow was pressed; the default treats unknown buttons as stale."""
+        turn.say("core.stale_button")
+
+    async def cancel(self, turn: Turn) -> None:
+        """The user typed /cancel inside this flow; nothing the flow was collecting is kept."""
+        turn.finish()
+        turn.say("core.cancelled")
+
+    def accepts_attachments(self, turn: Turn) -> bool:
+        return False
+
+    def accepts_free_text(self, turn: Turn) -> bool:
+        """Whether the current step wants raw text (a description) rather than an understood intent."""
+        return True
+
+
+class FlowRegistry:
+    def __init__(self, flows: list[Flow]) -> None:
+        self._flows = {flow.name: flow for flow in flows}
+        self._by_intent = {intent: flow for flow in flows for intent in flow.INTENTS}
+
+    def get(self, name: str | None) -> Flow | None:
+        return self._flows.get(name or "")
+
+    def for_intent(self, intent: str) -> Flow | None:
+        return self._by_intent.get(intent)
+
+    def names(self) -> list[str]:
+        return list(self._flows)

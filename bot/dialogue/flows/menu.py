@@ -1,0 +1,62 @@
+"""The main menu and the small talk around it: greeting, help, thanks, goodbye, language.
+
+| event                         | reply                                   |
+|-------------------------------|-----------------------------------------|
+| /start, greeting, menu button | welcome + main menu                     |
+| /help, help                   | what the bot can do + main menu         |
+| thanks / goodbye              | a short polite closing                  |
+| /lang, lang:<code>            | switch language (locks it) + main menu  |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogue.actions import Keyboard
+from bot.dialogue.flow import Flow
+from bot.dialogue.turn import Turn
+from bot.i18n import LANGUAGES
+
+
+def main_menu(turn: Turn) -> Keyboard:
+    other = "en" if turn.language == "vi" else "vi"
+    return (
+        (turn.button("core.menu.privacy", "menu:privacy"), turn.button("core.menu.orders", "menu:orders")),
+        (turn.button("core.menu.rights", "menu:rights"), turn.button("core.menu.human", "menu:human")),
+        (turn.button(f"core.menu.language_{other}", f"lang:{other}"),),
+    )
+
+
+class MenuFlow(Flow):
+    name = "menu"
+    INTENTS = ("greeting", "help", "thanks", "goodbye")
+
+    async def start(self, turn: Turn, **options: Any) -> None:
+        intent = options.get("intent", "greeting")
+        if intent == "help":
+            turn.say("core.help", buttons=main_menu(turn))
+        elif intent == "thanks":
+            turn.say("core.thanks")
+        elif intent == "goodbye":
+            turn.say("core.goodbye")
+        elif options.get("returning"):
+            turn.say("core.menu_prompt", buttons=main_menu(turn))
+        else:
+            turn.say("core.welcome", buttons=main_menu(turn), name=turn.account.display_name or turn.t("core.default_name"))
+
+    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
+        turn.say("core.menu_prompt", buttons=main_menu(turn))
+
+
+def choose_language(turn: Turn, code: str | None) -> None:
+    """Switch to `code`, or offer the choice when no valid code was given."""
+    if code not in LANGUAGES:
+        turn.say(
+            "core.language_choose",
+            buttons=((turn.button("core.menu.language_vi", "lang:vi"),
+                      turn.button("core.menu.language_en", "lang:en")),),
+        )
+        return
+    turn.state.language = code
+    turn.state.language_locked = True
+    turn.say("core.language_set", buttons=main_menu(turn))

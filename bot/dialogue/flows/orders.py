@@ -1,0 +1,91 @@
+"""Order questions for a verified customer, about that customer's own orders only.
+
+| step           | event                          | reply                                          |
+|----------------|--------------------------------|------------------------------------------------|
+| (start)        | not verified                   | hand over to `verify`, come back here after     |
+| (start)        | verified                       | the latest orders, one button each             |
+| (any)          | order:<code>                   | that order's status and history, if it is theirs|
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogue.flow import Flow, FlowRegistry
+from bot.dialogue.flows.menu import main_menu
+from bot.dialogue.turn import Turn
+from bot.i18n import Markup
+from bot.services.identity import verified_customer
+from bot.services.orders import OrderView, own_order, recent_orders
+
+
+class OrdersFlow(Flow):
+    name = "order"
+    INTENTS = ("order_status",)
+
+    def __init__(self, flows: FlowRegistry | None = None) -> None:
+        self._flows = flows
+
+    def bind(self, flows: FlowRegistry) -> None:
+        self._flows = flows
+
+    async def start(self, turn: Turn, **options: Any) -> None:
+        customer = await verified_customer(turn.uow, turn.account)
+        if customer is None:
+            verify = self._flows.get("verify") if self._flows else None
+            if verify is None:
+                turn.say("core.orders.need_verification")
+                return
+            turn.say("core.orders.need_verification")
+            await verify.start(turn, then=self.name)
+            return
+        orders = await recent_orders(turn.uow, turn.clock, customer, actor=turn.actor)
+        if not orders:
+            turn.say("core.orders.none", buttons=main_menu(turn))
+            return
+        lines = [self._summary(turn, order) for order in orders]
+        buttons = tuple((turn.button("core.orders.details_button", f"order:{o.code}", code=o.code),)
+                        for o in orders)
+        turn.say("core.orders.list", buttons=buttons, count=len(orders))
+        turn.say_markup("\n".join(lines), ((turn.button("core.menu.back", "menu:main"),),))
+
+    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
+        # The code in the button is only a hint: ownership is checked again here.
+        customer = await verified_customer(turn.uow, turn.account)
+        if customer is None:
+            await self.start(turn)
+            return
+        order = await own_order(turn.uow, turn.clock, customer, action, actor=turn.actor)
+        if order is None:
+            turn.say("core.orders.not_found")
+            return
+        history = Markup("\n".join(
+            turn.t("core.orders.history_line", at=self._date(turn, change.at),
+                   status=self._status(turn, change.status))
+            for change in order.history
+        ))
+        turn.say(
+            "core.orders.details",
+            buttons=((turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),),
+            code=order.code,
+            status=self._status(turn, order.status),
+            placed=self._date(turn, order.placed_at),
+            total=f"{order.total_vnd:,}".replace(",", "."),
+            carrier=order.carrier or "—",
+            tracking=order.tracking_code or "—",
+            expected=order.expected_delivery.strftime("%d/%m/%Y") if order.expected_delivery else "—",
+            history=history or "—",
+        )
+
+    def _summary(self, turn: Turn, order: OrderView) -> str:
+        return str(turn.t("core.orders.summary_line", code=order.code, status=self._status(turn, order.status),
+                          placed=self._date(turn, order.placed_at)))
+
+    @staticmethod
+    def _status(turn: Turn, status: str) -> str:
+        key = f"core.order_status.{status}"
+        return turn.t(key) if turn.texts.has(key) else status
+
+    @staticmethod
+    def _date(turn: Turn, moment: Any) -> str:
+        return str(moment.astimezone(turn.settings.zone).strftime("%d/%m/%Y %H:%M"))

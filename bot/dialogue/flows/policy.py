@@ -1,0 +1,59 @@
+"""Answers about the privacy policy, always drawn from the policy text and citing its section.
+
+| event                              | reply                                                  |
+|------------------------------------|--------------------------------------------------------|
+| policy_question / account_security | the passage with "Theo mục N – …" + related sections   |
+| /privacy, menu:privacy             | the sections as buttons                                |
+| policy:<n>                         | the section's summary with its citation                |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogue.actions import Button, Keyboard
+from bot.dialogue.flow import Flow
+from bot.dialogue.ports import TextUnderstander, UnderstandingResult
+from bot.dialogue.turn import Turn
+
+
+class PolicyFlow(Flow):
+    name = "policy"
+    INTENTS = ("policy_question", "account_security")
+
+    def __init__(self, understander: TextUnderstander) -> None:
+        self._understander = understander
+
+    async def start(self, turn: Turn, **options: Any) -> None:
+        result: UnderstandingResult | None = options.get("understanding")
+        if result is None or result.section is None or not result.answer:
+            self.show_sections(turn)
+            return
+        self._answer(turn, result)
+
+    def show_sections(self, turn: Turn) -> None:
+        sections = self._understander.sections(turn.language)
+        rows = tuple((self._section_button(turn, number, title),) for number, title in sections)
+        turn.say("core.privacy_sections", buttons=rows)
+
+    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
+        # The button names a section number; anything else is refused as stale.
+        if not action.isdigit():
+            turn.say("core.stale_button")
+            return
+        result = self._understander.section_answer(int(action), turn.language)
+        if result is None:
+            turn.say("core.stale_button")
+            return
+        self._answer(turn, result)
+
+    def _answer(self, turn: Turn, result: UnderstandingResult) -> None:
+        titles = dict(self._understander.sections(turn.language))
+        related = [n for n in result.related_sections if n != result.section and n in titles][:3]
+        buttons: Keyboard = tuple((self._section_button(turn, n, titles[n]),) for n in related)
+        buttons += ((turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),)
+        turn.say("core.policy_answer", buttons=buttons, answer=result.answer)
+
+    @staticmethod
+    def _section_button(turn: Turn, number: int, title: str) -> Button:
+        return turn.button("core.section_button", f"policy:{number}", number=number, title=title)

@@ -1,0 +1,69 @@
+"""Proving the user's phone number with the channel's own contact button, then carrying on.
+
+| step              | event                     | next                                          |
+|-------------------|---------------------------|-----------------------------------------------|
+| (start)           | a flow needs identity     | ask for the contact → awaiting_contact        |
+| awaiting_contact  | own contact, known number | linked; resume the flow that asked (`then`)   |
+| awaiting_contact  | own contact, unknown      | say so, offer a person; finish                |
+| awaiting_contact  | someone else's contact    | refuse, ask again (stays)                     |
+| awaiting_contact  | text / anything else      | remind how to share, up to 3 times, then stop |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogue.flow import Flow, FlowRegistry
+from bot.dialogue.flows.menu import main_menu
+from bot.dialogue.turn import Turn
+from bot.services.identity import ContactCheck, verify_contact
+
+MAX_REMINDERS = 3
+
+
+class VerifyPhoneFlow(Flow):
+    name = "verify"
+    STEPS = {"awaiting_contact": "on_awaiting_contact"}
+
+    def __init__(self, flows: FlowRegistry | None = None) -> None:
+        self._flows = flows
+
+    def bind(self, flows: FlowRegistry) -> None:
+        self._flows = flows
+
+    async def start(self, turn: Turn, **options: Any) -> None:
+        turn.enter(self.name, "awaiting_contact", then=options.get("then"), reminders=0)
+        turn.ask_for_contact("core.verify.ask_contact")
+
+    async def on_awaiting_contact(self, turn: Turn) -> None:
+        contact = turn.event.contact
+        if contact is None:
+            reminders = int(turn.data.get("reminders", 0)) + 1
+            if reminders >= MAX_REMINDERS:
+                turn.finish()
+                turn.say("core.verify.gave_up", buttons=main_menu(turn))
+                return
+            turn.goto("awaiting_contact", reminders=reminders)
+            turn.ask_for_contact("core.verify.reminder")
+            return
+        result = await verify_contact(turn.uow, turn.clock, turn.account, contact)
+        if result.outcome is ContactCheck.NOT_OWN_CONTACT:
+            turn.ask_for_contact("core.verify.not_own_contact")
+            return
+        if result.outcome is ContactCheck.INVALID_NUMBER:
+            turn.finish()
+            turn.say("core.verify.invalid_number", buttons=main_menu(turn))
+            return
+        then = turn.data.get("then")
+        turn.finish()
+        if result.outcome is ContactCheck.UNKNOWN_NUMBER:
+            turn.say_markup(str(turn.t("core.verify.unknown_number")), main_menu(turn), remove_reply_keyboard=True)
+            return
+        turn.say_markup(str(turn.t("core.verify.linked", name=result.customer_name or "")), (),
+                        remove_reply_keyboard=True)
+        follow_up = self._flows.get(then) if self._flows and then else None
+        if follow_up is not None:
+            await follow_up.start(turn)
+
+    def accepts_free_text(self, turn: Turn) -> bool:
+        return False

@@ -1,0 +1,188 @@
+"""Deciding what a turn is about: a command, a button, a contact, a file, or free text to understand.
+
+| inbound                     | goes to                                                          |
+|-----------------------------|------------------------------------------------------------------|
+| /start [payload]            | leaves any flow; welcome, or the flow the deep link names        |
+| /help, /menu, /privacy      | help / menu / policy sections (any step)                          |
+| /cancel                     | the active flow's cancel, or "nothing to cancel"                 |
+| /lang [vi|en]               | language choice                                                   |
+| other /command              | "unknown command" + help                                          |
+| button `<flow>:<action>`    | that flow's on_button (menu, lang and intent are handled here)   |
+| contact / file              | the active flow if it takes them, else a polite explanation      |
+| text in a flow wanting text | the active flow                                                   |
+| other text                  | understood → the intent's flow; unsure → honest fallback         |
+"""
+
+from __future__ import annotations
+
+from bot.dialogue.flow import Flow, FlowRegistry
+from bot.dialogue.flows.menu import choose_language, main_menu
+from bot.dialogue.ports import TextUnderstander, UnderstandingResult
+from bot.dialogue.turn import Turn
+
+DEEP_LINKS = {"privacy": "policy", "orders": "order", "order": "order", "complaint": "complaint",
+              "support": "complaint", "rights": "rights"}
+_WORD_MIN_FOR_LANGUAGE_SWITCH = 2
+
+
+class TurnRouter:
+    def __init__(self, flows: FlowRegistry, understander: TextUnderstander) -> None:
+        self._flows = flows
+        self._understander = understander
+
+    async def route(self, turn: Turn) -> None:
+        event = turn.event
+        if event.command is not None:
+            await self._command(turn, *event.command)
+        elif event.button is not None:
+            await self._button(turn, event.button)
+        elif event.contact is not None:
+            await self._contact(turn)
+        elif event.attachments:
+            await self._attachments(turn)
+        elif turn.event.clean_text:
+            await self._text(turn)
+        else:
+            turn.say("core.empty_message")
+
+    # Commands ---------------------------------------------------------------------------------------
+    async def _command(self, turn: Turn, name: str, argument: str) -> None:
+        if name == "/start":
+            turn.finish()
+            target = self._flows.get(DEEP_LINKS.get(argument.strip().lower(), ""))
+            if target is not None:
+                await target.start(turn)
+            else:
+                await self._flow("menu").start(turn)
+        elif name == "/help":
+            await self._flow("menu").start(turn, intent="help")
+        elif name == "/menu":
+            await self._flow("menu").start(turn, returning=True)
+        elif name == "/privacy":
+            await self._flow("policy").start(turn)
+        elif name == "/cancel":
+            active = self._flows.get(turn.state.flow)
+            if active is None:
+                turn.finish()
+                turn.say("core.nothing_to_cancel", buttons=main_menu(turn))
+            else:
+                await active.cancel(turn)
+        elif name == "/lang":
+            choose_language(turn, argument.strip().lower() or None)
+        else:
+            turn.say("core.unknown_command")
+
+    # Buttons ----------------------------------------------------------------------------------------
+    async def _button(self, turn: Turn, data: str) -> None:
+        namespace, _, rest = data.partition(":")
+        action, _, argument = rest.partition(":")
+        if namespace == "menu":
+            await self._menu(turn, action)
+        elif namespace == "lang":
+            choose_language(turn, action)
+        elif namespace == "intent":
+            await self._clarified(turn, action)
+        elif (flow := self._flows.get(namespace)) is not None:
+            await flow.on_button(turn, action, argument)
+        else:
+            turn.say("core.stale_button")
+
+    async def _menu(self, turn: Turn, action: str) -> None:
+        targets = {"privacy": "policy", "orders": "order", "rights": "rights", "human": "complaint"}
+        if action == "human":
+            turn.finish()
+            await self._start_human_handoff(turn)
+            return
+        flow = self._flows.get(targets.get(action, ""))
+        if flow is None:
+            await self._flow("menu").start(turn, returning=True)
+            return
+        turn.finish()
+        await flow.start(turn)
+
+    async def _start_human_handoff(self, turn: Turn) -> None:
+        desk = self._flows.get("complaint")
+        if desk is None:
+            turn.say("core.human_unavailable", buttons=main_menu(turn))
+        else:
+            await desk.start(turn, intent="human_handoff")
+
+    async def _clarified(self, turn: Turn, intent: str) -> None:
+        pending = turn.data.get("text") if turn.state.flow == "clarify" else None
+        turn.finish()
+        if pending is None:
+            turn.say("core.stale_button")
+            return
+        result = self._understander.understand(pending, turn.language)
+        await self._start_intent(turn, intent, result)
+
+    # Contacts and files -----------------------------------------------------------------------------
+    async def _contact(self, turn: Turn) -> None:
+        active = self._flows.get(turn.state.flow)
+        if active is not None and turn.state.flow == "verify":
+            await active.handle(turn)
+            return
+        verify = self._flow("verify")
+        turn.enter("verify", "awaiting_contact", then=None, reminders=0)
+        await verify.handle(turn)
+
+    async def _attachments(self, turn: Turn) -> None:
+        active = self._flows.get(turn.state.flow)
+        if active is not None and active.accepts_attachments(turn):
+            await active.handle(turn)
+            return
+        kind = turn.event.attachments[0].kind
+        key = "core.attachment.sticker" if kind == "sticker" else "core.attachment.unsupported"
+        turn.say(key)
+
+    # Free text --------------------------------------------------------------------------------------
+    async def _text(self, turn: Turn) -> None:
+        active = self._flows.get(turn.state.flow)
+        if active is not None and active.accepts_free_text(turn):
+            await active.handle(turn)
+            return
+        text = turn.event.clean_text
+        result = self._understander.understand(text, turn.language if turn.state.language_locked else None)
+        self._follow_language(turn, text, result)
+        if active is not None:
+            # The user wrote something else than the step expects: let the flow decide, unless the
+            # message clearly asks for something new.
+            if result.intent in ("out_of_scope", "greeting", "thanks") or result.confidence < 0.5:
+                await active.handle(turn)
+                return
+            turn.finish()
+        if result.ambiguous and len(result.alternatives) >= 1:
+            self._ask_to_clarify(turn, text, result)
+            return
+        await self._start_intent(turn, result.intent, result)
+
+    def _follow_language(self, turn: Turn, text: str, result: UnderstandingResult) -> None:
+        if turn.state.language_locked:
+            return
+        if len(text.split()) >= _WORD_MIN_FOR_LANGUAGE_SWITCH or turn.state.language is None:
+            turn.state.language = result.language
+
+    def _ask_to_clarify(self, turn: Turn, text: str, result: UnderstandingResult) -> None:
+        choices = [result.intent] + [name for name, _ in result.alternatives if name != result.intent]
+        choices = [name for name in choices if name != "out_of_scope"][:2]
+        turn.enter("clarify", "choosing", text=text)
+        rows = tuple((turn.button(f"core.intent_label.{name}", f"intent:{name}"),) for name in choices)
+        turn.say("core.clarify", buttons=(*rows, (turn.button("core.menu.human", "menu:human"),)))
+
+    async def _start_intent(self, turn: Turn, intent: str, result: UnderstandingResult) -> None:
+        if intent == "human_handoff" or (intent == "complaint" and self._flows.get("complaint") is None):
+            await self._start_human_handoff(turn)
+            return
+        flow = self._flows.for_intent(intent)
+        if flow is None:
+            turn.say("core.not_sure", buttons=(
+                (turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),
+            ))
+            return
+        await flow.start(turn, intent=intent, understanding=result)
+
+    def _flow(self, name: str) -> Flow:
+        flow = self._flows.get(name)
+        if flow is None:
+            raise LookupError(f"flow {name!r} is not registered")
+        return flow

@@ -1,0 +1,79 @@
+"""One turn of the conversation: the event, the user's state, the open unit of work and the replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dialogue.actions import Action, Button, Keyboard, RequestContact, SendText
+from bot.dialogue.events import InboundEvent
+from bot.i18n import Catalog, Markup
+from bot.storage.models import ChannelAccount, DialogueStateRow
+from bot.storage.uow import UnitOfWork
+
+
+@dataclass
+class Turn:
+    event: InboundEvent
+    state: DialogueStateRow
+    account: ChannelAccount
+    uow: UnitOfWork
+    texts: Catalog
+    settings: Settings
+    clock: Clock
+    actions: list[Action] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        return self.state.language or self.settings.default_language
+
+    @property
+    def actor(self) -> str:
+        """How this user appears in the audit log."""
+        return f"{self.event.channel}:{self.event.user_id}"
+
+    def t(self, key: str, /, **params: object) -> Markup:
+        return self.texts.text(self.language, key, **params)
+
+    def button(self, key: str, data: str, /, **params: object) -> Button:
+        label = self.texts.text(self.language, key, **params)
+        return Button(_unescape_label(label), data)
+
+    def say(self, key: str, /, buttons: Keyboard = (), **params: object) -> None:
+        self.actions.append(SendText(self.t(key, **params), buttons))
+
+    def say_markup(self, text: str, buttons: Keyboard = (), *, remove_reply_keyboard: bool = False) -> None:
+        self.actions.append(SendText(text, buttons, remove_reply_keyboard))
+
+    def ask_for_contact(self, key: str, /, **params: object) -> None:
+        self.actions.append(
+            RequestContact(
+                self.t(key, **params),
+                _unescape_label(self.t("core.share_phone_button")),
+                _unescape_label(self.t("core.cancel_button")),
+            )
+        )
+
+    # Flow state -------------------------------------------------------------------------------------
+    def enter(self, flow: str, step: str, **data: Any) -> None:
+        self.state.flow, self.state.step, self.state.data = flow, step, dict(data)
+
+    def goto(self, step: str, **data: Any) -> None:
+        self.state.step = step
+        self.state.data = {**(self.state.data or {}), **data}
+
+    def finish(self) -> None:
+        self.state.flow, self.state.step, self.state.data = None, None, {}
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self.state.data or {})
+
+
+def _unescape_label(text: str) -> str:
+    # Button labels are plain text on every channel; the catalog returns HTML-safe text.
+    import html
+
+    return html.unescape(str(text))

@@ -1,0 +1,71 @@
+"""Proving who a chat user is before any personal data is shown.
+
+A phone contact proves the number only when the channel says it is the sender's own contact
+(Telegram: `contact.user_id == from.id`, sent through a request_contact button). A forwarded or typed
+contact proves nothing. See DOMAIN.md, "Identity verification".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.dialogue.events import SharedContact
+from bot.domain.masking import mask_phone
+from bot.domain.phone import InvalidPhoneNumber, normalize_phone
+from bot.services.audit import record_access
+from bot.storage.models import ChannelAccount, Customer
+from bot.storage.uow import UnitOfWork
+
+
+class ContactCheck(StrEnum):
+    LINKED = "linked"  # the number is the sender's and belongs to a customer
+    UNKNOWN_NUMBER = "unknown_number"  # the sender's own number, but no customer has it
+    NOT_OWN_CONTACT = "not_own_contact"  # someone else's contact, or forwarded
+    INVALID_NUMBER = "invalid_number"
+
+
+@dataclass(frozen=True)
+class ContactVerification:
+    outcome: ContactCheck
+    customer_name: str | None = None
+
+
+async def verify_contact(
+    uow: UnitOfWork, clock: Clock, account: ChannelAccount, contact: SharedContact
+) -> ContactVerification:
+    if contact.user_id is None or contact.user_id != account.channel_user_id:
+        return ContactVerification(ContactCheck.NOT_OWN_CONTACT)
+    try:
+        phone = normalize_phone(contact.phone)
+    except InvalidPhoneNumber:
+        return ContactVerification(ContactCheck.INVALID_NUMBER)
+    now = clock.now()
+    account.verified_phone = phone
+    account.phone_verified_at = now
+    customer = await uow.customers.by_phone(phone)
+    account.customer_id = customer.id if customer else None
+    record_access(
+        uow,
+        clock,
+        actor=f"{account.channel}:{account.channel_user_id}",
+        action="identity.phone_verified",
+        customer_id=account.customer_id,
+        purpose="verify the chat user's phone number before showing personal data",
+        phone=mask_phone(phone),
+        matched_customer=customer is not None,
+    )
+    if customer is None:
+        return ContactVerification(ContactCheck.UNKNOWN_NUMBER)
+    return ContactVerification(ContactCheck.LINKED, customer.full_name)
+
+
+async def verified_customer(uow: UnitOfWork, account: ChannelAccount) -> Customer | None:
+    """The customer this chat account has proven to be, or None."""
+    if account.customer_id is None or account.phone_verified_at is None:
+        return None
+    customer = await uow.customers.get(account.customer_id)
+    if customer is None or customer.phone != account.verified_phone:
+        return None  # the customer's number changed since: proof no longer holds
+    return customer

@@ -1,0 +1,28 @@
+"""The audit log of personal-data access; append only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import AuditEntry
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, entry: AuditEntry) -> None:
+        self._session.add(entry)
+
+    async def for_customer(self, customer_id: int) -> Sequence[AuditEntry]:
+        rows = await self._session.scalars(
+            select(AuditEntry).where(AuditEntry.customer_id == customer_id).order_by(AuditEntry.id)
+        )
+        return rows.all()
+
+    async def recent(self, limit: int = 100) -> Sequence[AuditEntry]:
+        rows = await self._session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+        return rows.all()

@@ -1,0 +1,40 @@
+"""Customers, found by their natural keys: the E.164 phone and the lower-cased email."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Customer
+
+
+class CustomerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, customer_id: int) -> Customer | None:
+        return await self._session.get(Customer, customer_id)
+
+    async def by_phone(self, phone: str) -> Customer | None:
+        return await self._session.scalar(select(Customer).where(Customer.phone == phone))
+
+    async def by_email(self, email: str) -> Customer | None:
+        return await self._session.scalar(select(Customer).where(Customer.email == email))
+
+    async def by_phones(self, phones: list[str]) -> dict[str, Customer]:
+        if not phones:
+            return {}
+        rows = await self._session.scalars(select(Customer).where(Customer.phone.in_(phones)))
+        return {row.phone: row for row in rows if row.phone}
+
+    async def by_emails(self, emails: list[str]) -> dict[str, Customer]:
+        if not emails:
+            return {}
+        rows = await self._session.scalars(select(Customer).where(Customer.email.in_(emails)))
+        return {row.email: row for row in rows if row.email}
+
+    def add(self, customer: Customer) -> None:
+        self._session.add(customer)
+
+    async def count(self) -> int:
+        return int(await self._session.scalar(select(func.count()).select_from(Customer)) or 0)

@@ -1,0 +1,28 @@
+"""Per-user dialogue state rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import DialogueStateRow
+
+
+class DialogueStateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, channel: str, user_id: str) -> DialogueStateRow | None:
+        return await self._session.scalar(
+            select(DialogueStateRow).where(
+                DialogueStateRow.channel == channel, DialogueStateRow.user_id == user_id
+            )
+        )
+
+    async def get_or_create(self, channel: str, user_id: str) -> DialogueStateRow:
+        row = await self.get(channel, user_id)
+        if row is None:
+            row = DialogueStateRow(channel=channel, user_id=user_id, data={})
+            self._session.add(row)
+            await self._session.flush()
+        return row

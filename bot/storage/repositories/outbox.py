@@ -1,0 +1,60 @@
+"""The outbox: messages that must arrive, claimed by dispatchers with a lease so several can run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import OutboxMessage
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, message: OutboxMessage) -> OutboxMessage:
+        """Add unless a message with the same dedupe key exists (then return that one)."""
+        if message.dedupe_key:
+            existing = await self._session.scalar(
+                select(OutboxMessage).where(OutboxMessage.dedupe_key == message.dedupe_key)
+            )
+            if existing is not None:
+                return existing
+        self._session.add(message)
+        await self._session.flush()
+        return message
+
+    async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> Sequence[OutboxMessage]:
+        """Lease due messages to this dispatcher; on PostgreSQL other dispatchers skip locked rows."""
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        if self._session.bind is not None and self._session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = (await self._session.scalars(query)).all()
+        for row in rows:
+            row.locked_until = now + lease
+        await self._session.flush()
+        return rows
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        return await self._session.get(OutboxMessage, message_id)
+
+    async def pending(self) -> Sequence[OutboxMessage]:
+        rows = await self._session.scalars(
+            select(OutboxMessage).where(OutboxMessage.status == "pending").order_by(OutboxMessage.id)
+        )
+        return rows.all()
+
+    async def all(self) -> Sequence[OutboxMessage]:
+        return (await self._session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()

@@ -1,0 +1,31 @@
+"""Inbound events already handled, for at-most-once processing of retried deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import ProcessedEvent
+
+
+class ProcessedEventRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def seen(self, channel: str, event_key: str) -> bool:
+        found = await self._session.scalar(
+            select(ProcessedEvent.id).where(
+                ProcessedEvent.channel == channel, ProcessedEvent.event_key == event_key
+            )
+        )
+        return found is not None
+
+    def mark(self, channel: str, event_key: str) -> None:
+        """Recorded in the event's own transaction, so a crash before commit lets the retry through."""
+        self._session.add(ProcessedEvent(channel=channel, event_key=event_key))
+
+    async def forget_before(self, moment: datetime) -> int:
+        result = await self._session.execute(delete(ProcessedEvent).where(ProcessedEvent.processed_at < moment))
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,76 @@
+"""The unit of work: one transaction per inbound event or job, rolled back unless committed.
+
+Repositories only add, read and flush; they never commit. Whoever opens the unit of work decides
+when the state change, its audit rows and its outbox rows become visible together.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.storage.repositories.accounts import ChannelAccountRepository
+from bot.storage.repositories.audit import AuditRepository
+from bot.storage.repositories.consents import ConsentRepository
+from bot.storage.repositories.customers import CustomerRepository
+from bot.storage.repositories.dialogue_states import DialogueStateRepository
+from bot.storage.repositories.orders import OrderRepository
+from bot.storage.repositories.outbox import OutboxRepository
+from bot.storage.repositories.processed_events import ProcessedEventRepository
+from bot.storage.repositories.tickets import TicketRepository
+
+
+class UnitOfWork:
+    session: AsyncSession
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+        self._committed = False
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self._committed = False
+        session = self.session
+        self.customers = CustomerRepository(session)
+        self.accounts = ChannelAccountRepository(session)
+        self.orders = OrderRepository(session)
+        self.consents = ConsentRepository(session)
+        self.tickets = TicketRepository(session)
+        self.audit = AuditRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.dialogue_states = DialogueStateRepository(session)
+        self.processed_events = ProcessedEventRepository(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+
+class UnitOfWorkFactory:
+    """Hands out fresh units of work; what services and the dialogue engine depend on."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self._session_factory)

@@ -1,0 +1,124 @@
+"""Nearest-neighbour intent classifier with an honest out-of-scope fallback.
+
+    message ── normalise (intents.text) ── typo-correct unknown words (intents.spelling)
+            ── TF-IDF cosine against every example (intents.similarity)
+            ── intent score = best example + a little of the second best
+            ── best < threshold or best is out_of_scope  → out_of_scope
+            ── best two in-scope intents within margin   → ambiguous (core asks a question)
+
+Nearest neighbour keeps every decision explainable ("closest to this example") and lets staff fix
+a mistake by adding a phrasing to a data file. Extra examples (the knowledge base's policy
+paraphrases) can be supplied by the caller, so this package never imports ``knowledge``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from intents.catalogue import LANGUAGES, OUT_OF_SCOPE, IntentDefinition
+from intents.similarity import SimilarityIndex, features
+from intents.spelling import Speller
+from intents.text import Language, NormalisedText, fold, normalise
+
+#: Below this score nothing is close enough to answer: the message is out of scope.
+DEFAULT_THRESHOLD = 0.34
+#: Two in-scope intents closer than this are reported as ambiguous.
+DEFAULT_MARGIN = 0.04
+#: How much the second-best example of an intent adds to its score (rewards consistent evidence).
+SECOND_NEIGHBOUR_WEIGHT = 0.25
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The classifier's verdict on one message."""
+
+    intent: str
+    confidence: float
+    language: Language
+    ranking: tuple[tuple[str, float], ...]
+    ambiguous: bool
+    normalised: NormalisedText
+
+
+class IntentClassifier:
+    """Built once from the intent catalogue (plus optional extra examples), then queried."""
+
+    def __init__(
+        self,
+        catalogue: Mapping[str, IntentDefinition],
+        extra_examples: Mapping[str, Sequence[str]] | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        margin: float = DEFAULT_MARGIN,
+    ) -> None:
+        self.threshold = threshold
+        self.margin = margin
+        labelled: list[tuple[str, str]] = []
+        for name, definition in catalogue.items():
+            for lang in LANGUAGES:
+                labelled.extend((name, example) for example in definition.examples.get(lang, ()))
+        for name, examples in (extra_examples or {}).items():
+            labelled.extend((name, example) for example in examples)
+        self._labels = [name for name, _ in labelled]
+        self._intents = tuple(dict.fromkeys(self._labels))
+        normalised = [normalise(text) for _, text in labelled]
+        self.speller = Speller(word for n in normalised for word in n.folded)
+        self._index = SimilarityIndex([features(n.tokens, n.folded) for n in normalised])
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        return self._intents
+
+    def prepare(self, text: str) -> tuple[NormalisedText, Counter[str]]:
+        """Normalise and typo-correct a message; returns it with its feature counts."""
+        message = normalise(text)
+        corrected = self.speller.correct(message.folded)
+        tokens = tuple(
+            token if fold(token) == fixed else fixed
+            for token, fixed in zip(message.tokens, corrected, strict=True)
+        )
+        return message, features(tokens, corrected)
+
+    def classify(self, text: str) -> Classification:
+        """Score every intent and apply the out-of-scope threshold and the ambiguity margin."""
+        message, counts = self.prepare(text)
+        best: dict[str, list[float]] = {}
+        for doc_id, score in self._index.query(counts).items():
+            top = best.setdefault(self._labels[doc_id], [0.0, 0.0])
+            if score > top[0]:
+                top[1], top[0] = top[0], score
+            elif score > top[1]:
+                top[1] = score
+        scores = {
+            name: min(1.0, top[0] + SECOND_NEIGHBOUR_WEIGHT * top[1] * top[0]) for name, top in best.items()
+        }
+        ranking = tuple(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
+        return self._decide(message, ranking)
+
+    def _decide(self, message: NormalisedText, ranking: tuple[tuple[str, float], ...]) -> Classification:
+        in_scope = [(name, score) for name, score in ranking if name != OUT_OF_SCOPE]
+        top_score = ranking[0][1] if ranking else 0.0
+        if not ranking or ranking[0][0] == OUT_OF_SCOPE or top_score < self.threshold:
+            best_in_scope = in_scope[0][1] if in_scope else 0.0
+            confidence = max(top_score if ranking and ranking[0][0] == OUT_OF_SCOPE else 0.0,
+                             1.0 - best_in_scope)
+            return Classification(
+                intent=OUT_OF_SCOPE,
+                confidence=round(min(1.0, confidence), 4),
+                language=message.language,
+                ranking=tuple(in_scope[:3]),
+                ambiguous=False,
+                normalised=message,
+            )
+        intent, score = in_scope[0]
+        runner_up = in_scope[1][1] if len(in_scope) > 1 else 0.0
+        ambiguous = runner_up >= self.threshold and score - runner_up < self.margin
+        return Classification(
+            intent=intent,
+            confidence=round(score, 4),
+            language=message.language,
+            ranking=tuple(in_scope[:4]),
+            ambiguous=ambiguous,
+            normalised=message,
+        )

@@ -18,16 +18,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from intents.catalogue import LANGUAGES, OUT_OF_SCOPE, IntentDefinition
-from intents.similarity import SimilarityIndex, features
+from intents.similarity import CentroidIndex, SimilarityIndex, features
 from intents.spelling import Speller
 from intents.text import Language, NormalisedText, fold, normalise
 
 #: Below this score nothing is close enough to answer: the message is out of scope.
-DEFAULT_THRESHOLD = 0.34
+DEFAULT_THRESHOLD = 0.26
 #: Two in-scope intents closer than this are reported as ambiguous.
 DEFAULT_MARGIN = 0.04
 #: How much the second-best example of an intent adds to its score (rewards consistent evidence).
 SECOND_NEIGHBOUR_WEIGHT = 0.25
+#: Share of the nearest-neighbour evidence in an intent's score; the rest is centroid similarity.
+NEIGHBOUR_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ class IntentClassifier:
         self._intents = tuple(dict.fromkeys(self._labels))
         normalised = [normalise(text) for _, text in labelled]
         self.speller = Speller(word for n in normalised for word in n.folded)
-        self._index = SimilarityIndex([features(n.tokens, n.folded) for n in normalised])
+        documents = [features(n.tokens, n.folded) for n in normalised]
+        self._index = SimilarityIndex(documents)
+        self._centroids = CentroidIndex(self._index, documents, self._labels)
 
     @property
     def intents(self) -> tuple[str, ...]:
@@ -90,8 +94,14 @@ class IntentClassifier:
                 top[1], top[0] = top[0], score
             elif score > top[1]:
                 top[1] = score
+        centroid = self._centroids.query(counts)
         scores = {
-            name: min(1.0, top[0] + SECOND_NEIGHBOUR_WEIGHT * top[1] * top[0]) for name, top in best.items()
+            name: min(
+                1.0,
+                NEIGHBOUR_SHARE * (top[0] + SECOND_NEIGHBOUR_WEIGHT * top[1] * top[0])
+                + (1.0 - NEIGHBOUR_SHARE) * centroid.get(name, 0.0),
+            )
+            for name, top in best.items()
         }
         ranking = tuple(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
         return self._decide(message, ranking)

@@ -21,28 +21,57 @@ Features = dict[str, float]
 WORD_WEIGHT = 1.0
 PAIR_WEIGHT = 0.8
 ACCENT_WEIGHT = 0.4
+#: Forms of address and sentence particles ("ad ơi", "ạ", "nhé", "my", "the") say little about
+#: what the customer wants; they weigh less so "ad ơi đơn hàng của e đâu" is about the order.
+PARTICLE_WEIGHT = 0.3
+#: Character 4-grams catch word forms and slips the speller leaves ("damaged"/"damage").
+CHAR_WEIGHT = 0.25
+CHAR_GRAM = 4
+
+PARTICLES = frozenset(
+    """
+    oi a ah ak nhe nha nhi ne di vay ha hu huhu hic ad admin shop em minh toi tui ban anh chi
+    voi giup cho xin da
+    i me my you your the a an to is are am do does please can could would it this that of
+    """.split()
+)
 
 
 def features(tokens: Sequence[str], folded: Sequence[str]) -> Counter[str]:
-    """Raw feature counts of one normalised message (accented and folded token views)."""
+    """Raw feature counts of one normalised message (accented and folded token views).
+
+    Prefixes: ``w:`` word, ``p:`` particle word, ``b:`` word pair, ``q:`` particle-only pair,
+    ``a:`` accented word, ``c:`` character 4-gram of a longer word.
+    """
     counts: Counter[str] = Counter()
     for word in folded:
+        if word in PARTICLES:
+            counts["p:" + word] += 1
+            continue
         counts["w:" + word] += 1
+        if len(word) >= CHAR_GRAM:
+            padded = f"#{word}#"
+            for i in range(len(padded) - CHAR_GRAM + 1):
+                counts["c:" + padded[i : i + CHAR_GRAM]] += 1
     for left, right in zip(folded, folded[1:], strict=False):
-        counts["b:" + left + "_" + right] += 1
+        prefix = "q:" if left in PARTICLES and right in PARTICLES else "b:"
+        counts[prefix + left + "_" + right] += 1
     for token in tokens:
         if has_diacritics(token):
             counts["a:" + token] += 1
     return counts
 
 
-def _group_weight(feature: str) -> float:
-    prefix = feature[:2]
-    if prefix == "w:":
-        return WORD_WEIGHT
-    if prefix == "b:":
-        return PAIR_WEIGHT
-    return ACCENT_WEIGHT
+_GROUP_WEIGHTS = {
+    "w:": WORD_WEIGHT,
+    "p:": PARTICLE_WEIGHT,
+    "b:": PAIR_WEIGHT,
+    "q:": PARTICLE_WEIGHT,
+    "a:": ACCENT_WEIGHT,
+    "c:": CHAR_WEIGHT,
+}
+#: Only unknown words lower a query's similarity; unseen pairs, accents and n-grams are expected.
+_PENALISED_WHEN_UNKNOWN = frozenset({"w:"})
 
 
 class SimilarityIndex:
@@ -62,16 +91,20 @@ class SimilarityIndex:
         self._unknown_idf = math.log(1 + self.size) + 1.0
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for doc_id, doc in enumerate(documents):
-            for feature, weight in self._weigh(doc).items():
+            for feature, weight in self.weigh(doc).items():
                 postings[feature].append((doc_id, weight))
         self._postings = dict(postings)
 
-    def _weigh(self, counts: Counter[str]) -> Features:
+    def weigh(self, counts: Counter[str]) -> Features:
         """Sublinear tf × idf × feature-group weight, L2-normalised."""
         vector: Features = {}
         for feature, count in counts.items():
-            idf = self._idf.get(feature, self._unknown_idf)
-            vector[feature] = (1.0 + math.log(count)) * idf * _group_weight(feature)
+            idf = self._idf.get(feature)
+            if idf is None:
+                if feature[:2] not in _PENALISED_WHEN_UNKNOWN:
+                    continue
+                idf = self._unknown_idf
+            vector[feature] = (1.0 + math.log(count)) * idf * _GROUP_WEIGHTS[feature[:2]]
         norm = math.sqrt(sum(w * w for w in vector.values()))
         if norm == 0.0:
             return {}
@@ -83,7 +116,35 @@ class SimilarityIndex:
     def query(self, counts: Counter[str]) -> dict[int, float]:
         """Cosine similarity of the query with every document that shares a feature."""
         scores: dict[int, float] = defaultdict(float)
-        for feature, weight in self._weigh(counts).items():
+        for feature, weight in self.weigh(counts).items():
             for doc_id, doc_weight in self._postings.get(feature, ()):
                 scores[doc_id] += weight * doc_weight
+        return scores
+
+
+class CentroidIndex:
+    """Cosine similarity of a query with each label's centroid (mean of its example vectors).
+
+    Nearest neighbour alone favours the label with the most examples (more chances of one lucky
+    match); the centroid captures the words typical of a label as a whole and evens that out.
+    """
+
+    def __init__(self, index: SimilarityIndex, documents: Sequence[Counter[str]], labels: Sequence[str]) -> None:
+        self._index = index
+        sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for doc, label in zip(documents, labels, strict=True):
+            for feature, weight in index.weigh(doc).items():
+                sums[label][feature] += weight
+        postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for label, vector in sums.items():
+            norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+            for feature, weight in vector.items():
+                postings[feature].append((label, weight / norm))
+        self._postings = dict(postings)
+
+    def query(self, counts: Counter[str]) -> dict[str, float]:
+        scores: dict[str, float] = defaultdict(float)
+        for feature, weight in self._index.weigh(counts).items():
+            for label, centroid_weight in self._postings.get(feature, ()):
+                scores[label] += weight * centroid_weight
         return scores

@@ -327,6 +327,23 @@ class FakeBotApi:
                 raise AssertionError(f"update {update_id} was not delivered to the webhook in {timeout}s")
             await self._wait_changed(remaining)
 
+    async def wait_for_deliveries(
+        self,
+        update_id: int,
+        count: int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[WebhookDelivery]:
+        """The first `count` delivery attempts (failed or not) of the update."""
+        deadline = time.monotonic() + timeout
+        while True:
+            attempts = [d for d in self.webhook_deliveries if d.update_id == update_id]
+            if len(attempts) >= count:
+                return attempts[:count]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"update {update_id}: {len(attempts)} of {count} delivery attempts")
+            await self._wait_changed(remaining)
+
     # -- notifications --------------------------------------------------------------------------
 
     def _notify(self) -> None:
@@ -377,7 +394,7 @@ class FakeBotApi:
         now = time.monotonic()
         spec = self.validator.spec.method(name)
         if spec is None:
-            self.violations.append(f"{name}: unknown method (not in Bot API {self.validator.spec.version})")
+            self.violations.append(f"{name}: unknown method (not in {self.validator.spec.version})")
             body = {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
             self._record(Call(name, dict(raw), now, files, 404, body, via))
             return 404, body

@@ -164,7 +164,7 @@ class SpecValidator:
                     Violation(
                         method.name,
                         name,
-                        f"unknown parameter (not in Bot API {self.spec.version})",
+                        f"unknown parameter (not in {self.spec.version})",
                         f"Bad Request: unknown parameter {name}",
                     )
                 )
@@ -260,7 +260,7 @@ class SpecValidator:
                     Violation(
                         method,
                         where,
-                        f"unknown field of {spec.name} (not in Bot API {self.spec.version})",
+                        f"unknown field of {spec.name} (not in {self.spec.version})",
                         f'Bad Request: can\'t parse {spec.name}: unknown field "{name}"',
                     )
                 )

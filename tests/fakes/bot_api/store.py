@@ -49,6 +49,8 @@ class BotApiStore:
 
     def register_chat(self, chat: dict[str, Any]) -> dict[str, Any]:
         self.chats[chat["id"]] = chat
+        if chat.get("is_forum"):  # message 1 opened the General topic (message_thread_id 1)
+            self._last_message_id.setdefault(chat["id"], 1)
         return chat
 
     def chat(self, chat_id: Any) -> dict[str, Any]:

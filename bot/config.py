@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    staff_chat_is_forum: bool = True  # one forum topic per ticket; false: a card message + reply thread
 
     # Storage
     database_url: str = "sqlite+aiosqlite:///./data/rosee.db"
@@ -101,9 +102,12 @@ class Settings(BaseSettings):
     def _consistent(self) -> Settings:
         if self.business_hours_end <= self.business_hours_start:
             raise ValueError("BUSINESS_HOURS_END must be later than BUSINESS_HOURS_START")
-        if self.webhook_url and not self.webhook_url.startswith("https://") and "127.0.0.1" not in (
+        if (
             self.webhook_url
-        ) and "localhost" not in self.webhook_url:
+            and not self.webhook_url.startswith("https://")
+            and "127.0.0.1" not in (self.webhook_url)
+            and "localhost" not in self.webhook_url
+        ):
             raise ValueError("WEBHOOK_URL must be an https:// address")
         return self
 
@@ -137,7 +141,7 @@ class Settings(BaseSettings):
 def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
     """Read the settings or raise `SettingsError` with one line naming the bad variable."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg, arg-type]
     except ValidationError as exc:
         raise SettingsError(describe_validation_error(exc)) from None
     except ValueError as exc:  # raised by NoDecode fields before validation proper

@@ -18,6 +18,8 @@ from bot.storage.schema import upgrade
 from bot.storage.uow import UnitOfWorkFactory
 from tests.support.harness import ChatHarness
 
+pytest_plugins = ["tests.fakes.bot_api.fixtures"]
+
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 

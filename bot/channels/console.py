@@ -86,8 +86,13 @@ class ConsoleChat:
                 await self._after_turn()
 
     def _event_for(self, line: str) -> InboundEvent:
-        base: dict[str, Any] = {"channel": CHANNEL, "user_id": self._user_id, "chat_id": self._user_id,
-                                "language_hint": self._language, "display_name": None}
+        base: dict[str, Any] = {
+            "channel": CHANNEL,
+            "user_id": self._user_id,
+            "chat_id": self._user_id,
+            "language_hint": self._language,
+            "display_name": None,
+        }
         stripped = line.strip()
         if stripped.isdigit() and 1 <= int(stripped) <= len(self._choices):
             choice = self._choices[int(stripped) - 1]

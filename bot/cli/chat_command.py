@@ -10,7 +10,7 @@ from bot.cli.errors import CliError
 from bot.domain.phone import InvalidPhoneNumber, normalize_phone
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     chat = subparsers.add_parser("chat", help="talk to the bot in this terminal (or through a pipe)")
     chat.add_argument("--phone", help="act as the customer whose Telegram contact carries this number")
     chat.add_argument("--lang", choices=["vi", "en"], help="the language the client reports")
@@ -27,7 +27,12 @@ async def run_chat(args: argparse.Namespace) -> int:
             raise CliError(f"--phone: {exc}", exit_code=2) from None
     settings = settings_from(args)
     async with open_app(settings) as app:
-        console = ConsoleChat(app.conversation, phone=phone, user_id=args.user, language=args.lang,
-                              after_turn=app.dispatcher.drain)
+        console = ConsoleChat(
+            app.conversation,
+            phone=phone,
+            user_id=args.user,
+            language=args.lang,
+            after_turn=app.dispatcher.drain,
+        )
         app.dispatcher.add_sender(CHANNEL, console)
         return await console.run()

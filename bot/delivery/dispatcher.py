@@ -9,6 +9,7 @@ After `max_attempts` a message is marked dead and logged for the operator.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
@@ -91,10 +92,8 @@ class OutboxDispatcher:
             if attempted:
                 continue
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
-            except TimeoutError:
-                pass
 
     async def drain(self, *, max_passes: int = 50) -> None:
         """Deliver until nothing is due (tests and the console)."""

@@ -109,11 +109,19 @@ def action_to_payload(action: Action) -> dict[str, Any]:
             "remove_reply_keyboard": action.remove_reply_keyboard,
         }
     if isinstance(action, RequestContact):
-        return {"kind": "request_contact", "text": action.text, "button_label": action.button_label,
-                "cancel_label": action.cancel_label}
+        return {
+            "kind": "request_contact",
+            "text": action.text,
+            "button_label": action.button_label,
+            "cancel_label": action.cancel_label,
+        }
     if isinstance(action, SendDocument):
-        return {"kind": "document", "file_name": action.file_name, "caption": action.caption,
-                "content_b64": base64.b64encode(action.content).decode("ascii")}
+        return {
+            "kind": "document",
+            "file_name": action.file_name,
+            "caption": action.caption,
+            "content_b64": base64.b64encode(action.content).decode("ascii"),
+        }
     if isinstance(action, SendAttachment):
         return {"kind": "attachment", "attachment": action.attachment.to_dict(), "caption": action.caption}
     if isinstance(action, OpenTopic):
@@ -133,7 +141,9 @@ def action_from_payload(payload: dict[str, Any]) -> Action:
     if kind == "request_contact":
         return RequestContact(payload["text"], payload["button_label"], payload["cancel_label"])
     if kind == "document":
-        return SendDocument(payload["file_name"], base64.b64decode(payload["content_b64"]), payload.get("caption"))
+        return SendDocument(
+            payload["file_name"], base64.b64decode(payload["content_b64"]), payload.get("caption")
+        )
     if kind == "attachment":
         return SendAttachment(Attachment.from_dict(payload["attachment"]), payload.get("caption"))
     if kind == "open_topic":

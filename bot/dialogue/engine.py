@@ -93,8 +93,15 @@ class Conversation:
             account.display_name = event.display_name[:200]
         if account.unreachable_since is not None:
             account.unreachable_since = None  # they wrote to us, so they unblocked the bot
-        return Turn(event=event, state=state, account=account, uow=uow, texts=self._texts,
-                    settings=self._settings, clock=self._clock)
+        return Turn(
+            event=event,
+            state=state,
+            account=account,
+            uow=uow,
+            texts=self._texts,
+            settings=self._settings,
+            clock=self._clock,
+        )
 
     def _is_staff_chat(self, event: InboundEvent) -> bool:
         staff_chat = self._settings.staff_chat_id
@@ -102,6 +109,8 @@ class Conversation:
 
     def _apologise(self, event: InboundEvent) -> list[Action]:
         incident = secrets.token_hex(4).upper()
-        log.exception("incident %s while handling %s event from user %s", incident, event.channel, event.user_id)
+        log.exception(
+            "incident %s while handling %s event from user %s", incident, event.channel, event.user_id
+        )
         language = normalize_language(event.language_hint) or self._settings.default_language
         return [SendText(self._texts.text(language, "core.internal_error", incident=incident))]

@@ -20,8 +20,14 @@ from bot.dialogue.flows.menu import choose_language, main_menu
 from bot.dialogue.ports import TextUnderstander, UnderstandingResult
 from bot.dialogue.turn import Turn
 
-DEEP_LINKS = {"privacy": "policy", "orders": "order", "order": "order", "complaint": "complaint",
-              "support": "complaint", "rights": "rights"}
+DEEP_LINKS = {
+    "privacy": "policy",
+    "orders": "order",
+    "order": "order",
+    "complaint": "complaint",
+    "support": "complaint",
+    "rights": "rights",
+}
 _WORD_MIN_FOR_LANGUAGE_SWITCH = 2
 
 
@@ -175,9 +181,15 @@ class TurnRouter:
             return
         flow = self._flows.for_intent(intent)
         if flow is None:
-            turn.say("core.not_sure", buttons=(
-                (turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),
-            ))
+            turn.say(
+                "core.not_sure",
+                buttons=(
+                    (
+                        turn.button("core.menu.human", "menu:human"),
+                        turn.button("core.menu.back", "menu:main"),
+                    ),
+                ),
+            )
             return
         await flow.start(turn, intent=intent, understanding=result)
 

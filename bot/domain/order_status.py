@@ -6,14 +6,14 @@ from enum import StrEnum
 
 
 class OrderStatus(StrEnum):
-    PENDING = "pending"            # placed, awaiting confirmation
-    CONFIRMED = "confirmed"        # confirmed by the shop
-    PACKING = "packing"            # being prepared in the warehouse
-    SHIPPED = "shipped"            # handed to the courier
-    DELIVERING = "delivering"      # out for delivery
-    DELIVERED = "delivered"        # received by the customer
-    CANCELLED = "cancelled"        # cancelled before delivery
-    RETURNED = "returned"          # returned to the shop
+    PENDING = "pending"  # placed, awaiting confirmation
+    CONFIRMED = "confirmed"  # confirmed by the shop
+    PACKING = "packing"  # being prepared in the warehouse
+    SHIPPED = "shipped"  # handed to the courier
+    DELIVERING = "delivering"  # out for delivery
+    DELIVERED = "delivered"  # received by the customer
+    CANCELLED = "cancelled"  # cancelled before delivery
+    RETURNED = "returned"  # returned to the shop
 
     @classmethod
     def parse(cls, raw: str) -> OrderStatus:

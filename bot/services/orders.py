@@ -47,8 +47,15 @@ async def recent_orders(
     uow: UnitOfWork, clock: Clock, customer: Customer, *, actor: str, limit: int = 5
 ) -> list[OrderView]:
     orders = await uow.orders.for_customer(customer.id, limit=limit)
-    record_access(uow, clock, actor=actor, action="orders.list", customer_id=customer.id,
-                  purpose="customer asked about their orders", count=len(orders))
+    record_access(
+        uow,
+        clock,
+        actor=actor,
+        action="orders.list",
+        customer_id=customer.id,
+        purpose="customer asked about their orders",
+        count=len(orders),
+    )
     return [_view(order) for order in orders]
 
 
@@ -57,6 +64,14 @@ async def own_order(
 ) -> OrderView | None:
     """The order with this code if, and only if, it belongs to `customer`."""
     order = await uow.orders.owned_by(customer.id, code)
-    record_access(uow, clock, actor=actor, action="orders.read", customer_id=customer.id,
-                  purpose="customer asked about one of their orders", code=code[:40], found=order is not None)
+    record_access(
+        uow,
+        clock,
+        actor=actor,
+        action="orders.read",
+        customer_id=customer.id,
+        purpose="customer asked about one of their orders",
+        code=code[:40],
+        found=order is not None,
+    )
     return _view(order) if order else None

@@ -7,6 +7,7 @@ buttons, press buttons by label or data, and deliver the outbox to a recording s
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from bot.dialogue.actions import Action, Address, RequestContact, SendText
 from bot.dialogue.events import Attachment, InboundEvent, SharedContact
 
 CHANNEL = "telegram"
+_event_ids = itertools.count(1)  # unique across harnesses, as update ids are across restarts
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -79,7 +81,9 @@ class RecordingSender:
         return result
 
     def texts_to(self, chat_id: str) -> list[str]:
-        return [plain(a.text) for addr, a in self.delivered if addr.chat_id == chat_id and isinstance(a, SendText)]
+        return [
+            plain(a.text) for addr, a in self.delivered if addr.chat_id == chat_id and isinstance(a, SendText)
+        ]
 
 
 @dataclass
@@ -93,7 +97,7 @@ class HarnessUser:
     _counter: list[int] = field(default_factory=lambda: [0])
 
     async def _send(self, **fields: Any) -> Reply:
-        self.harness.event_counter += 1
+        self.harness.event_counter = next(_event_ids)
         event = InboundEvent(
             channel=CHANNEL,
             user_id=self.user_id,
@@ -118,7 +122,9 @@ class HarnessUser:
         owner = self.user_id if own else "999999"
         return await self._send(contact=SharedContact(phone, owner, self.name))
 
-    async def sends_file(self, kind: str = "photo", file_id: str = "file-1", name: str | None = None) -> Reply:
+    async def sends_file(
+        self, kind: str = "photo", file_id: str = "file-1", name: str | None = None
+    ) -> Reply:
         return await self._send(attachments=(Attachment(kind, file_id, name),))  # type: ignore[arg-type]
 
 

@@ -31,5 +31,7 @@ class DataRightsFlow(Flow):
         key = _WORDING.get(options.get("intent", ""), "core.rights.overview")
         turn.say(
             key,
-            buttons=((turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),),
+            buttons=(
+                (turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),
+            ),
         )

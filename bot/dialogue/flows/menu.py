@@ -42,7 +42,11 @@ class MenuFlow(Flow):
         elif options.get("returning"):
             turn.say("core.menu_prompt", buttons=main_menu(turn))
         else:
-            turn.say("core.welcome", buttons=main_menu(turn), name=turn.account.display_name or turn.t("core.default_name"))
+            turn.say(
+                "core.welcome",
+                buttons=main_menu(turn),
+                name=turn.account.display_name or turn.t("core.default_name"),
+            )
 
     async def on_button(self, turn: Turn, action: str, argument: str) -> None:
         turn.say("core.menu_prompt", buttons=main_menu(turn))
@@ -53,8 +57,12 @@ def choose_language(turn: Turn, code: str | None) -> None:
     if code not in LANGUAGES:
         turn.say(
             "core.language_choose",
-            buttons=((turn.button("core.menu.language_vi", "lang:vi"),
-                      turn.button("core.menu.language_en", "lang:en")),),
+            buttons=(
+                (
+                    turn.button("core.menu.language_vi", "lang:vi"),
+                    turn.button("core.menu.language_en", "lang:en"),
+                ),
+            ),
         )
         return
     turn.state.language = code

@@ -44,8 +44,9 @@ class OrdersFlow(Flow):
             turn.say("core.orders.none", buttons=main_menu(turn))
             return
         lines = [self._summary(turn, order) for order in orders]
-        buttons = tuple((turn.button("core.orders.details_button", f"order:{o.code}", code=o.code),)
-                        for o in orders)
+        buttons = tuple(
+            (turn.button("core.orders.details_button", f"order:{o.code}", code=o.code),) for o in orders
+        )
         turn.say("core.orders.list", buttons=buttons, count=len(orders))
         turn.say_markup("\n".join(lines), ((turn.button("core.menu.back", "menu:main"),),))
 
@@ -59,14 +60,21 @@ class OrdersFlow(Flow):
         if order is None:
             turn.say("core.orders.not_found")
             return
-        history = Markup("\n".join(
-            turn.t("core.orders.history_line", at=self._date(turn, change.at),
-                   status=self._status(turn, change.status))
-            for change in order.history
-        ))
+        history = Markup(
+            "\n".join(
+                turn.t(
+                    "core.orders.history_line",
+                    at=self._date(turn, change.at),
+                    status=self._status(turn, change.status),
+                )
+                for change in order.history
+            )
+        )
         turn.say(
             "core.orders.details",
-            buttons=((turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),),
+            buttons=(
+                (turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),
+            ),
             code=order.code,
             status=self._status(turn, order.status),
             placed=self._date(turn, order.placed_at),
@@ -78,8 +86,14 @@ class OrdersFlow(Flow):
         )
 
     def _summary(self, turn: Turn, order: OrderView) -> str:
-        return str(turn.t("core.orders.summary_line", code=order.code, status=self._status(turn, order.status),
-                          placed=self._date(turn, order.placed_at)))
+        return str(
+            turn.t(
+                "core.orders.summary_line",
+                code=order.code,
+                status=self._status(turn, order.status),
+                placed=self._date(turn, order.placed_at),
+            )
+        )
 
     @staticmethod
     def _status(turn: Turn, status: str) -> str:

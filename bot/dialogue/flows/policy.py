@@ -51,7 +51,9 @@ class PolicyFlow(Flow):
         titles = dict(self._understander.sections(turn.language))
         related = [n for n in result.related_sections if n != result.section and n in titles][:3]
         buttons: Keyboard = tuple((self._section_button(turn, n, titles[n]),) for n in related)
-        buttons += ((turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),)
+        buttons += (
+            (turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),
+        )
         turn.say("core.policy_answer", buttons=buttons, answer=result.answer)
 
     @staticmethod

@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from bot.dialogue.flow import Flow, FlowRegistry
 from bot.dialogue.flows.menu import main_menu
@@ -23,7 +24,7 @@ MAX_REMINDERS = 3
 
 class VerifyPhoneFlow(Flow):
     name = "verify"
-    STEPS = {"awaiting_contact": "on_awaiting_contact"}
+    STEPS: ClassVar[Mapping[str, str]] = {"awaiting_contact": "on_awaiting_contact"}
 
     def __init__(self, flows: FlowRegistry | None = None) -> None:
         self._flows = flows
@@ -57,10 +58,13 @@ class VerifyPhoneFlow(Flow):
         then = turn.data.get("then")
         turn.finish()
         if result.outcome is ContactCheck.UNKNOWN_NUMBER:
-            turn.say_markup(str(turn.t("core.verify.unknown_number")), main_menu(turn), remove_reply_keyboard=True)
+            turn.say_markup(
+                str(turn.t("core.verify.unknown_number")), main_menu(turn), remove_reply_keyboard=True
+            )
             return
-        turn.say_markup(str(turn.t("core.verify.linked", name=result.customer_name or "")), (),
-                        remove_reply_keyboard=True)
+        turn.say_markup(
+            str(turn.t("core.verify.linked", name=result.customer_name or "")), (), remove_reply_keyboard=True
+        )
         follow_up = self._flows.get(then) if self._flows and then else None
         if follow_up is not None:
             await follow_up.start(turn)

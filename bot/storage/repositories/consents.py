@@ -15,6 +15,17 @@ class ConsentRepository:
     def record(self, event: ConsentEvent) -> None:
         self._session.add(event)
 
+    async def current_many(self, customer_ids: list[int], purpose: str) -> dict[int, bool]:
+        """The current choice of each customer that has one (for imports: one query per batch)."""
+        if not customer_ids:
+            return {}
+        rows = await self._session.execute(
+            select(ConsentEvent.customer_id, ConsentEvent.granted)
+            .where(ConsentEvent.customer_id.in_(customer_ids), ConsentEvent.purpose == purpose)
+            .order_by(ConsentEvent.recorded_at, ConsentEvent.id)
+        )
+        return {customer_id: granted for customer_id, granted in rows}  # the latest event wins
+
     async def current(self, customer_id: int, purpose: str) -> ConsentEvent | None:
         return await self._session.scalar(
             select(ConsentEvent)

@@ -27,5 +27,7 @@ class ProcessedEventRepository:
         self._session.add(ProcessedEvent(channel=channel, event_key=event_key))
 
     async def forget_before(self, moment: datetime) -> int:
-        result = await self._session.execute(delete(ProcessedEvent).where(ProcessedEvent.processed_at < moment))
+        result = await self._session.execute(
+            delete(ProcessedEvent).where(ProcessedEvent.processed_at < moment)
+        )
         return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The test command: lint, type check, then the whole test suite (SQLite and a real PostgreSQL).
+#   ./scripts/test.sh                 # everything
+#   ./scripts/test.sh tests/unit -x   # extra arguments go to pytest
+# Installs what is missing on a Debian/Ubuntu machine: the virtualenv with the dev extras, and the
+# PostgreSQL server (the suite starts its own throw-away server; set ROSEE_TEST_POSTGRES_URL to use
+# yours instead). The exit status is pytest's (no tests collected counts as a failure); a lint failure
+# fails the run too.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+ensure_venv dev
+export PATH="$VENV/bin:$PATH"
+
+# PostgreSQL server binaries, unless the suite is pointed at a server of your own.
+if [ -z "${ROSEE_TEST_POSTGRES_URL:-}" ] && ! command -v initdb >/dev/null 2>&1 &&
+  ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  apt_install postgresql
+fi
+
+# Redis only when a test asks for it (a `redis` marker or fixture).
+if grep -rqE "mark\.redis\b|def redis_(url|server)\b|redis-server" tests 2>/dev/null &&
+  ! command -v redis-server >/dev/null 2>&1; then
+  apt_install redis-server
+fi
+
+status=0
+
+say "ruff check ."
+ruff check . || status=1
+
+say "mypy bot intents knowledge"
+# TODO(make blocking): mypy reports but does not fail the run while bot/, intents/ and knowledge/ are
+# being written. To make it blocking, set MYPY_BLOCKING default to 1 on the next line.
+if ! mypy bot intents knowledge; then
+  if [ "${MYPY_BLOCKING:-0}" = "1" ]; then status=1; else say "mypy found problems (not blocking yet)"; fi
+fi
+
+say "pytest"
+set +e
+python -m pytest -q "$@"
+tests=$?
+set -e
+if [ "$tests" -eq 5 ]; then
+  echo "error: pytest collected no tests" >&2
+fi
+if [ "$tests" -ne 0 ]; then
+  exit "$tests"
+fi
+[ "$status" -eq 0 ] || echo "error: lint or type check failed (see above)" >&2
+exit "$status"

@@ -11,6 +11,7 @@ This module imports only ``intents`` and ``knowledge`` (never aiogram, never the
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -70,8 +71,16 @@ class Understander:
         started = time.perf_counter()
         knowledge = load_knowledge_base()
         catalogue = load_catalogue()
-        classifier = IntentClassifier(catalogue, extra_examples={POLICY_QUESTION: knowledge.all_paraphrases()})
-        return cls(classifier, knowledge, catalogue, build_seconds=time.perf_counter() - started)
+        policy_examples = {POLICY_QUESTION: knowledge.all_paraphrases()}
+        classifier = IntentClassifier(catalogue, extra_examples=policy_examples)
+        understander = cls(classifier, knowledge, catalogue, build_seconds=time.perf_counter() - started)
+        understander.understand("xin chào")  # warm the lazy paths (rapidfuzz, caches) before real traffic
+        # The indexes live as long as the process and are never mutated: moving them out of the
+        # garbage collector's generations keeps full collections (multi-millisecond pauses that
+        # would land on a customer's message) from rescanning them.
+        gc.collect()
+        gc.freeze()
+        return understander
 
     def understand(self, text: str, language: str | None = None) -> Understanding:
         """Classify a message and compose the answer; never raises on any text."""
@@ -84,7 +93,9 @@ class Understander:
     def _understand(self, text: str, language: str | None) -> Understanding:
         verdict = self.classifier.classify(text)
         lang: Language = language if language in ("vi", "en") else verdict.language  # type: ignore[assignment]
-        alternatives = tuple((name, round(score, 4)) for name, score in verdict.ranking if name != verdict.intent)
+        alternatives = tuple(
+            (name, round(score, 4)) for name, score in verdict.ranking if name != verdict.intent
+        )
         if verdict.intent == POLICY_QUESTION:
             found = self.knowledge.retrieve(text)
             if found is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from itertools import pairwise
 
 from intents.text import has_diacritics
 
@@ -29,11 +30,12 @@ CHAR_WEIGHT = 0.25
 CHAR_GRAM = 4
 
 PARTICLES = frozenset(
-    """
-    oi a ah ak nhe nha nhi ne di vay ha hu huhu hic ad admin shop em minh toi tui ban anh chi
-    voi giup cho xin da
-    i me my you your the a an to is are am do does please can could would it this that of
-    """.split()
+    [
+        "oi", "a", "ah", "ak", "nhe", "nha", "nhi", "ne", "di", "vay", "ha", "hu", "huhu", "hic",
+        "ad", "admin", "shop", "em", "minh", "toi", "tui", "ban", "anh", "chi", "voi", "giup",
+        "cho", "xin", "da", "i", "me", "my", "you", "your", "the", "a", "an", "to", "is", "are",
+        "am", "do", "does", "please", "can", "could", "would", "it", "this", "that", "of"
+    ]
 )
 
 
@@ -53,7 +55,7 @@ def features(tokens: Sequence[str], folded: Sequence[str]) -> Counter[str]:
             padded = f"#{word}#"
             for i in range(len(padded) - CHAR_GRAM + 1):
                 counts["c:" + padded[i : i + CHAR_GRAM]] += 1
-    for left, right in zip(folded, folded[1:], strict=False):
+    for left, right in pairwise(folded):
         prefix = "q:" if left in PARTICLES and right in PARTICLES else "b:"
         counts[prefix + left + "_" + right] += 1
     for token in tokens:
@@ -129,7 +131,9 @@ class CentroidIndex:
     match); the centroid captures the words typical of a label as a whole and evens that out.
     """
 
-    def __init__(self, index: SimilarityIndex, documents: Sequence[Counter[str]], labels: Sequence[str]) -> None:
+    def __init__(
+        self, index: SimilarityIndex, documents: Sequence[Counter[str]], labels: Sequence[str]
+    ) -> None:
         self._index = index
         sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for doc, label in zip(documents, labels, strict=True):

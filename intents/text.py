@@ -80,31 +80,43 @@ _MK_PASSWORD_NEIGHBOURS = frozenset(
 )
 
 _ENGLISH_WORDS = frozenset(
-    """
-    the a an is are am was were be been do does did you your yours i my me mine we our us it its
-    this that these those what which who whom whose why how when where can could would should will
-    shall may might must have has had not no yes please thanks thank hello hey bye goodbye want
-    need get give send tell show help order orders data information personal privacy policy
-    sell share use used collect account password email phone number address delivery my about
-    with from for to of in on at by and or but if then there here any some all more much many
-    stop unsubscribe talk speak human agent person staff someone anyone complaint item package
-    arrived wrong broken damaged hacked forgot change update fix correct delete copy export right
-    rights free cost store stored keep kept safe secure protect private third party parties police
-    company companies website site pages visit track browser payment bank card courier couriers
-    weather today tomorrow football recipe joke movie music price buy sale shipping
-    good morning evening night see later day nice great okay sure just also very really
-    """.split()
+    [
+        "the", "a", "an", "is", "are", "am", "was", "were", "be", "been", "do", "does", "did",
+        "you", "your", "yours", "i", "my", "me", "mine", "we", "our", "us", "it", "its", "this",
+        "that", "these", "those", "what", "which", "who", "whom", "whose", "why", "how", "when",
+        "where", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "have",
+        "has", "had", "not", "no", "yes", "please", "thanks", "thank", "hello", "hey", "bye",
+        "goodbye", "want", "need", "get", "give", "send", "tell", "show", "help", "order", "orders",
+        "data", "information", "personal", "privacy", "policy", "sell", "share", "use", "used",
+        "collect", "account", "password", "email", "phone", "number", "address", "delivery", "my",
+        "about", "with", "from", "for", "to", "of", "in", "on", "at", "by", "and", "or", "but",
+        "if", "then", "there", "here", "any", "some", "all", "more", "much", "many", "stop",
+        "unsubscribe", "talk", "speak", "human", "agent", "person", "staff", "someone", "anyone",
+        "complaint", "item", "package", "arrived", "wrong", "broken", "damaged", "hacked", "forgot",
+        "change", "update", "fix", "correct", "delete", "copy", "export", "right", "rights", "free",
+        "cost", "store", "stored", "keep", "kept", "safe", "secure", "protect", "private", "third",
+        "party", "parties", "police", "company", "companies", "website", "site", "pages", "visit",
+        "track", "browser", "payment", "bank", "card", "courier", "couriers", "weather", "today",
+        "tomorrow", "football", "recipe", "joke", "movie", "music", "price", "buy", "sale",
+        "shipping", "good", "morning", "evening", "night", "see", "later", "day", "nice", "great",
+        "okay", "sure", "just", "also", "very", "really"
+    ]
 )
 
 _VIETNAMESE_WORDS = frozenset(
-    """
-    co khong ko cua minh em toi ban shop oi duoc dc thong tin don hang giup voi vs sao gi j
-    nao la lam roi chua bao gio nhe nha da vay di ve tai khoan mat khau sdt dia chi sua doi
-    xem du lieu ca nhan chinh sach huy nhan gui bi sai cho muon duoc khach hay nhu the thi
-    ma nay kia ay dau vao ra len xuong biet hoi tra loi chao cam tam biet hen gap lai nhieu
-    ah a ak nhi ha hu uh ua tui tao may anh chi ad admin ntn bik hok r e mk dh nv tk tt vay z
-    giao hang nhanh cham khieu nai quang cao email tin nhan dien thoai nguoi that ho tro
-    """.split()
+    [
+        "co", "khong", "ko", "cua", "minh", "em", "toi", "ban", "shop", "oi", "duoc", "dc", "thong",
+        "tin", "don", "hang", "giup", "voi", "vs", "sao", "gi", "j", "nao", "la", "lam", "roi",
+        "chua", "bao", "gio", "nhe", "nha", "da", "vay", "di", "ve", "tai", "khoan", "mat", "khau",
+        "sdt", "dia", "chi", "sua", "doi", "xem", "du", "lieu", "ca", "nhan", "chinh", "sach",
+        "huy", "nhan", "gui", "bi", "sai", "cho", "muon", "duoc", "khach", "hay", "nhu", "the",
+        "thi", "ma", "nay", "kia", "ay", "dau", "vao", "ra", "len", "xuong", "biet", "hoi", "tra",
+        "loi", "chao", "cam", "tam", "biet", "hen", "gap", "lai", "nhieu", "ah", "a", "ak", "nhi",
+        "ha", "hu", "uh", "ua", "tui", "tao", "may", "anh", "chi", "ad", "admin", "ntn", "bik",
+        "hok", "r", "e", "mk", "dh", "nv", "tk", "tt", "vay", "z", "giao", "hang", "nhanh", "cham",
+        "khieu", "nai", "quang", "cao", "email", "tin", "nhan", "dien", "thoai", "nguoi", "that",
+        "ho", "tro"
+    ]
 ) - _ENGLISH_WORDS
 
 _VIETNAMESE_LETTERS = frozenset("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
@@ -120,6 +132,7 @@ class NormalisedText:
     language: Language
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Remove Vietnamese diacritics (đ → d included) so 'sđt', 'sdt' and 'SĐT' compare equal."""
     decomposed = unicodedata.normalize("NFD", text)

@@ -186,7 +186,8 @@ class KnowledgeBase:
         related: list[int] = []
         for pid, score in ranked[1:]:
             section = self._passages[pid].section
-            if score >= RELATED_FRACTION * best_score and section != passage.section and section not in related:
+            close = score >= RELATED_FRACTION * best_score
+            if close and section != passage.section and section not in related:
                 related.append(section)
         return Retrieval(passage=passage, score=best_score, related_sections=tuple(related[:2]))
 

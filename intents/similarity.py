@@ -39,6 +39,29 @@ PARTICLES = frozenset(
 )
 
 
+#: Sentence mood: asking whether something is allowed reads as a question ("có được sửa không",
+#: "am I allowed"), asking the shop to do it reads as a request ("sửa giúp em", "please fix").
+#: The policy/action distinction rests on it, so the mood is a feature of its own.
+MOOD_WEIGHT = 1.5
+_QUESTION_ENDINGS = frozenset({"khong", "chua", "chu", "sao", "nhi", "ha", "hong"})
+_QUESTION_OPENINGS = frozenset(
+    {"can", "may", "am", "is", "are", "do", "does", "will", "would", "should", "how", "what", "why", "who"}
+)
+_REQUEST_WORDS = frozenset({"giup", "nho", "please", "hay", "giùm", "gium", "dum"})
+_REQUEST_ENDINGS = frozenset({"di", "voi", "nhe", "nha"})
+
+
+def mood(folded: Sequence[str]) -> str | None:
+    """'question', 'request' or None, from sentence particles and word order."""
+    if not folded:
+        return None
+    if any(word in _REQUEST_WORDS for word in folded) or folded[-1] in _REQUEST_ENDINGS:
+        return "request"
+    if folded[-1] in _QUESTION_ENDINGS or folded[0] in _QUESTION_OPENINGS:
+        return "question"
+    return None
+
+
 def features(tokens: Sequence[str], folded: Sequence[str]) -> Counter[str]:
     """Raw feature counts of one normalised message (accented and folded token views).
 
@@ -61,6 +84,9 @@ def features(tokens: Sequence[str], folded: Sequence[str]) -> Counter[str]:
     for token in tokens:
         if has_diacritics(token):
             counts["a:" + token] += 1
+    sentence_mood = mood(folded)
+    if sentence_mood is not None:
+        counts["m:" + sentence_mood] += 1
     return counts
 
 
@@ -71,6 +97,7 @@ _GROUP_WEIGHTS = {
     "q:": PARTICLE_WEIGHT,
     "a:": ACCENT_WEIGHT,
     "c:": CHAR_WEIGHT,
+    "m:": MOOD_WEIGHT,
 }
 #: Only unknown words lower a query's similarity; unseen pairs, accents and n-grams are expected.
 _PENALISED_WHEN_UNKNOWN = frozenset({"w:"})

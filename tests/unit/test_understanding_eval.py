@@ -22,9 +22,10 @@ from knowledge.base import load_knowledge_base
 
 EVAL_FILE = Path(__file__).resolve().parents[1] / "data" / "understanding_eval.tsv"
 
-INTENT_ACCURACY_FLOOR = 0.96
+# Measured at commit: intent 97.73 %, section 97.58 % (96.03 % end to end), OOS P 100 % / R 98.51 %.
+INTENT_ACCURACY_FLOOR = 0.97
 SECTION_ACCURACY_FLOOR = 0.96
-OOS_PRECISION_FLOOR = 0.97
+OOS_PRECISION_FLOOR = 0.98
 OOS_RECALL_FLOOR = 0.97
 
 

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli import chat_command, db_commands
+from bot.cli import chat_command, db_commands, run_command
 from bot.cli.errors import CliError
 
-COMMAND_MODULES = [db_commands, chat_command]
+COMMAND_MODULES = [db_commands, chat_command, run_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

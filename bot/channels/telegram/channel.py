@@ -1,0 +1,89 @@
+"""The Telegram channel around the conversation core, as `ConsoleChat` is for the terminal.
+
+An event goes to `Conversation.handle`; while the core works longer than `typing_delay`, the user
+sees "typing…"; the actions it returns are sent back to the chat (thread) the event came from.
+Membership changes are the channel's own business: a user who blocks the bot is marked unreachable,
+a group that adds the bot gets one polite note (only the staff chat is a place for the bot to work).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.sender import TelegramSender
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dialogue.actions import Address, SendText
+from bot.dialogue.engine import Conversation
+from bot.dialogue.events import InboundEvent
+from bot.i18n import Catalog, normalize_language
+from bot.services import reachability
+from bot.storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+TYPING_DELAY = 0.3
+TYPING_REPEAT = 4.5  # Telegram shows a chat action for about 5 s
+
+
+class TelegramChannel:
+    def __init__(
+        self,
+        conversation: Conversation,
+        sender: TelegramSender,
+        *,
+        texts: Catalog,
+        settings: Settings,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        typing_delay: float = TYPING_DELAY,
+    ) -> None:
+        self._conversation = conversation
+        self.sender = sender
+        self._texts = texts
+        self._settings = settings
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._typing_delay = typing_delay
+
+    async def handle(self, event: InboundEvent) -> None:
+        if event.chat_kind == "private":
+            self.sender.mark_reachable(event.chat_id)
+        typing = asyncio.create_task(self._typing(event.chat_id, event.thread_id))
+        try:
+            actions = await self._conversation.handle(event)
+        finally:
+            typing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await typing
+        if actions:
+            await self.sender.reply(Address(CHANNEL, event.chat_id, event.thread_id), actions)
+
+    async def private_chat_blocked(self, chat_id: str, blocked: bool) -> None:
+        """my_chat_member in a private chat: the user blocked (kicked) or unblocked the bot."""
+        async with self._uow_factory() as uow:
+            if blocked:
+                await reachability.mark_unreachable(uow, CHANNEL, chat_id, self._clock.now())
+            else:
+                await reachability.mark_reachable(uow, CHANNEL, chat_id)
+            await uow.commit()
+        if not blocked:
+            self.sender.mark_reachable(chat_id)
+
+    async def added_to_group(self, chat_id: str, language: str | None) -> None:
+        """Someone added the bot to a group: one polite note, unless it is the staff chat."""
+        staff = self._settings.staff_chat_id
+        if staff is not None and chat_id == str(staff):
+            return
+        lang = normalize_language(language) or self._settings.default_language
+        note = SendText(self._texts.text(lang, "telegram.group_note"))
+        await self.sender.reply(Address(CHANNEL, chat_id), [note])
+
+    async def _typing(self, chat_id: str, thread_id: int | None) -> None:
+        await asyncio.sleep(self._typing_delay)
+        while True:
+            await self.sender.chat_action(chat_id, thread_id)
+            await asyncio.sleep(TYPING_REPEAT)

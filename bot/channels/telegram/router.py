@@ -1,0 +1,141 @@
+"""aiogram wiring: the handlers (translate, then hand over; no business logic), the middleware that
+keeps each user's updates in order and skips duplicates, and one error handler per exception type.
+
+Routers and dispatchers are built by functions, never at import, so tests can build as many as they
+need. Handlers receive their dependencies by signature (`channel`, `translator`) from the
+dispatcher's workflow data.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Dispatcher, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.methods import AnswerCallbackQuery
+from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message, TelegramObject, Update
+
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.ordering import RecentUpdates, UserSequencer
+from bot.channels.telegram.updates import UpdateTranslator
+
+log = logging.getLogger(__name__)
+
+_JOINED = {"member", "administrator", "creator", "restricted"}
+
+
+def create_router() -> Router:
+    router = Router(name="telegram-channel")
+
+    @router.message()
+    async def on_message(message: Message, event_update: Update, channel: TelegramChannel,
+                         translator: UpdateTranslator) -> None:
+        event = translator.from_message(message, event_update.update_id)
+        if event is not None:
+            await channel.handle(event)
+
+    @router.edited_message()
+    async def on_edited_message(message: Message, event_update: Update, channel: TelegramChannel,
+                                translator: UpdateTranslator) -> None:
+        event = translator.from_message(message, event_update.update_id, is_edit=True)
+        if event is not None:
+            await channel.handle(event)
+
+    @router.callback_query()
+    async def on_callback_query(query: CallbackQuery, event_update: Update, channel: TelegramChannel,
+                                translator: UpdateTranslator) -> None:
+        try:
+            event = translator.from_callback(query, event_update.update_id)
+            if event is not None:
+                await channel.handle(event)
+        finally:  # every press is answered, or the client keeps spinning
+            await channel.sender.call_quietly(AnswerCallbackQuery(callback_query_id=query.id))
+
+    @router.my_chat_member()
+    async def on_my_chat_member(update: ChatMemberUpdated, channel: TelegramChannel) -> None:
+        old, new = update.old_chat_member.status, update.new_chat_member.status
+        chat_id = str(update.chat.id)
+        if update.chat.type == "private":
+            if new == "kicked" or old == "kicked":
+                await channel.private_chat_blocked(chat_id, blocked=new == "kicked")
+        elif update.chat.type in ("group", "supergroup") and new in _JOINED and old not in _JOINED:
+            await channel.added_to_group(chat_id, update.from_user.language_code)
+
+    @router.channel_post()
+    @router.edited_channel_post()
+    async def on_channel_post(message: Message) -> None:
+        return None  # channels are not a place for customer support
+
+    @router.errors(ExceptionTypeFilter(TelegramAPIError))
+    async def on_telegram_error(event: ErrorEvent) -> bool:
+        incident = secrets.token_hex(4).upper()
+        log.error("incident %s: Bot API error in update %s: %r", incident, event.update.update_id,
+                  event.exception)
+        return True
+
+    @router.errors(ExceptionTypeFilter(Exception))
+    async def on_unexpected_error(event: ErrorEvent) -> bool:
+        incident = secrets.token_hex(4).upper()
+        log.error("incident %s: unexpected error in update %s", incident, event.update.update_id,
+                  exc_info=event.exception)
+        return True
+
+    return router
+
+
+class OrderingMiddleware(BaseMiddleware):
+    """Outer update middleware: skip an update id seen moments ago, then wait for this user's turn.
+
+    It runs before anything in aiogram suspends, so the place in line follows the order in which
+    updates were started, also when polling handles every update in its own task.
+    """
+
+    def __init__(self, sequencer: UserSequencer, recent: RecentUpdates) -> None:
+        self._sequencer = sequencer
+        self._recent = recent
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, Update)
+        if not self._recent.first_time(event.update_id):
+            log.info("update %s seen moments ago: skipped", event.update_id)
+            return None
+        async with self._sequencer.turn(sequence_key(event)):
+            return await handler(event, data)
+
+
+def sequence_key(update: Update) -> str:
+    """Whose turn an update waits for: the user behind it, else the chat, else the update itself."""
+    for name in ("message", "edited_message", "callback_query", "my_chat_member", "business_message",
+                 "edited_business_message", "inline_query", "chosen_inline_result", "chat_member",
+                 "chat_join_request", "pre_checkout_query", "shipping_query", "poll_answer"):
+        item = getattr(update, name, None)
+        if item is None:
+            continue
+        sender = getattr(item, "from_user", None) or getattr(item, "user", None)
+        if sender is not None:
+            return f"user:{sender.id}"
+        chat = getattr(item, "chat", None)
+        if chat is not None:
+            return f"chat:{chat.id}"
+    for name in ("channel_post", "edited_channel_post"):
+        item = getattr(update, name, None)
+        if item is not None:
+            return f"chat:{item.chat.id}"
+    return f"update:{update.update_id}"
+
+
+def create_dispatcher(channel: TelegramChannel, translator: UpdateTranslator,
+                      sequencer: UserSequencer, recent: RecentUpdates) -> Dispatcher:
+    dispatcher = Dispatcher(channel=channel, translator=translator)
+    dispatcher.update.outer_middleware(OrderingMiddleware(sequencer, recent))
+    dispatcher.include_router(create_router())
+    return dispatcher

@@ -1,0 +1,195 @@
+"""Running the Telegram channel: long polling by default, a webhook when WEBHOOK_URL is set, and the
+outbox dispatcher beside either, in one process.
+
+    runtime = TelegramRuntime.create(app)      # app from bot.bootstrap.build_app
+    await runtime.start()                      # or runtime.start(mode="webhook")
+    ...
+    await runtime.stop()                       # or: await runtime.run_until_stopped()
+
+Shutdown (SIGTERM/SIGINT or `stop()`): stop taking updates (polling stops; the webhook server stops
+accepting and finishes the requests in hand), finish the updates in hand, let the outbox dispatcher
+finish its pass and run one more, then close the Bot API session and the rate limiter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass, field
+from typing import Literal
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.bootstrap import App
+from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.commands import set_commands
+from bot.channels.telegram.ordering import RecentUpdates, UserSequencer
+from bot.channels.telegram.rate_limit import RateLimiter, create_rate_limiter
+from bot.channels.telegram.router import create_dispatcher
+from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.updates import UpdateTranslator
+from bot.channels.telegram.webhook import create_webhook_app, webhook_path
+from bot.i18n import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["polling", "webhook"]
+DRAIN_TIMEOUT = 30.0
+
+
+def create_bot(token: str, api_base: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+
+
+@dataclass
+class TelegramRuntime:
+    app: App
+    bot: Bot
+    limiter: RateLimiter
+    sender: TelegramSender
+    channel: TelegramChannel
+    dispatcher: Dispatcher
+    sequencer: UserSequencer
+    polling_timeout: int = 10
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _outbox_last_pass: bool = False
+    _webhook_runner: web.AppRunner | None = None
+    _mode: Mode | None = None
+
+    @classmethod
+    def create(cls, app: App, *, bot: Bot | None = None, limiter: RateLimiter | None = None,
+               polling_timeout: int = 10) -> TelegramRuntime:
+        settings = app.settings
+        if bot is None:
+            if settings.telegram_bot_token is None:
+                raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+            bot = create_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
+        limiter = limiter or create_rate_limiter(settings.redis_url)
+        wake = asyncio.Event()
+        sender = TelegramSender(bot, limiter, uow_factory=app.uow_factory, clock=app.clock,
+                                on_enqueued=wake.set)
+        channel = TelegramChannel(app.conversation, sender, texts=app.texts, settings=settings,
+                                  uow_factory=app.uow_factory, clock=app.clock)
+        cancel_labels = [app.texts.text(lang, "core.cancel_button") for lang in LANGUAGES]
+        sequencer = UserSequencer()
+        dispatcher = create_dispatcher(channel, UpdateTranslator(cancel_labels), sequencer, RecentUpdates())
+        app.dispatcher.add_sender(CHANNEL, sender)
+        return cls(app, bot, limiter, sender, channel, dispatcher, sequencer, polling_timeout,
+                   _outbox_wake=wake)
+
+    @property
+    def allowed_updates(self) -> list[str]:
+        return self.dispatcher.resolve_used_update_types()
+
+    async def start(self, mode: Mode | None = None) -> None:
+        settings = self.app.settings
+        self._mode = mode or ("webhook" if settings.webhook_url else "polling")
+        try:
+            await set_commands(self.bot, self.app.texts)
+        except Exception as exc:  # the menu is a nicety; never a reason not to start
+            log.warning("could not set the command menu: %r", exc)
+        self._tasks.append(asyncio.create_task(self._run_outbox(), name="telegram-outbox"))
+        if self._mode == "webhook":
+            await self._start_webhook()
+        else:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            self._tasks.append(asyncio.create_task(self._run_polling(), name="telegram-polling"))
+        log.info("Telegram channel running (%s)", self._mode)
+
+    async def stop(self) -> None:
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        if self._mode == "polling":
+            with contextlib.suppress(RuntimeError):  # polling may not have started yet
+                await self.dispatcher.stop_polling()
+        if self._webhook_runner is not None:
+            await self._webhook_runner.cleanup()  # stops accepting, waits for requests in hand
+        if not await self.sequencer.wait_idle(DRAIN_TIMEOUT):
+            log.warning("%s update(s) still in hand at shutdown", self.sequencer.active)
+        self._outbox_last_pass = True
+        self._outbox_wake.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, DRAIN_TIMEOUT)
+        self._tasks.clear()
+        await self.bot.session.close()
+        await self.limiter.close()
+        log.info("Telegram channel stopped")
+
+    async def run_until_stopped(self, mode: Mode | None = None) -> None:
+        """Start, serve until SIGTERM/SIGINT, then shut down cleanly."""
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await self.start(mode)
+        try:
+            await stop.wait()
+        finally:
+            log.info("shutting down")
+            await self.stop()
+
+    async def health(self) -> dict[str, object]:
+        try:
+            async with self.app.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            db = "ok"
+        except Exception as exc:
+            log.warning("health check: database unavailable: %r", exc)
+            db = "unavailable"
+        return {"status": "ok" if db == "ok" else "degraded", "db": db, "mode": self._mode}
+
+    # -- internals ------------------------------------------------------------------------------
+
+    async def _run_polling(self) -> None:
+        await self.dispatcher.start_polling(
+            self.bot,
+            polling_timeout=self.polling_timeout,
+            handle_as_tasks=True,
+            handle_signals=False,
+            close_bot_session=False,
+            allowed_updates=self.allowed_updates,
+        )
+
+    async def _start_webhook(self) -> None:
+        settings = self.app.settings
+        assert settings.webhook_url is not None
+        secret = settings.effective_webhook_secret()
+        web_app = create_webhook_app(self.dispatcher, self.bot, path=webhook_path(settings.webhook_url),
+                                     secret=secret, health=self.health)
+        self._webhook_runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=DRAIN_TIMEOUT)
+        await self._webhook_runner.setup()
+        host, port = settings.listen_host_port
+        await web.TCPSite(self._webhook_runner, host, port).start()
+        await self.bot.set_webhook(settings.webhook_url, secret_token=secret,
+                                   allowed_updates=self.allowed_updates)
+
+    async def _run_outbox(self) -> None:
+        poll = self.app.settings.outbox_poll_seconds
+        while True:
+            final = self._outbox_last_pass
+            try:
+                attempted = await self.app.dispatcher.run_once()
+            except Exception:
+                log.exception("outbox pass failed; retrying")
+                attempted = 0
+            if final:
+                return  # this pass started after the updates in hand were finished
+            if attempted:
+                continue
+            self._outbox_wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outbox_wake.wait(), poll)

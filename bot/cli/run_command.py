@@ -1,0 +1,112 @@
+"""`rosee-support run | start | healthcheck`: the Telegram bot, the one-command start, a probe.
+
+    run          the Telegram bot: long polling, or a webhook server when WEBHOOK_URL is set
+    start        run, when TELEGRAM_BOT_TOKEN is set; otherwise demo data (if the database has no
+                 customers) and the console chat, so the bot can be tried with no setup at all
+    healthcheck  exit 0 if the database answers and, in webhook mode, GET /healthz answers 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import sys
+
+import aiohttp
+from sqlalchemy import func, select, text
+
+from bot.cli.chat_command import run_chat
+from bot.cli.common import open_app, settings_from
+from bot.cli.errors import CliError
+from bot.config import Settings
+from bot.storage.db import create_engine
+from bot.storage.models import Customer
+
+HEALTH_TIMEOUT = 5.0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser("run", help="run the Telegram bot (polling, or webhook with WEBHOOK_URL)")
+    run.set_defaults(func=run_bot)
+    start = subparsers.add_parser(
+        "start", help="run the Telegram bot if TELEGRAM_BOT_TOKEN is set, else a demo console chat"
+    )
+    start.add_argument("--phone", help="console: act as the customer whose contact carries this number")
+    start.add_argument("--lang", choices=["vi", "en"], help="console: the language the client reports")
+    start.add_argument("--user", default="console-user", help="console: the chat user id to act as")
+    start.set_defaults(func=start_anyhow)
+    health = subparsers.add_parser("healthcheck", help="exit 0 if the bot's database (and webhook) answer")
+    health.set_defaults(func=healthcheck)
+
+
+async def run_bot(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if settings.telegram_bot_token is None:
+        raise CliError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env or the "
+                       "environment (or try `rosee-support start` for the console demo)", exit_code=2)
+    from bot.channels.telegram.runner import TelegramRuntime
+
+    async with open_app(settings) as app:
+        runtime = TelegramRuntime.create(app)
+        await runtime.run_until_stopped()
+    return 0
+
+
+async def start_anyhow(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if settings.telegram_bot_token is not None:
+        return await run_bot(args)
+    await _seed_demo_data_if_empty(settings)
+    print("TELEGRAM_BOT_TOKEN is not set: opening the console chat (Ctrl+D to quit).", file=sys.stderr)
+    return await run_chat(args)
+
+
+async def _seed_demo_data_if_empty(settings: Settings) -> None:
+    async with open_app(settings) as app:
+        async with app.uow_factory() as uow:
+            customers = await uow.session.scalar(select(func.count()).select_from(Customer))
+        if customers:
+            return
+        try:
+            demo_data = importlib.import_module("bot.demo_data")
+            imports = importlib.import_module("bot.services.imports")
+        except ImportError:
+            print("(no demo data module: starting with an empty database)", file=sys.stderr)
+            return
+        seed = getattr(demo_data, "seed_demo_data", None)
+        if seed is not None:
+            await seed(app.uow_factory)
+        else:
+            data = demo_data.generate()
+            await imports.import_records(app.uow_factory, data.customers, data.orders, clock=app.clock,
+                                         actor="system:demo-data")
+        print("demo data added to the empty database (try --phone 0912345678)", file=sys.stderr)
+
+
+async def healthcheck(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    engine = create_engine(settings.database_url)
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        print(f"database: unavailable ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print("database: ok")
+    if not settings.webhook_url:
+        return 0
+    host, port = settings.listen_host_port
+    host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    url = f"http://{host}:{port}/healthz"
+    try:
+        timeout = aiohttp.ClientTimeout(total=HEALTH_TIMEOUT)
+        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url) as response:
+            ok = response.status == 200
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        print(f"webhook: {url} unreachable ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    print(f"webhook: {url} {'ok' if ok else 'unhealthy'}")
+    return 0 if ok else 1

@@ -8,10 +8,24 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli import chat_command, db_commands, run_command
+from bot.cli import (
+    chat_command,
+    db_commands,
+    demo_command,
+    import_commands,
+    run_command,
+    understanding_commands,
+)
 from bot.cli.errors import CliError
 
-COMMAND_MODULES = [db_commands, chat_command, run_command]
+COMMAND_MODULES = [
+    run_command,
+    chat_command,
+    understanding_commands,
+    import_commands,
+    demo_command,
+    db_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,147 @@
+"""The Telegram channel in polling mode against the fake Bot API: the main conversations."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.storage.models import ChannelAccount
+from tests.fakes.bot_api import FakeBotApi
+from tests.support.telegram_bot import (  # noqa: F401  (fixtures)
+    LAN_PHONE,
+    TelegramBotUnderTest,
+    api,
+    sent_to,
+    telegram_bot,
+)
+
+LAN = 1001
+MAI = 1002
+
+
+async def test_start_gets_welcome_with_inline_menu_and_commands_are_set(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
+    await telegram_bot.start()
+    api.user(LAN, "Lan").send_command("/start", payload="ref42")
+    call = await api.wait_for("sendMessage", sent_to(LAN))
+    assert call.params["parse_mode"] == "HTML"
+    assert "Xin chào Lan" in call.result["text"]
+    buttons = [b["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert "menu:privacy" in buttons and "menu:orders" in buttons
+    assert [c["command"] for c in api.commands()] == ["start", "help", "cancel", "lang", "privacy"]
+    assert api.commands(language_code="en")[0]["description"].startswith("Start")
+    assert api.commands(language_code="vi")[0]["description"].startswith("Bắt đầu")
+
+
+async def test_menu_button_is_answered_and_followed(api: FakeBotApi, telegram_bot: TelegramBotUnderTest) -> None:
+    await telegram_bot.start()
+    lan = api.user(LAN, "Lan")
+    lan.send_command("/start")
+    await api.wait_for("sendMessage", sent_to(LAN))
+    query_id = lan.press_button(api.last_bot_message(LAN), "menu:privacy")
+    await api.wait_for("answerCallbackQuery", lambda c: c.params["callback_query_id"] == query_id)
+    second = await api.wait_for("sendMessage", sent_to(LAN), count=2)
+    assert "Chính sách bảo mật" in second.result["text"]
+
+
+async def test_policy_question_is_answered_with_the_section(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
+    await telegram_bot.start()
+    api.user(LAN, "Lan").send_text("Shop có chia sẻ thông tin của tôi cho bên thứ ba không?")
+    call = await api.wait_for("sendMessage", sent_to(LAN))
+    assert "Theo mục 3" in call.result["text"]
+
+
+async def test_order_question_asks_for_contact_and_own_contact_verifies(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
+    await telegram_bot.start()
+    await telegram_bot.add_customer()
+    lan = api.user(LAN, "Lan")
+    lan.send_text("tôi muốn kiểm tra đơn hàng")
+    ask = await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "keyboard" in c.params.get("reply_markup", {}))
+    markup = ask.params["reply_markup"]
+    assert markup["keyboard"][0][0]["request_contact"] is True
+    assert markup["one_time_keyboard"] is True and markup["resize_keyboard"] is True
+    lan.share_contact(LAN_PHONE)
+    verified = await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "xác minh" in c.result["text"]
+                                  and c.time > ask.time)
+    assert "đã được xác minh" in verified.result["text"]
+
+
+async def test_someone_elses_contact_is_refused(api: FakeBotApi, telegram_bot: TelegramBotUnderTest) -> None:
+    await telegram_bot.start()
+    await telegram_bot.add_customer()
+    lan = api.user(LAN, "Lan")
+    lan.send_text("tôi muốn kiểm tra đơn hàng")
+    await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "keyboard" in c.params.get("reply_markup", {}))
+    lan.share_contact(LAN_PHONE, own=False, user_id=4242)
+    refused = await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "chính Quý khách" in c.result["text"])
+    assert "không phải số Telegram của chính Quý khách" in refused.result["text"]
+    assert telegram_bot.app is not None
+    async with telegram_bot.app.uow_factory() as uow:
+        account = await uow.session.scalar(select(ChannelAccount).where(ChannelAccount.channel_user_id == str(LAN)))
+        assert account is not None and account.verified_phone is None
+
+
+async def test_restart_between_two_messages_resumes_the_flow(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
+    await telegram_bot.start()
+    await telegram_bot.add_customer()
+    lan = api.user(LAN, "Lan")
+    lan.send_text("tôi muốn kiểm tra đơn hàng")
+    await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "keyboard" in c.params.get("reply_markup", {}))
+    await telegram_bot.restart()  # a new app, a new Bot session, the same SQLite file
+    lan.share_contact(LAN_PHONE)
+    verified = await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "Cảm ơn" in c.result["text"])
+    assert "đã được xác minh" in verified.result["text"]
+
+
+async def test_one_users_messages_in_order_while_users_run_concurrently(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
+    runtime = await telegram_bot.start()
+    log: list[tuple[str, str, str]] = []
+    conversation = runtime.channel._conversation
+    real_handle = conversation.handle
+
+    async def slow_handle(event):  # type: ignore[no-untyped-def]
+        log.append(("start", event.user_id, event.text or ""))
+        if event.text == "1":
+            await asyncio.sleep(0.4)  # the first message of each user is slow
+        result = await real_handle(event)
+        log.append(("end", event.user_id, event.text or ""))
+        return result
+
+    conversation.handle = slow_handle  # type: ignore[method-assign]
+    lan, mai = api.user(LAN, "Lan"), api.user(MAI, "Mai")
+    for n in ("1", "2", "3"):
+        lan.send_text(n)
+        mai.send_text(n)
+    await api.wait_for("sendMessage", lambda c: c.ok, count=6, timeout=15)
+    for user in (str(LAN), str(MAI)):
+        started = [text for kind, who, text in log if kind == "start" and who == user]
+        assert started == ["1", "2", "3"]
+    ends = [(who, text) for kind, who, text in log if kind == "end"]
+    assert ends.index((str(LAN), "1")) < ends.index((str(LAN), "2"))
+    # Mai's first message started before Lan's slow first one finished: users run side by side.
+    assert log.index(("start", str(MAI), "1")) < log.index(("end", str(LAN), "1"))
+
+
+async def test_edits_and_duplicates_get_no_second_answer(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
+    await telegram_bot.start()
+    lan = api.user(LAN, "Lan")
+    update = lan.send_text("/help")
+    api.inject_update(dict(update))
+    await api.wait_for("sendMessage", sent_to(LAN))
+    lan.edit_text(update["message"]["message_id"], "/start")
+    lan.send_text("/lang")
+    await api.wait_for("sendMessage", sent_to(LAN), count=2)
+    await asyncio.sleep(0.3)
+    assert len(api.calls_of("sendMessage", ok_only=True)) == 2

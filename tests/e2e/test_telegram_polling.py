@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
-
-from bot.storage.models import ChannelAccount
 from tests.fakes.bot_api import FakeBotApi
-from tests.support.telegram_bot import (  # noqa: F401  (fixtures)
-    LAN_PHONE,
-    TelegramBotUnderTest,
-    api,
-    sent_to,
-    telegram_bot,
-)
+from tests.support.telegram_bot import LAN_PHONE, TelegramBotUnderTest, asks_contact, says, sent_to
 
 LAN = 1001
 MAI = 1002
@@ -35,7 +26,9 @@ async def test_start_gets_welcome_with_inline_menu_and_commands_are_set(
     assert api.commands(language_code="vi")[0]["description"].startswith("Bắt đầu")
 
 
-async def test_menu_button_is_answered_and_followed(api: FakeBotApi, telegram_bot: TelegramBotUnderTest) -> None:
+async def test_menu_button_is_answered_and_followed(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
     await telegram_bot.start()
     lan = api.user(LAN, "Lan")
     lan.send_command("/start")
@@ -62,13 +55,12 @@ async def test_order_question_asks_for_contact_and_own_contact_verifies(
     await telegram_bot.add_customer()
     lan = api.user(LAN, "Lan")
     lan.send_text("tôi muốn kiểm tra đơn hàng")
-    ask = await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "keyboard" in c.params.get("reply_markup", {}))
+    ask = await api.wait_for("sendMessage", asks_contact(LAN))
     markup = ask.params["reply_markup"]
     assert markup["keyboard"][0][0]["request_contact"] is True
     assert markup["one_time_keyboard"] is True and markup["resize_keyboard"] is True
     lan.share_contact(LAN_PHONE)
-    verified = await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "xác minh" in c.result["text"]
-                                  and c.time > ask.time)
+    verified = await api.wait_for("sendMessage", says(LAN, "đã được xác minh"))
     assert "đã được xác minh" in verified.result["text"]
 
 
@@ -77,13 +69,13 @@ async def test_someone_elses_contact_is_refused(api: FakeBotApi, telegram_bot: T
     await telegram_bot.add_customer()
     lan = api.user(LAN, "Lan")
     lan.send_text("tôi muốn kiểm tra đơn hàng")
-    await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "keyboard" in c.params.get("reply_markup", {}))
+    await api.wait_for("sendMessage", asks_contact(LAN))
     lan.share_contact(LAN_PHONE, own=False, user_id=4242)
-    refused = await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "chính Quý khách" in c.result["text"])
+    refused = await api.wait_for("sendMessage", says(LAN, "chính Quý khách"))
     assert "không phải số Telegram của chính Quý khách" in refused.result["text"]
     assert telegram_bot.app is not None
     async with telegram_bot.app.uow_factory() as uow:
-        account = await uow.session.scalar(select(ChannelAccount).where(ChannelAccount.channel_user_id == str(LAN)))
+        account = await uow.accounts.get("telegram", str(LAN))
         assert account is not None and account.verified_phone is None
 
 
@@ -94,10 +86,10 @@ async def test_restart_between_two_messages_resumes_the_flow(
     await telegram_bot.add_customer()
     lan = api.user(LAN, "Lan")
     lan.send_text("tôi muốn kiểm tra đơn hàng")
-    await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "keyboard" in c.params.get("reply_markup", {}))
+    await api.wait_for("sendMessage", asks_contact(LAN))
     await telegram_bot.restart()  # a new app, a new Bot session, the same SQLite file
     lan.share_contact(LAN_PHONE)
-    verified = await api.wait_for("sendMessage", lambda c: sent_to(LAN)(c) and "Cảm ơn" in c.result["text"])
+    verified = await api.wait_for("sendMessage", says(LAN, "Cảm ơn"))
     assert "đã được xác minh" in verified.result["text"]
 
 

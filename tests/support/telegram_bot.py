@@ -10,12 +10,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.bootstrap import App, build_app
 from bot.channels.telegram.rate_limit import RateLimiter
@@ -67,7 +70,8 @@ class TelegramBotUnderTest:
             port = free_port()
             overrides["webhook_url"] = f"http://127.0.0.1:{port}/telegram/webhook"
             overrides["webhook_listen"] = f"127.0.0.1:{port}"
-            self.overrides.update(webhook_url=overrides["webhook_url"], webhook_listen=overrides["webhook_listen"])
+            self.overrides.update(webhook_url=overrides["webhook_url"],
+                                  webhook_listen=overrides["webhook_listen"])
         self.settings = load_settings(None, **overrides)
         self.app = await build_app(self.settings, understander=understander())
         self.runtime = TelegramRuntime.create(self.app, limiter=limiter, polling_timeout=2)
@@ -100,12 +104,29 @@ class TelegramBotUnderTest:
             await enqueue(uow, self.app.clock, Address("telegram", str(chat_id)), SendText(text))
             await uow.commit()
 
-    async def outbox_rows(self) -> list[OutboxMessage]:
-        from sqlalchemy import select
-
+    async def outbox_rows(self) -> list[tuple[str, int]]:
+        """(status, attempts) of every outbox message, oldest first."""
         assert self.app is not None
         async with self.app.uow_factory() as uow:
-            return list(await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+            rows = await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+            return [(row.status, row.attempts) for row in rows]
+
+    async def unreachable_since(self, user_id: int) -> datetime | None:
+        assert self.app is not None
+        async with self.app.uow_factory() as uow:
+            account = await uow.accounts.get("telegram", str(user_id))
+            return None if account is None else account.unreachable_since
+
+    async def wait_outbox_settled(self, timeout: float = 10.0) -> list[tuple[str, int]]:  # noqa: ASYNC109
+        """The outbox once no message is pending any more (or as it is when `timeout` passes)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            rows = await self.outbox_rows()
+            if (rows and all(status != "pending" for status, _ in rows)) or (
+                asyncio.get_running_loop().time() > deadline
+            ):
+                return rows
+            await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -129,3 +150,15 @@ def texts_to(api: FakeBotApi, chat_id: int) -> list[str]:
 
 def sent_to(chat_id: int) -> Any:
     return lambda call: call.ok and call.chat_id == chat_id
+
+
+def says(chat_id: int, fragment: str) -> Any:
+    """A successful sendMessage to the chat whose text contains `fragment`."""
+    return lambda call: call.ok and call.chat_id == chat_id and fragment in call.result["text"]
+
+
+def asks_contact(chat_id: int) -> Any:
+    """A successful sendMessage to the chat carrying a reply keyboard (the contact request)."""
+    return lambda call: (
+        call.ok and call.chat_id == chat_id and "keyboard" in call.params.get("reply_markup", {})
+    )

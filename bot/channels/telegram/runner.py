@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -24,6 +25,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiohttp import web
 from sqlalchemy import text
 
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["polling", "webhook"]
 DRAIN_TIMEOUT = 30.0
+RETRY_START_SECONDS = 1.0
 
 
 def create_bot(token: str, api_base: str) -> Bot:
@@ -103,7 +106,6 @@ class TelegramRuntime:
         if self._mode == "webhook":
             await self._start_webhook()
         else:
-            await self.bot.delete_webhook(drop_pending_updates=False)
             self._tasks.append(asyncio.create_task(self._run_polling(), name="telegram-polling"))
         log.info("Telegram channel running (%s)", self._mode)
 
@@ -155,14 +157,37 @@ class TelegramRuntime:
     # -- internals ------------------------------------------------------------------------------
 
     async def _run_polling(self) -> None:
-        await self.dispatcher.start_polling(
-            self.bot,
-            polling_timeout=self.polling_timeout,
-            handle_as_tasks=True,
-            handle_signals=False,
-            close_bot_session=False,
-            allowed_updates=self.allowed_updates,
-        )
+        # Telegram may be unreachable at start: keep trying until it answers or we are stopped.
+        await self._until_done(lambda: self.bot.delete_webhook(drop_pending_updates=False), "deleteWebhook")
+        while not self._stopping.is_set():
+            try:
+                await self.dispatcher.start_polling(
+                    self.bot,
+                    polling_timeout=self.polling_timeout,
+                    handle_as_tasks=True,
+                    handle_signals=False,
+                    close_bot_session=False,
+                    allowed_updates=self.allowed_updates,
+                )
+                return
+            except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
+                log.warning("polling could not start: %r; retrying", exc)
+                await self._pause(RETRY_START_SECONDS)
+
+    async def _until_done(self, call: Callable[[], Awaitable[object]], what: str) -> None:
+        delay = RETRY_START_SECONDS
+        while not self._stopping.is_set():
+            try:
+                await call()
+                return
+            except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
+                log.warning("%s failed: %r; retrying in %.0fs", what, exc, delay)
+                await self._pause(delay)
+                delay = min(delay * 2, 30.0)
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _start_webhook(self) -> None:
         settings = self.app.settings
@@ -174,8 +199,15 @@ class TelegramRuntime:
         await self._webhook_runner.setup()
         host, port = settings.listen_host_port
         await web.TCPSite(self._webhook_runner, host, port).start()
-        await self.bot.set_webhook(settings.webhook_url, secret_token=secret,
-                                   allowed_updates=self.allowed_updates)
+        url = settings.webhook_url
+
+        async def register() -> None:
+            await self._until_done(
+                lambda: self.bot.set_webhook(url, secret_token=secret, allowed_updates=self.allowed_updates),
+                "setWebhook",
+            )
+
+        self._tasks.append(asyncio.create_task(register(), name="telegram-set-webhook"))
 
     async def _run_outbox(self) -> None:
         poll = self.app.settings.outbox_poll_seconds

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery.dispatcher import OutboxDispatcher
+from bot.delivery.email_sender import EmailSender
 from bot.dialogue.engine import Conversation
 from bot.dialogue.flow import Flow, FlowRegistry
+from bot.dialogue.flows.complaint import ComplaintFlow, TicketRatingFlow
 from bot.dialogue.flows.data_rights import DataRightsFlow
 from bot.dialogue.flows.menu import MenuFlow
 from bot.dialogue.flows.orders import OrdersFlow
@@ -19,6 +21,7 @@ from bot.dialogue.flows.policy import PolicyFlow
 from bot.dialogue.flows.verify_phone import VerifyPhoneFlow
 from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import TurnRouter
+from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.i18n import Catalog
 from bot.storage.db import create_engine, create_session_factory
 from bot.storage.schema import ensure_schema
@@ -53,7 +56,8 @@ def load_understander() -> TextUnderstander:
 def build_flows(understander: TextUnderstander, extra: list[Flow] | None = None) -> FlowRegistry:
     verify, orders = VerifyPhoneFlow(), OrdersFlow()
     flows = FlowRegistry(
-        [MenuFlow(), PolicyFlow(understander), verify, orders, DataRightsFlow(), *(extra or [])]
+        [MenuFlow(), PolicyFlow(understander), verify, orders, DataRightsFlow(), ComplaintFlow(),
+         TicketRatingFlow(), *(extra or [])]
     )
     verify.bind(flows)
     orders.bind(flows)
@@ -78,13 +82,20 @@ async def build_app(
     clock = clock or SystemClock()
     texts = Catalog.load()
     understander = understander or load_understander()
-    flows = build_flows(understander)
+    staff_desk = StaffDesk(texts, settings, clock)
+    flows = build_flows(understander, [DeskButtonsFlow(staff_desk)])
+    complaints = flows.get("complaint")
+    inbox = complaints if isinstance(complaints, ComplaintFlow) else None
     conversation = Conversation(
         uow_factory=uow_factory,
         texts=texts,
         settings=settings,
         clock=clock,
-        router=TurnRouter(flows, understander),
+        router=TurnRouter(flows, understander, inbox=inbox),
     )
-    dispatcher = OutboxDispatcher(uow_factory, {}, clock, max_attempts=settings.outbox_max_attempts)
+    conversation.set_staff_handler(staff_desk)
+    dispatcher = OutboxDispatcher(uow_factory, {}, clock, max_attempts=settings.outbox_max_attempts,
+                                  on_delivered=staff_desk.notifier.on_delivered)
+    if settings.complaints_email and settings.smtp_host:
+        dispatcher.add_sender("email", EmailSender(settings))
     return App(settings, engine, uow_factory, texts, clock, understander, flows, conversation, dispatcher)

@@ -5,15 +5,19 @@
 | /start [payload]            | leaves any flow; welcome, or the flow the deep link names        |
 | /help, /menu, /privacy      | help / menu / policy sections (any step)                          |
 | /cancel                     | the active flow's cancel, or "nothing to cancel"                 |
+| /tickets, /status           | the customer's tickets / their latest ticket (complaint flow)    |
 | /lang [vi|en]               | language choice                                                   |
 | other /command              | "unknown command" + help                                          |
 | button `<flow>:<action>`    | that flow's on_button (menu, lang and intent are handled here)   |
 | contact / file              | the active flow if it takes them, else a polite explanation      |
 | text in a flow wanting text | the active flow                                                   |
+| text / file, no active flow | the customer's open ticket, if any (the ticket inbox)            |
 | other text                  | understood → the intent's flow; unsure → honest fallback         |
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from bot.dialogue.flow import Flow, FlowRegistry
 from bot.dialogue.flows.menu import choose_language, main_menu
@@ -31,10 +35,19 @@ DEEP_LINKS = {
 _WORD_MIN_FOR_LANGUAGE_SWITCH = 2
 
 
+class TicketInbox(Protocol):
+    """Takes a customer's message outside any flow while they have an open ticket (complaint flow)."""
+
+    async def take_message(self, turn: Turn) -> bool: ...
+
+
 class TurnRouter:
-    def __init__(self, flows: FlowRegistry, understander: TextUnderstander) -> None:
+    def __init__(
+        self, flows: FlowRegistry, understander: TextUnderstander, inbox: TicketInbox | None = None
+    ) -> None:
         self._flows = flows
         self._understander = understander
+        self._inbox = inbox
 
     async def route(self, turn: Turn) -> None:
         event = turn.event
@@ -75,6 +88,8 @@ class TurnRouter:
                 await active.cancel(turn)
         elif name == "/lang":
             choose_language(turn, argument.strip().lower() or None)
+        elif name in ("/tickets", "/status") and (desk := self._flows.get("complaint")) is not None:
+            await desk.on_button(turn, "list" if name == "/tickets" else "status", "")
         else:
             turn.say("core.unknown_command")
 
@@ -137,6 +152,8 @@ class TurnRouter:
         if active is not None and active.accepts_attachments(turn):
             await active.handle(turn)
             return
+        if active is None and self._inbox is not None and await self._inbox.take_message(turn):
+            return
         kind = turn.event.attachments[0].kind
         key = "core.attachment.sticker" if kind == "sticker" else "core.attachment.unsupported"
         turn.say(key)
@@ -146,6 +163,8 @@ class TurnRouter:
         active = self._flows.get(turn.state.flow)
         if active is not None and active.accepts_free_text(turn):
             await active.handle(turn)
+            return
+        if active is None and self._inbox is not None and await self._inbox.take_message(turn):
             return
         text = turn.event.clean_text
         result = self._understander.understand(text, turn.language if turn.state.language_locked else None)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.storage.models import Ticket, TicketMessage
+from bot.storage.models import OutboxMessage, Ticket, TicketMessage
 
 OPEN_STATUSES = ("open", "in_progress")
 
@@ -73,3 +73,32 @@ class TicketRepository:
 
     async def message_by_source(self, source_key: str) -> TicketMessage | None:
         return await self._session.scalar(select(TicketMessage).where(TicketMessage.source_key == source_key))
+
+    # Added for the staff desk and the SLA sweep ------------------------------------------------------
+    async def lock(self, ticket_id: int) -> Ticket | None:
+        """The ticket, re-read and row-locked for the rest of the transaction (PostgreSQL)."""
+        query = select(Ticket).where(Ticket.id == ticket_id).execution_options(populate_existing=True)
+        if self._session.bind is not None and self._session.bind.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return await self._session.scalar(query)
+
+    async def in_statuses(self, statuses: Sequence[str], *, limit: int = 200) -> Sequence[Ticket]:
+        rows = await self._session.scalars(
+            select(Ticket).where(Ticket.status.in_(statuses)).order_by(Ticket.id).limit(limit)
+        )
+        return rows.all()
+
+    async def all_for_stats(self) -> Sequence[Ticket]:
+        return (await self._session.scalars(select(Ticket).order_by(Ticket.id))).all()
+
+    async def held_outbox(self, ticket_id: int) -> Sequence[OutboxMessage]:
+        """Outbox rows of this ticket held back until its staff topic exists, oldest first."""
+        rows = await self._session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "held", OutboxMessage.dedupe_key.like(f"ticket:{ticket_id}:%"))
+            .order_by(OutboxMessage.id)
+        )
+        return rows.all()
+
+    async def outbox_row(self, dedupe_key: str) -> OutboxMessage | None:
+        return await self._session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))

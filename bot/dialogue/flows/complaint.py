@@ -1,0 +1,412 @@
+"""A complaint or a request for a person: a guided intake that opens a ticket worked by staff.
+
+| step            | event                              | next                                       |
+|-----------------|------------------------------------|--------------------------------------------|
+| (start)         | an open ticket exists              | say so (status, list, new); finish         |
+| (start)         | complaint intent, deep link, new   | choose_category                            |
+| (start)         | human_handoff intent, menu:human   | describe_short                             |
+| choose_category | complaint:cat:<category>           | choose_order (own orders if verified)      |
+| choose_category | text / file                        | remind (stays)                             |
+| choose_order    | complaint:order:<code>             | ownership re-checked → describe            |
+| choose_order    | complaint:order:-                  | describe (no order)                        |
+| choose_order    | typed code, verified customer      | theirs → describe; else "not found"        |
+| choose_order    | typed code, not verified           | kept as "typed, not checked" → describe    |
+| describe        | text (≥ 5 characters)              | attachments                                |
+| describe        | file                               | kept; still asks for the description       |
+| attachments     | files (up to 10)                   | kept (stays); the 10th moves on to confirm |
+| attachments     | text                               | added to the description (stays)           |
+| attachments     | complaint:continue                 | confirm                                    |
+| describe_short  | text                               | confirm                                    |
+| confirm         | complaint:submit                   | ticket opened; number + reply time         |
+| confirm         | complaint:cancel, /cancel          | finish, nothing created                    |
+| (no flow)       | text / file while a ticket is open | relayed to that ticket                     |
+| (any)           | complaint:status[:<id>], /status   | that ticket's status, if it is theirs      |
+| (any)           | complaint:list, /tickets           | their recent tickets                       |
+
+A typed order code never reveals anything about other people's orders: an unverified customer's code
+is not looked up at all (staff check it; the card says so), and a verified customer's code that is not
+theirs gets the same answer as one that does not exist.
+
+`TicketRatingFlow` ("rate") takes the rating buttons `rate:<ticket_id>:<1-5>` sent when a ticket is
+resolved, then an optional comment (step `comment`); ownership is checked on every press.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from bot.dialogue.actions import Keyboard
+from bot.dialogue.events import Attachment
+from bot.dialogue.flow import Flow
+from bot.dialogue.flows.menu import main_menu
+from bot.dialogue.turn import Turn
+from bot.domain.ticket_category import TicketCategory, TicketKind, parse_category
+from bot.i18n import Markup
+from bot.services.identity import verified_customer
+from bot.services.orders import own_order, recent_orders
+from bot.services.ticket_notifications import TicketNotifier, format_moment
+from bot.services.tickets import (
+    MAX_ATTACHMENTS,
+    NewTicket,
+    Outcome,
+    add_customer_message,
+    comment_on_rating,
+    customer_ticket,
+    customer_tickets,
+    open_ticket,
+    open_ticket_of,
+    rate,
+    source_key,
+)
+from bot.storage.models import Ticket
+
+MIN_DESCRIPTION = 5
+ACCEPTED_FILES = ("photo", "document", "video")
+NO_ORDER = "-"
+
+
+def _notifier(turn: Turn) -> TicketNotifier:
+    return TicketNotifier(turn.texts, turn.settings, turn.clock)
+
+
+def _files(turn: Turn) -> list[Attachment]:
+    return [a for a in turn.event.attachments if a.kind in ACCEPTED_FILES]
+
+
+class ComplaintFlow(Flow):
+    name = "complaint"
+    INTENTS = ("complaint", "human_handoff")
+    STEPS: ClassVar[Mapping[str, str]] = {
+        "choose_category": "on_choose_category",
+        "choose_order": "on_choose_order",
+        "describe": "on_describe",
+        "attachments": "on_attachments",
+        "describe_short": "on_describe_short",
+        "confirm": "on_confirm",
+    }
+
+    async def start(self, turn: Turn, **options: Any) -> None:
+        if not options.get("new"):
+            existing = await open_ticket_of(turn.uow, turn.account)
+            if existing is not None:
+                turn.finish()
+                turn.say("complaints.already_open", buttons=self._open_ticket_keyboard(turn, existing),
+                         number=existing.number)
+                return
+        if options.get("intent") == "human_handoff":
+            turn.enter(self.name, "describe_short", kind=TicketKind.HUMAN.value)
+            turn.say("complaints.ask_description_short", buttons=self._cancel_row(turn))
+            return
+        turn.enter(self.name, "choose_category", kind=TicketKind.COMPLAINT.value)
+        self._ask_category(turn)
+
+    # Steps ------------------------------------------------------------------------------------------
+    async def on_choose_category(self, turn: Turn) -> None:
+        if turn.event.attachments:
+            turn.say("complaints.files_later")
+        self._ask_category(turn, reminder=not turn.event.attachments)
+
+    async def on_choose_order(self, turn: Turn) -> None:
+        code = turn.event.clean_text.split()[0][:40] if turn.event.clean_text else ""
+        if not code:
+            await self._ask_order(turn)
+            return
+        customer = await verified_customer(turn.uow, turn.account)
+        if customer is None:
+            turn.say("complaints.order_noted_unverified", code=code)
+            self._ask_description(turn, order_code=code)
+            return
+        order = await own_order(turn.uow, turn.clock, customer, code, actor=turn.actor)
+        if order is None:
+            turn.say("complaints.order_not_found", buttons=(
+                (turn.button("complaints.continue_without_order_button", f"complaint:order:{NO_ORDER}"),),
+                *self._cancel_row(turn),
+            ))
+            return
+        self._ask_description(turn, order_code=order.code)
+
+    async def on_describe(self, turn: Turn) -> None:
+        files = _files(turn)
+        if files:
+            self._keep_files(turn, files)
+        text = turn.event.clean_text
+        if len(text) < MIN_DESCRIPTION:
+            key = "complaints.ask_description" if files else "complaints.description_too_short"
+            turn.say(key, buttons=self._cancel_row(turn))
+            return
+        turn.goto("attachments", description=text)
+        if len(turn.data.get("attachments", [])) >= MAX_ATTACHMENTS:
+            self._summarise(turn)
+            return
+        turn.say("complaints.ask_attachments", buttons=self._continue_row(turn))
+
+    async def on_attachments(self, turn: Turn) -> None:
+        if turn.event.attachments:
+            files = _files(turn)
+            if not files:
+                turn.say("complaints.attachment_unsupported", buttons=self._continue_row(turn))
+                return
+            count = self._keep_files(turn, files)
+            if count >= MAX_ATTACHMENTS:
+                turn.say("complaints.attachments_full", max=MAX_ATTACHMENTS)
+                self._summarise(turn)
+                return
+            turn.say("complaints.attachment_received", buttons=self._continue_row(turn), count=count)
+            return
+        text = turn.event.clean_text
+        if text:
+            turn.goto("attachments", description=f"{turn.data.get('description', '')}\n{text}".strip())
+        turn.say("complaints.ask_attachments", buttons=self._continue_row(turn))
+
+    async def on_describe_short(self, turn: Turn) -> None:
+        text = turn.event.clean_text
+        if len(text) < 2:
+            turn.say("complaints.ask_description_short", buttons=self._cancel_row(turn))
+            return
+        turn.goto("confirm", description=text, category=TicketCategory.OTHER.value)
+        self._summarise(turn)
+
+    async def on_confirm(self, turn: Turn) -> None:
+        turn.say("complaints.confirm_reminder", buttons=self._confirm_keyboard(turn))
+
+    # Buttons ----------------------------------------------------------------------------------------
+    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
+        step = turn.state.step if turn.state.flow == self.name else None
+        if action == "status":
+            await self._status(turn, argument)
+        elif action == "list":
+            await self._list(turn)
+        elif action == "new":
+            turn.finish()
+            await self.start(turn, new=True)
+        elif action == "cat" and step == "choose_category" and parse_category(argument) is not None:
+            turn.goto("choose_order", category=argument)
+            await self._ask_order(turn)
+        elif action == "order" and step == "choose_order":
+            await self._chosen_order(turn, argument)
+        elif action == "continue" and step == "attachments":
+            self._summarise(turn)
+        elif action == "submit" and step == "confirm":
+            await self._submit(turn)
+        elif action == "cancel" and turn.state.flow == self.name:
+            await self.cancel(turn)
+        else:
+            turn.say("core.stale_button")
+
+    async def cancel(self, turn: Turn) -> None:
+        turn.finish()
+        turn.say("complaints.cancelled", buttons=main_menu(turn))
+
+    def accepts_attachments(self, turn: Turn) -> bool:
+        return turn.state.step in ("choose_category", "describe", "attachments")
+
+    def accepts_free_text(self, turn: Turn) -> bool:
+        return turn.state.step in ("choose_order", "describe", "attachments", "describe_short", "confirm")
+
+    # While a ticket is open (the router's ticket inbox) ---------------------------------------------
+    async def take_message(self, turn: Turn) -> bool:
+        """Add the customer's message to their open ticket; False when they have none."""
+        ticket = await open_ticket_of(turn.uow, turn.account)
+        if ticket is None:
+            return False
+        event = turn.event
+        files = [a for a in event.attachments if a.kind != "sticker"]
+        if not event.clean_text and not files:
+            return False
+        result = await add_customer_message(
+            turn.uow, turn.clock, _notifier(turn), ticket, text=event.clean_text, attachments=files,
+            source=source_key(event.channel, event.chat_id, event.message_id),
+            author_name=turn.account.display_name,
+        )
+        if result.outcome is Outcome.DONE:
+            turn.say("complaints.relayed", number=ticket.number)
+        return True
+
+    # Helpers ----------------------------------------------------------------------------------------
+    def _ask_category(self, turn: Turn, *, reminder: bool = False) -> None:
+        buttons = [turn.button(f"complaints.category.{c.value}", f"complaint:cat:{c.value}")
+                   for c in TicketCategory]
+        rows = tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+        key = "complaints.category_reminder" if reminder else "complaints.choose_category"
+        turn.say(key, buttons=(*rows, *self._cancel_row(turn)))
+
+    async def _ask_order(self, turn: Turn) -> None:
+        customer = await verified_customer(turn.uow, turn.account)
+        no_order = (turn.button("complaints.no_order_button", f"complaint:order:{NO_ORDER}"),)
+        if customer is None:
+            turn.say("complaints.choose_order_unverified", buttons=(no_order, *self._cancel_row(turn)))
+            return
+        orders = await recent_orders(turn.uow, turn.clock, customer, actor=turn.actor)
+        rows = tuple((turn.button("core.orders.details_button", f"complaint:order:{o.code}", code=o.code),)
+                     for o in orders)
+        turn.say("complaints.choose_order_verified", buttons=(*rows, no_order, *self._cancel_row(turn)))
+
+    async def _chosen_order(self, turn: Turn, code: str) -> None:
+        if code == NO_ORDER or not code:
+            self._ask_description(turn, order_code=None)
+            return
+        customer = await verified_customer(turn.uow, turn.account)
+        order = await own_order(turn.uow, turn.clock, customer, code, actor=turn.actor) if customer else None
+        if order is None:  # the button named an order that is not (or no longer provably) theirs
+            turn.say("complaints.order_not_found", buttons=(
+                (turn.button("complaints.continue_without_order_button", f"complaint:order:{NO_ORDER}"),),
+            ))
+            return
+        self._ask_description(turn, order_code=order.code)
+
+    def _ask_description(self, turn: Turn, *, order_code: str | None) -> None:
+        turn.goto("describe", order_code=order_code)
+        turn.say("complaints.ask_description", buttons=self._cancel_row(turn))
+
+    def _keep_files(self, turn: Turn, files: list[Attachment]) -> int:
+        kept = list(turn.data.get("attachments", []))
+        kept.extend(a.to_dict() for a in files)
+        kept = kept[:MAX_ATTACHMENTS]
+        turn.goto(turn.state.step or "attachments", attachments=kept)
+        return len(kept)
+
+    def _summarise(self, turn: Turn) -> None:
+        data = turn.data
+        turn.goto("confirm")
+        if data.get("kind") == TicketKind.HUMAN:
+            turn.say("complaints.summary_human", buttons=self._confirm_keyboard(turn),
+                     description=data.get("description", ""))
+            return
+        count = len(data.get("attachments", []))
+        turn.say(
+            "complaints.summary",
+            buttons=self._confirm_keyboard(turn),
+            category=turn.t(f"complaints.category.{data.get('category', 'other')}"),
+            order=data.get("order_code") or turn.t("complaints.no_order"),
+            description=data.get("description", ""),
+            attachments=str(count) if count else turn.t("complaints.no_attachments"),
+        )
+
+    async def _submit(self, turn: Turn) -> None:
+        data = turn.data
+        customer = await verified_customer(turn.uow, turn.account)
+        kind = TicketKind(data.get("kind", TicketKind.COMPLAINT.value))
+        request = NewTicket(
+            kind=kind,
+            category=str(data.get("category") or TicketCategory.OTHER.value),
+            description=str(data.get("description", "")),
+            order_code=data.get("order_code"),
+            attachments=tuple(Attachment.from_dict(item) for item in data.get("attachments", [])),
+            language=turn.language,
+        )
+        ticket = await open_ticket(turn.uow, turn.clock, turn.settings, _notifier(turn), account=turn.account,
+                                   customer=customer, request=request)
+        turn.finish()
+        key = "complaints.created_human" if kind is TicketKind.HUMAN else "complaints.created"
+        turn.say(key, buttons=self._open_ticket_keyboard(turn, ticket), number=ticket.number,
+                 first_reply_due=format_moment(ticket.first_reply_due_at, turn.settings),
+                 resolution_due=format_moment(ticket.resolution_due_at, turn.settings))
+
+    async def _status(self, turn: Turn, argument: str) -> None:
+        ticket: Ticket | None
+        if argument.isdigit():
+            ticket = await customer_ticket(turn.uow, turn.account, int(argument))
+        else:
+            ticket = await open_ticket_of(turn.uow, turn.account)
+            if ticket is None:
+                recent = await customer_tickets(turn.uow, turn.account, limit=1)
+                ticket = recent[0] if recent else None
+        if ticket is None:
+            turn.say("complaints.not_found" if argument else "complaints.list_empty")
+            return
+        turn.say(
+            "complaints.status",
+            buttons=((turn.button("complaints.list_button", "complaint:list"),),),
+            number=ticket.number,
+            category=_notifier(turn).category(ticket, turn.language),
+            status=turn.t(f"complaints.status_value.{ticket.status}"),
+            created=format_moment(ticket.created_at, turn.settings),
+            next_step=self._next_step(turn, ticket),
+        )
+
+    def _next_step(self, turn: Turn, ticket: Ticket) -> Markup:
+        if ticket.resolved_at is not None:
+            return turn.t("complaints.next_resolved", at=format_moment(ticket.resolved_at, turn.settings))
+        if ticket.first_staff_reply_at is None:
+            due = ticket.first_reply_due_at
+            return turn.t("complaints.next_first_reply", due=format_moment(due, turn.settings))
+        resolution = format_moment(ticket.resolution_due_at, turn.settings)
+        return turn.t("complaints.next_resolution", due=resolution)
+
+    async def _list(self, turn: Turn) -> None:
+        tickets = await customer_tickets(turn.uow, turn.account)
+        if not tickets:
+            turn.say("complaints.list_empty", buttons=main_menu(turn))
+            return
+        notifier = _notifier(turn)
+        lines = [
+            str(turn.t("complaints.list_line", number=t.number, category=notifier.category(t, turn.language),
+                       status=turn.t(f"complaints.status_value.{t.status}"),
+                       created=format_moment(t.created_at, turn.settings)))
+            for t in tickets
+        ]
+        buttons = tuple((turn.button("complaints.status_button", f"complaint:status:{t.id}"),)
+                        for t in tickets[:5])
+        turn.say_markup("\n".join([str(turn.t("complaints.list_header")), *lines]), buttons)
+
+    def _open_ticket_keyboard(self, turn: Turn, ticket: Ticket) -> Keyboard:
+        return (
+            (turn.button("complaints.status_button", f"complaint:status:{ticket.id}"),
+             turn.button("complaints.list_button", "complaint:list")),
+            (turn.button("complaints.new_ticket_button", "complaint:new"),),
+        )
+
+    def _cancel_row(self, turn: Turn) -> Keyboard:
+        return ((turn.button("complaints.cancel_button", "complaint:cancel"),),)
+
+    def _continue_row(self, turn: Turn) -> Keyboard:
+        return ((turn.button("complaints.continue_button", "complaint:continue"),
+                 turn.button("complaints.cancel_button", "complaint:cancel")),)
+
+    def _confirm_keyboard(self, turn: Turn) -> Keyboard:
+        return ((turn.button("complaints.submit_button", "complaint:submit"),
+                 turn.button("complaints.cancel_button", "complaint:cancel")),)
+
+
+class TicketRatingFlow(Flow):
+    """Rating buttons `rate:<ticket_id>:<1-5>` and `rate:<ticket_id>:skip`, then an optional comment."""
+
+    name = "rate"
+    STEPS: ClassVar[Mapping[str, str]] = {"comment": "on_comment"}
+
+    async def start(self, turn: Turn, **options: Any) -> None:
+        turn.say("core.stale_button")
+
+    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
+        if not action.isdigit():
+            turn.say("core.stale_button")
+            return
+        ticket_id = int(action)
+        if argument == "skip":
+            turn.finish()
+            turn.say("complaints.rating_closed", buttons=main_menu(turn))
+            return
+        rating = int(argument) if argument.isdigit() else 0
+        result = await rate(turn.uow, turn.clock, _notifier(turn), turn.account, ticket_id, rating)
+        if result.outcome is Outcome.NOT_FOUND:
+            turn.say("complaints.not_found")
+        elif result.outcome is Outcome.NOT_ALLOWED:
+            turn.say("complaints.rating_not_yet")
+        elif result.outcome is Outcome.ALREADY:
+            turn.say("complaints.rating_already")
+        else:
+            turn.enter(self.name, "comment", ticket_id=ticket_id)
+            turn.say("complaints.rating_thanks", buttons=((turn.button("complaints.skip_button",
+                                                                       f"rate:{ticket_id}:skip"),),),
+                     stars="⭐" * rating)
+
+    async def on_comment(self, turn: Turn) -> None:
+        ticket_id = int(turn.data.get("ticket_id", 0))
+        text = turn.event.clean_text
+        turn.finish()
+        if not text:
+            turn.say("complaints.rating_closed", buttons=main_menu(turn))
+            return
+        await comment_on_rating(turn.uow, turn.clock, _notifier(turn), turn.account, ticket_id, text)
+        turn.say("complaints.comment_thanks", buttons=main_menu(turn))

@@ -1,0 +1,191 @@
+"""The staff desk: what staff do in the staff group (STAFF_CHAT_ID), and who may do it.
+
+| inbound (staff chat)                           | does                                                  |
+|------------------------------------------------|-------------------------------------------------------|
+| /tickets                                       | open tickets, the overdue ones marked                 |
+| /stats                                         | counts, median time to first reply, average rating    |
+| button desk:take / resolve / reopen:<id>       | that action on the ticket; a short reply              |
+| message in a ticket's topic, or reply to card  | relayed to the customer (text, photos, documents)     |
+| the same, starting with "!"                    | kept as an internal note, not relayed                 |
+| anything else (general chatter, other commands)| ignored                                               |
+
+Who may act: anyone who posts or presses a button in the staff chat is a member of it by Telegram's
+own rules (the engine sends us only events whose chat is STAFF_CHAT_ID). A ticket button pressed
+anywhere else (a forwarded card, forged callback data) reaches `DeskButtonsFlow` through the customer
+router: it is honoured only for STAFF_USER_IDS, otherwise refused and written to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dialogue.actions import Action, SendText
+from bot.dialogue.events import InboundEvent
+from bot.dialogue.flow import Flow
+from bot.dialogue.turn import Turn
+from bot.i18n import Catalog
+from bot.services.sla import current_promise, is_overdue
+from bot.services.ticket_notifications import TicketNotifier
+from bot.services.tickets import (
+    Outcome,
+    Result,
+    StaffMember,
+    open_tickets,
+    record_refusal,
+    reopen,
+    resolve,
+    source_key,
+    staff_message,
+    take,
+    ticket_stats,
+)
+from bot.storage.models import Ticket
+from bot.storage.uow import UnitOfWork
+
+DESK_ACTIONS = ("take", "resolve", "reopen")
+
+
+class StaffDesk:
+    """The engine's staff handler: `await desk(event, uow)` returns the replies for the staff chat."""
+
+    def __init__(self, texts: Catalog, settings: Settings, clock: Clock) -> None:
+        self._settings = settings
+        self._clock = clock
+        self.notifier = TicketNotifier(texts, settings, clock)
+
+    async def __call__(self, event: InboundEvent, uow: UnitOfWork) -> list[Action]:
+        if event.is_edit:
+            return []  # an edited message was relayed already as it first was
+        if event.button is not None:
+            namespace, _, rest = event.button.partition(":")
+            action, _, argument = rest.partition(":")
+            if namespace != "desk":
+                return []
+            return await self.act(uow, action, argument, self._staff(event))
+        command = event.command
+        if command is not None:
+            if command[0] == "/tickets":
+                return [await self._open_tickets(uow)]
+            if command[0] == "/stats":
+                return [await self._stats(uow)]
+            return []
+        ticket = await self._ticket_of(uow, event)
+        if ticket is None or not (event.clean_text or event.attachments):
+            return []
+        await staff_message(
+            uow, self._clock, self.notifier, ticket, self._staff(event),
+            text=event.clean_text, attachments=[a for a in event.attachments if a.kind != "sticker"],
+            source=source_key(event.channel, event.chat_id, event.message_id),
+        )
+        return []
+
+    async def act(self, uow: UnitOfWork, action: str, argument: str, staff: StaffMember) -> list[Action]:
+        """Take, resolve or reopen a ticket; the reply says what happened."""
+        if action not in DESK_ACTIONS or not argument.isdigit():
+            return [SendText(self._t("unknown_ticket"))]
+        ticket_id = int(argument)
+        result: Result
+        if action == "take":
+            result = await take(uow, self._clock, self.notifier, ticket_id, staff)
+        elif action == "resolve":
+            result = await resolve(uow, self._clock, self.notifier, ticket_id, staff)
+        else:
+            result = await reopen(uow, self._clock, self._settings, self.notifier, ticket_id, staff)
+        ticket = result.ticket
+        if result.outcome is Outcome.NOT_FOUND or ticket is None:
+            return [SendText(self._t("unknown_ticket"))]
+        number = ticket.number
+        replies = {
+            ("take", Outcome.DONE): ("taken", {"staff": staff.name}),
+            ("take", Outcome.ALREADY): ("already_taken", {"staff": ticket.assignee_name or ""}),
+            ("take", Outcome.NOT_ALLOWED): ("already_resolved", {}),
+            ("resolve", Outcome.DONE): ("resolved", {"staff": staff.name}),
+            ("resolve", Outcome.ALREADY): ("already_resolved", {}),
+            ("reopen", Outcome.DONE): ("reopened", {"staff": staff.name}),
+            ("reopen", Outcome.ALREADY): ("not_resolved", {}),
+        }
+        key, params = replies.get((action, result.outcome), ("unknown_ticket", {}))
+        return [SendText(self._t(key, number=number, **params))]
+
+    # Lists -------------------------------------------------------------------------------------------
+    async def _open_tickets(self, uow: UnitOfWork) -> SendText:
+        now = self._clock.now()
+        tickets = sorted(await open_tickets(uow), key=lambda t: current_promise(t)[1] or now)
+        if not tickets:
+            return SendText(self._t("tickets_none"))
+        overdue = sum(is_overdue(t, now) for t in tickets)
+        lines = [str(self._t("tickets_header", count=len(tickets), overdue=overdue))]
+        lines += [self._line(t, now) for t in tickets[:50]]
+        return SendText("\n".join(lines))
+
+    def _line(self, ticket: Ticket, now: Any) -> str:
+        _, due = current_promise(ticket)
+        return str(self._t(
+            "tickets_line", number=ticket.number, category=self.notifier.category(ticket),
+            status=self._t(f"status.{ticket.status}"),
+            assignee=ticket.assignee_name or self._t("unassigned"),
+            due=self.notifier.moment(due),
+            overdue_mark=self._t("overdue_mark") if is_overdue(ticket, now) else "",
+        ))
+
+    async def _stats(self, uow: UnitOfWork) -> SendText:
+        stats = await ticket_stats(uow, self._clock)
+        median = stats.median_first_reply_minutes
+        if median is None:
+            waited = self._t("no_data")
+        elif median < 60:
+            waited = self._t("minutes", minutes=round(median))
+        else:
+            waited = self._t("hours", hours=int(median // 60), minutes=round(median % 60))
+        average = f"{stats.average_rating:.1f}/5" if stats.average_rating is not None else self._t("no_data")
+        return SendText(self._t(
+            "stats", open=stats.open, in_progress=stats.in_progress, overdue=stats.overdue,
+            resolved=stats.resolved, total=stats.total, median_first_reply=waited,
+            average_rating=average, ratings=stats.ratings,
+        ))
+
+    # Helpers -----------------------------------------------------------------------------------------
+    async def _ticket_of(self, uow: UnitOfWork, event: InboundEvent) -> Ticket | None:
+        chat = event.chat_id
+        if event.thread_id is not None:
+            ticket = await uow.tickets.by_staff_thread(chat, event.thread_id)
+            if ticket is not None:
+                return ticket
+        if event.reply_to_message_id is not None:
+            return await uow.tickets.by_staff_card(chat, event.reply_to_message_id)
+        return None
+
+    def _staff(self, event: InboundEvent) -> StaffMember:
+        return StaffMember(event.user_id, (event.display_name or event.user_id)[:200])
+
+    def _t(self, key: str, /, **params: object) -> str:
+        return self.notifier.staff_text(key, **params)
+
+
+class DeskButtonsFlow(Flow):
+    """Ticket-card buttons pressed outside the staff chat: only STAFF_USER_IDS, the rest refused."""
+
+    name = "desk"
+
+    def __init__(self, desk: StaffDesk) -> None:
+        self._desk = desk
+
+    async def start(self, turn: Turn, **options: Any) -> None:
+        turn.say("core.stale_button")
+
+    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
+        if _is_staff_user(turn.settings, turn.event.user_id):
+            staff = StaffMember(turn.event.user_id, turn.account.display_name or turn.event.user_id)
+            for reply in await self._desk.act(turn.uow, action, argument, staff):
+                if isinstance(reply, SendText):
+                    turn.say_markup(reply.text)
+            return
+        record_refusal(turn.uow, turn.clock, actor=turn.actor, action=f"desk:{action}",
+                       ticket_id=int(argument) if argument.isdigit() else None, chat_id=turn.event.chat_id)
+        turn.say("staff.refused")
+
+
+def _is_staff_user(settings: Settings, user_id: str) -> bool:
+    return user_id.isdigit() and int(user_id) in settings.staff_user_ids

@@ -1,0 +1,63 @@
+"""The in-process scheduler: APScheduler 3 only triggers idempotent sweeps; the data lives in tables.
+
+`start_scheduler(app)` starts an AsyncIOScheduler (inside the running event loop) with the ticket
+deadline sweep every SLA_SWEEP_INTERVAL_SECONDS; `stop_scheduler(app)` stops it. Several instances may
+run it at once: the sweep claims due tickets with row locks (see `bot.services.sla`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.services.sla import sweep_ticket_deadlines
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+SCHEDULER_KEY = "scheduler"
+SWEEP_JOB_ID = "ticket-deadlines"
+FIRST_RUN_DELAY = timedelta(seconds=2)
+
+
+async def run_ticket_sweep(app: App) -> None:
+    try:
+        await sweep_ticket_deadlines(app.uow_factory, app.clock, app.settings, texts=app.texts)
+    except Exception:  # one failed pass must not stop the next
+        log.exception("ticket deadline sweep failed; will try again at the next interval")
+
+
+def start_scheduler(app: App) -> AsyncIOScheduler:
+    """Start the sweeps; call from inside the running event loop. Idempotent per app."""
+    existing = app.extras.get(SCHEDULER_KEY)
+    if isinstance(existing, AsyncIOScheduler) and existing.running:
+        return existing
+    scheduler = AsyncIOScheduler(timezone=app.settings.zone)
+    interval = app.settings.sla_sweep_interval_seconds
+    scheduler.add_job(
+        run_ticket_sweep,
+        IntervalTrigger(seconds=interval, timezone=app.settings.zone),
+        args=[app],
+        id=SWEEP_JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=interval,
+        next_run_time=datetime.now(app.settings.zone) + FIRST_RUN_DELAY,  # soon, not an interval later
+        replace_existing=True,
+    )
+    scheduler.start()
+    app.extras[SCHEDULER_KEY] = scheduler
+    log.info("scheduler started: ticket sweep every %ss", interval)
+    return scheduler
+
+
+def stop_scheduler(app: App) -> None:
+    scheduler = app.extras.pop(SCHEDULER_KEY, None)
+    if isinstance(scheduler, AsyncIOScheduler) and scheduler.running:
+        scheduler.shutdown(wait=False)

@@ -1,0 +1,177 @@
+"""Service levels of tickets: the deadlines a new ticket gets, and the sweep that watches them.
+
+Deadlines are counted in working time (`bot.domain.working_time`): first reply within
+SLA_FIRST_REPLY_WORKING_HOURS, resolution within SLA_RESOLUTION_WORKING_DAYS, and — the legal floor,
+Law 19/2023 art. 57 — handling started within SLA_HANDLING_START_WORKING_DAYS. An unassigned ticket is
+raised in the staff group SLA_UNASSIGNED_REMINDER_MINUTES working minutes after it arrived.
+
+The sweep (`sweep_ticket_deadlines`) is what the scheduler calls. It is idempotent: each thing it does
+is recorded on the ticket (`reminded_at`, `escalated_at`, `customer_told_late_at`) in the same unit of
+work as the outbox rows it writes, so running it twice sends nothing twice. Several instances may run
+it at once: on PostgreSQL the due tickets are claimed with SELECT … FOR UPDATE SKIP LOCKED; on SQLite
+the engine's BEGIN IMMEDIATE serialises the sweeps.
+
+| watch               | fires when                                   | does                          |
+|---------------------|----------------------------------------------|-------------------------------|
+| unassigned reminder | no assignee and now ≥ remind_at              | reminder in the staff chat    |
+| escalation          | now ≥ current deadline − ESCALATION_LEAD     | escalation in the staff chat  |
+| customer told late  | now ≥ current deadline                       | an honest apology to them     |
+
+The current deadline is the first-reply deadline until staff first reply, then the resolution
+deadline; a first staff reply re-arms the escalation and the apology for the new promise.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Literal
+
+from sqlalchemy import and_, or_, select
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.ticket_category import OPEN_STATUSES
+from bot.domain.working_time import WorkingCalendar
+from bot.i18n import Catalog
+from bot.services.ticket_notifications import TicketNotifier
+from bot.storage.models import Ticket
+from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+ESCALATION_LEAD = timedelta(minutes=30)
+SWEEP_BATCH = 200
+
+Promise = Literal["first_reply", "resolution"]
+
+
+@cache
+def _calendar(zone: str, start: object, end: object) -> WorkingCalendar:
+    from zoneinfo import ZoneInfo
+
+    return WorkingCalendar(ZoneInfo(zone), start, end)  # type: ignore[arg-type]
+
+
+def calendar_for(settings: Settings) -> WorkingCalendar:
+    return _calendar(settings.timezone, settings.business_hours_start, settings.business_hours_end)
+
+
+@dataclass(frozen=True)
+class TicketDeadlines:
+    first_reply_due: datetime
+    resolution_due: datetime
+    handling_due: datetime
+    remind_at: datetime
+
+
+def ticket_deadlines(created_at: datetime, settings: Settings) -> TicketDeadlines:
+    calendar = calendar_for(settings)
+    return TicketDeadlines(
+        first_reply_due=calendar.add_working_hours(created_at, settings.sla_first_reply_working_hours),
+        resolution_due=calendar.add_working_days(created_at, settings.sla_resolution_working_days),
+        handling_due=calendar.add_working_days(created_at, settings.sla_handling_start_working_days),
+        remind_at=calendar.add_working_hours(created_at, settings.sla_unassigned_reminder_minutes / 60),
+    )
+
+
+def current_promise(ticket: Ticket) -> tuple[Promise, datetime | None]:
+    """The promise the customer is waiting on now, and its deadline."""
+    if ticket.first_staff_reply_at is None:
+        return "first_reply", ticket.first_reply_due_at
+    return "resolution", ticket.resolution_due_at
+
+
+def is_overdue(ticket: Ticket, now: datetime) -> bool:
+    if ticket.status not in OPEN_STATUSES:
+        return False
+    _, due = current_promise(ticket)
+    return due is not None and now >= due
+
+
+@dataclass
+class SweepReport:
+    reminded: int = 0
+    escalated: int = 0
+    told_late: int = 0
+    released: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.reminded + self.escalated + self.told_late + self.released
+
+
+@cache
+def _default_texts() -> Catalog:
+    return Catalog.load()
+
+
+async def sweep_ticket_deadlines(
+    uow_factory: UnitOfWorkFactory, clock: Clock, settings: Settings, *, texts: Catalog | None = None
+) -> SweepReport:
+    """Remind, escalate and apologise for what is due now; safe to run often and concurrently."""
+    notifier = TicketNotifier(texts or _default_texts(), settings, clock)
+    report = SweepReport()
+    now = clock.now()
+    async with uow_factory() as uow:
+        for ticket in await _claim_due(uow, now):
+            await _watch(uow, notifier, ticket, now, report)
+        report.released = await notifier.release_orphaned_holds(uow)
+        await uow.commit()
+    if report.total:
+        log.info("ticket sweep: %s", report)
+    return report
+
+
+async def _claim_due(uow: UnitOfWork, now: datetime) -> list[Ticket]:
+    lead = now + ESCALATION_LEAD
+    first = Ticket.first_staff_reply_at.is_(None)
+    replied = Ticket.first_staff_reply_at.is_not(None)
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.status.in_(OPEN_STATUSES),
+            or_(
+                and_(Ticket.assignee_id.is_(None), Ticket.reminded_at.is_(None), Ticket.remind_at <= now),
+                and_(
+                    Ticket.escalated_at.is_(None),
+                    or_(and_(first, Ticket.first_reply_due_at <= lead),
+                        and_(replied, Ticket.resolution_due_at <= lead)),
+                ),
+                and_(
+                    Ticket.customer_told_late_at.is_(None),
+                    or_(and_(first, Ticket.first_reply_due_at <= now),
+                        and_(replied, Ticket.resolution_due_at <= now)),
+                ),
+            ),
+        )
+        .order_by(Ticket.id)
+        .limit(SWEEP_BATCH)
+        .execution_options(populate_existing=True)
+    )
+    if uow.session.bind is not None and uow.session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list((await uow.session.scalars(query)).all())
+
+
+async def _watch(
+    uow: UnitOfWork, notifier: TicketNotifier, ticket: Ticket, now: datetime, report: SweepReport
+) -> None:
+    if ticket.assignee_id is None and ticket.reminded_at is None and ticket.remind_at is not None \
+            and ticket.remind_at <= now:
+        await notifier.remind_unassigned(uow, ticket)
+        ticket.reminded_at = now
+        report.reminded += 1
+    promise, due = current_promise(ticket)
+    if due is None:
+        return
+    if ticket.escalated_at is None and now >= due - ESCALATION_LEAD:
+        await notifier.escalate(uow, ticket, promise, due, past=now >= due)
+        ticket.escalated_at = now
+        report.escalated += 1
+    if ticket.customer_told_late_at is None and now >= due:
+        await notifier.tell_customer_late(uow, ticket, promise, due)
+        ticket.customer_told_late_at = now
+        report.told_late += 1

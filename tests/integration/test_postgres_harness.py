@@ -17,6 +17,11 @@ def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+async def _public_tables(connection: asyncpg.Connection) -> int:
+    query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+    return int(await connection.fetchval(query))
+
+
 async def test_a_real_postgresql_answers(request: pytest.FixtureRequest) -> None:
     url = fresh_database_url(request)
     assert url.startswith("postgresql+asyncpg://")
@@ -39,20 +44,14 @@ async def test_two_calls_give_two_distinct_empty_databases(request: pytest.Fixtu
 
     one = await asyncpg.connect(_dsn(first))
     try:
-        assert (
-            await one.fetchval("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
-            == 0
-        )
+        assert await _public_tables(one) == 0
         await one.execute("CREATE TABLE only_in_first (id int)")
     finally:
         await one.close()
 
     two = await asyncpg.connect(_dsn(second))
     try:
-        assert (
-            await two.fetchval("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
-            == 0
-        )
+        assert await _public_tables(two) == 0
     finally:
         await two.close()
 

@@ -101,7 +101,7 @@ async def test_one_users_messages_in_order_while_users_run_concurrently(
     conversation = runtime.channel._conversation
     real_handle = conversation.handle
 
-    async def slow_handle(event):  # type: ignore[no-untyped-def]
+    async def slow_handle(event):
         log.append(("start", event.user_id, event.text or ""))
         if event.text == "1":
             await asyncio.sleep(0.4)  # the first message of each user is slow

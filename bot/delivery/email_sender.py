@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from email.message import EmailMessage
-from email.utils import formatdate
+from email.header import Header
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
 from typing import Any
 
 import aiosmtplib
@@ -33,15 +34,17 @@ class EmailSender:
             raise ValueError("SMTP_HOST is not set")
         self._settings = settings
 
-    def build(self, action: SendEmail) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self._settings.smtp_from
+    def build(self, action: SendEmail) -> MIMEText:
+        # The classic message class with `Header`: the modern policy folds long Vietnamese subjects into
+        # encoded words that lose the space at the fold when read back (a CPython folding bug).
+        message = MIMEText(action.body, "plain", "utf-8")
+        name, address = parseaddr(self._settings.smtp_from)
+        message["From"] = formataddr((name, address)) if name else address
         message["To"] = action.to
-        message["Subject"] = action.subject
+        message["Subject"] = Header(action.subject, "utf-8")  # type: ignore[assignment]
         message["Date"] = formatdate(localtime=False)
         digest = hashlib.sha256(f"{action.to}\n{action.subject}".encode()).hexdigest()[:24]
         message["Message-ID"] = f"<{digest}@rosee-support>"
-        message.set_content(action.body)
         return message
 
     async def deliver(self, address: Address, action: Action) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.bootstrap import build_app
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.dialogue.actions import OpenTopic, SendAttachment, SendText
+from bot.dialogue.actions import Action, OpenTopic, SendAttachment, SendText
 from bot.dialogue.events import Attachment, InboundEvent
 from bot.dialogue.ports import TextUnderstander
 from bot.storage.models import AuditEntry, Customer, Order, OutboxMessage, Ticket, TicketMessage
@@ -40,10 +40,12 @@ async def seed(uow_factory: UnitOfWorkFactory) -> None:
         uow.customers.add(lan)
         uow.customers.add(binh)
         await uow.flush()
-        uow.orders.add(Order(code=LAN_ORDER, customer_id=lan.id, status="delivering", total_vnd=450000,
-                             placed_at=placed))
-        uow.orders.add(Order(code=BINH_ORDER, customer_id=binh.id, status="pending", total_vnd=99000,
-                             placed_at=placed))
+        uow.orders.add(
+            Order(code=LAN_ORDER, customer_id=lan.id, status="delivering", total_vnd=450000, placed_at=placed)
+        )
+        uow.orders.add(
+            Order(code=BINH_ORDER, customer_id=binh.id, status="pending", total_vnd=99000, placed_at=placed)
+        )
         await uow.commit()
 
 
@@ -65,8 +67,12 @@ def staff(harness: ChatHarness, user_id: str = "777", name: str = "Hà (CSKH)") 
     return harness.member_of(STAFF_CHAT, user_id, name)
 
 
-def to_chat(harness: ChatHarness, chat_id: str) -> list[tuple[int | None, object]]:
-    return [(address.thread_id, action) for address, action in harness.sender.delivered if address.chat_id == chat_id]
+def to_chat(harness: ChatHarness, chat_id: str) -> list[tuple[int | None, Action]]:
+    return [
+        (address.thread_id, action)
+        for address, action in harness.sender.delivered
+        if address.chat_id == chat_id
+    ]
 
 
 async def file_complaint(harness: ChatHarness, lan: HarnessUser) -> Ticket:
@@ -87,7 +93,9 @@ async def file_complaint(harness: ChatHarness, lan: HarnessUser) -> Ticket:
     got = await lan.sends_file("photo", "photo-box-1")
     assert "1 tệp" in got.text
     summary = await lan.presses("complaint:continue")
-    assert "Giao hàng" in summary.text and LAN_ORDER in summary.text and "son bên trong bị gãy" in summary.text
+    assert (
+        "Giao hàng" in summary.text and LAN_ORDER in summary.text and "son bên trong bị gãy" in summary.text
+    )
     created = await lan.presses("complaint:submit")
     assert "KN-2026-000001" in created.text
     assert "11:00 23/11/2026" in created.text  # first reply within 2 working hours of Mon 09:00
@@ -99,7 +107,9 @@ async def test_the_whole_story(harness: ChatHarness) -> None:
     await seed(harness.app.uow_factory)
     lan = harness.user("1001", name="Lan")
     ticket = await file_complaint(harness, lan)
-    assert ticket.number == "KN-2026-000001" and ticket.category == "delivery" and ticket.order_code == LAN_ORDER
+    assert (
+        ticket.number == "KN-2026-000001" and ticket.category == "delivery" and ticket.order_code == LAN_ORDER
+    )
 
     # Staff side: the topic first, then the card and the photo inside it.
     await harness.deliver_outbox()
@@ -111,24 +121,36 @@ async def test_the_whole_story(harness: ChatHarness) -> None:
     card_text = plain(card.text)
     assert "Giao hàng" in card_text and LAN_ORDER in card_text and "+84••••••678" in card_text
     assert "đã xác minh" in card_text and "“!”" in card_text and "11:00 23/11/2026" in card_text
-    assert [b.data for row in card.buttons for b in row] == [f"desk:take:{ticket.id}", f"desk:resolve:{ticket.id}",
-                                                             f"desk:reopen:{ticket.id}"]
+    assert [b.data for row in card.buttons for b in row] == [
+        f"desk:take:{ticket.id}",
+        f"desk:resolve:{ticket.id}",
+        f"desk:reopen:{ticket.id}",
+    ]
     photo_thread, photo = staff_chat[2]
-    assert photo_thread == thread and isinstance(photo, SendAttachment) and photo.attachment.file_id == "photo-box-1"
+    assert (
+        photo_thread == thread
+        and isinstance(photo, SendAttachment)
+        and photo.attachment.file_id == "photo-box-1"
+    )
 
     # An outsider pressing Take from a private chat is refused, and the attempt is audited.
     outsider = await harness.user("666", name="Mallory").presses(f"desk:take:{ticket.id}")
     assert "chỉ nhân viên" in outsider.text
     async with harness.app.uow_factory() as uow:
-        refused = (await uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "tickets.refused"))).all()
+        refused = (
+            await uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "tickets.refused"))
+        ).all()
         assert len(refused) == 1 and refused[0].actor == "telegram:666"
-        assert (await uow.tickets.get(ticket.id)).assignee_id is None  # type: ignore[union-attr]
+        untouched = await uow.tickets.get(ticket.id)
+        assert untouched is not None and untouched.assignee_id is None
 
     # Staff take it and reply in the topic; the customer gets both.
     ha = staff(harness)
     took = await ha.presses(f"desk:take:{ticket.id}")
     assert "đã nhận phiếu KN-2026-000001" in took.text
-    assert (await ha.says("Chào chị Lan, em rất tiếc. Chị gửi giúp em ảnh vỏ hộp nhé.", thread_id=thread)).actions == []
+    assert (
+        await ha.says("Chào chị Lan, em rất tiếc. Chị gửi giúp em ảnh vỏ hộp nhé.", thread_id=thread)
+    ).actions == []
     await ha.says("!khách quen, ưu tiên đổi ngay", thread_id=thread)  # internal note
     await harness.deliver_outbox()
     to_lan = [plain(a.text) for _, a in to_chat(harness, "1001") if isinstance(a, SendText)]
@@ -146,7 +168,7 @@ async def test_the_whole_story(harness: ChatHarness) -> None:
     assert any(isinstance(a, SendAttachment) and a.attachment.file_id == "photo-box-2" for _, a in in_topic)
 
     # Staff reply with a document; then resolve. The customer is asked for a rating.
-    await ha.says(None, thread_id=thread, attachments=(Attachment("document", "doc-voucher", "voucher.pdf"),))
+    await ha.says("", thread_id=thread, attachments=(Attachment("document", "doc-voucher", "voucher.pdf"),))
     resolved = await ha.presses(f"desk:resolve:{ticket.id}")
     assert "đã giải quyết" in resolved.text
     await harness.deliver_outbox()
@@ -161,7 +183,11 @@ async def test_the_whole_story(harness: ChatHarness) -> None:
     assert "Cảm ơn góp ý" in (await lan.says("Nhân viên hỗ trợ rất nhanh")).text
     assert "đã được đánh giá" in (await lan.presses(f"rate:{ticket.id}:1")).text
     (ticket,) = await tickets(harness)
-    assert ticket.status == "resolved" and ticket.rating == 5 and ticket.rating_comment == "Nhân viên hỗ trợ rất nhanh"
+    assert (
+        ticket.status == "resolved"
+        and ticket.rating == 5
+        and ticket.rating_comment == "Nhân viên hỗ trợ rất nhanh"
+    )
     assert ticket.assignee_name == "Hà (CSKH)" and ticket.first_staff_reply_at is not None
 
     stored = await messages(harness)
@@ -180,7 +206,11 @@ async def test_customer_sees_status_and_own_tickets_only(harness: ChatHarness) -
     lan = harness.user("1001")
     ticket = await file_complaint(harness, lan)
     status = await lan.says("/status")
-    assert "KN-2026-000001" in status.text and "chờ nhân viên" in status.text and "11:00 23/11/2026" in status.text
+    assert (
+        "KN-2026-000001" in status.text
+        and "chờ nhân viên" in status.text
+        and "11:00 23/11/2026" in status.text
+    )
     assert "KN-2026-000001" in (await lan.says("/tickets")).text
     assert "KN-2026-000001" in (await lan.presses(f"complaint:status:{ticket.id}")).text
     # Another customer guessing the id learns nothing, and cannot rate it.
@@ -274,20 +304,37 @@ async def test_a_relay_delivered_twice_is_stored_and_relayed_once(harness: ChatH
     await harness.deliver_outbox()
 
     def message(event_key: str) -> InboundEvent:
-        return InboundEvent(channel="telegram", user_id="1001", chat_id="1001", text="Tôi vẫn đang chờ ạ",
-                            message_id=9001, event_key=event_key, language_hint="vi")
+        return InboundEvent(
+            channel="telegram",
+            user_id="1001",
+            chat_id="1001",
+            text="Tôi vẫn đang chờ ạ",
+            message_id=9001,
+            event_key=event_key,
+            language_hint="vi",
+        )
 
     await harness.app.conversation.handle(message("u-1"))
     await harness.app.conversation.handle(message("u-2"))  # a new update id for the same message
     thread = harness.sender.results[0]["message_thread_id"]
-    staff_message = InboundEvent(channel="telegram", user_id="777", chat_id=STAFF_CHAT, text="Em đây ạ",
-                                 message_id=555, thread_id=thread, event_key="s-1", chat_kind="group")
+    staff_message = InboundEvent(
+        channel="telegram",
+        user_id="777",
+        chat_id=STAFF_CHAT,
+        text="Em đây ạ",
+        message_id=555,
+        thread_id=thread,
+        event_key="s-1",
+        chat_kind="group",
+    )
     await harness.app.conversation.handle(staff_message)
     await harness.app.conversation.handle(InboundEvent(**{**staff_message.__dict__, "event_key": "s-2"}))
     await harness.deliver_outbox()
     stored = [m.text for m in await messages(harness)]
     assert stored.count("Tôi vẫn đang chờ ạ") == 1 and stored.count("Em đây ạ") == 1
-    relayed_in = [a for t, a in to_chat(harness, STAFF_CHAT) if isinstance(a, SendText) and "vẫn đang chờ" in a.text]
+    relayed_in = [
+        a for t, a in to_chat(harness, STAFF_CHAT) if isinstance(a, SendText) and "vẫn đang chờ" in a.text
+    ]
     relayed_out = [a for _, a in to_chat(harness, "1001") if isinstance(a, SendText) and "Em đây ạ" in a.text]
     assert len(relayed_in) == 1 and len(relayed_out) == 1
 
@@ -301,15 +348,20 @@ async def test_relays_wait_for_the_topic_and_follow_the_card(harness: ChatHarnes
     await lan.says("Alo, có ai không ạ?")
     async with harness.app.uow_factory() as uow:
         rows = await uow.outbox.all()
-        assert [(r.kind, r.status) for r in rows] == [("open_topic", "pending"), ("text", "held"),
-                                                      ("text", "held")]
+        assert [(r.kind, r.status) for r in rows] == [
+            ("open_topic", "pending"),
+            ("text", "held"),
+            ("text", "held"),
+        ]
     await harness.deliver_outbox()
     staff_chat = to_chat(harness, STAFF_CHAT)
     thread = harness.sender.results[0]["message_thread_id"]
     assert isinstance(staff_chat[0][1], OpenTopic)
     assert [t for t, _ in staff_chat[1:]] == [thread, thread]
-    assert "HT-2026-000001" in plain(staff_chat[1][1].text)  # type: ignore[union-attr]  # the card first
-    assert "Alo, có ai không ạ?" in plain(staff_chat[2][1].text)  # type: ignore[union-attr]
+    card, relay = staff_chat[1][1], staff_chat[2][1]
+    assert isinstance(card, SendText) and isinstance(relay, SendText)
+    assert "HT-2026-000001" in plain(card.text)  # the card first
+    assert "Alo, có ai không ạ?" in plain(relay.text)
     (ticket,) = await tickets(harness)
     assert ticket.staff_thread_id == thread
 
@@ -328,7 +380,7 @@ async def test_topic_that_cannot_be_opened_falls_back_to_the_staff_chat(harness:
     report = await sweep_ticket_deadlines(harness.app.uow_factory, harness.app.clock, harness.app.settings)
     assert report.released == 1
     await harness.deliver_outbox()
-    (address, card), = harness.sender.delivered
+    ((address, card),) = harness.sender.delivered
     assert address.chat_id == STAFF_CHAT and address.thread_id is None and isinstance(card, SendText)
     # Staff can still answer by replying to the card.
     card_message_id = harness.sender.results[0]["message_id"]

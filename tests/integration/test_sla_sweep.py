@@ -45,7 +45,12 @@ async def new_ticket(app: App, user: str = "1001") -> int:
         account = await uow.accounts.get_or_create("telegram", user)
         account.chat_id = user
         ticket = await open_ticket(
-            uow, app.clock, app.settings, notifier(app), account=account, customer=None,
+            uow,
+            app.clock,
+            app.settings,
+            notifier(app),
+            account=account,
+            customer=None,
             request=NewTicket(TicketKind.COMPLAINT, "product", "Son bị gãy khi mở hộp"),
         )
         await uow.commit()
@@ -124,8 +129,9 @@ async def test_after_the_first_reply_the_resolution_promise_is_watched(app: App)
     async with app.uow_factory() as uow:
         ticket = await uow.tickets.get(ticket_id)
         assert ticket is not None
-        await staff_message(uow, clock, notifier(app), ticket, StaffMember("7", "Hà"), text="Em xin lỗi ạ",
-                            source=None)
+        await staff_message(
+            uow, clock, notifier(app), ticket, StaffMember("7", "Hà"), text="Em xin lỗi ạ", source=None
+        )
         await uow.commit()
     clock.set(local(27, 8, 29))
     await sweep(app)

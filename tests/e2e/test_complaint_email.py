@@ -1,0 +1,158 @@
+"""Every new ticket reaches the complaints mailbox, through a real SMTP server on this machine (aiosmtpd)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from bot.clock import ManualClock
+from bot.config import load_settings
+from bot.delivery.email_sender import EmailSender
+from bot.delivery.senders import PermanentFailure, RetryLater
+from bot.dialogue.actions import Address, SendEmail
+from bot.storage.models import OutboxMessage
+from tests.support.harness import ChatHarness
+
+MAILBOX = "khieunai@roseeorder.com"
+
+
+class Mailbox:
+    def __init__(self, rcpt_answer: str | None = None) -> None:
+        self.received: list[EmailMessage] = []
+        self.rcpt_answer = rcpt_answer
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if self.rcpt_answer:
+            return self.rcpt_answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def settings_overrides(smtp_port: int) -> dict[str, object]:
+    return {
+        "staff_chat_id": -100999,
+        "complaints_email": MAILBOX,
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp_port,
+        "smtp_starttls": False,
+        "smtp_from": "Rosee Support <bot@roseeorder.com>",
+    }
+
+
+def serve(port: int, mailbox: Mailbox) -> Controller:
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def mail_server(smtp_port: int) -> Iterator[Mailbox]:
+    mailbox = Mailbox()
+    controller = serve(smtp_port, mailbox)
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+async def file_request(harness: ChatHarness) -> None:
+    lan = harness.user("1001", name="Lan")
+    await lan.presses("menu:human")
+    await lan.says("Tôi bị trừ tiền hai lần cho đơn RG-1 & muốn hoàn tiền")
+    await lan.presses("complaint:submit")
+
+
+async def email_row(harness: ChatHarness) -> OutboxMessage:
+    async with harness.app.uow_factory() as uow:
+        row = await uow.session.scalar(select(OutboxMessage).where(OutboxMessage.channel == "email"))
+        assert row is not None
+        uow.session.expunge_all()
+        return row
+
+
+async def test_a_new_ticket_is_mailed_to_the_complaints_mailbox(
+    harness: ChatHarness, mail_server: Mailbox
+) -> None:
+    await file_request(harness)
+    await harness.deliver_outbox()
+    (mail,) = mail_server.received
+    assert mail["To"] == MAILBOX and mail["From"] == "Rosee Support <bot@roseeorder.com>"
+    assert mail["Subject"] == "[HT-2026-000001] Yêu cầu gặp nhân viên mới – Gặp nhân viên"
+    body = mail.get_content()
+    assert "Tôi bị trừ tiền hai lần cho đơn RG-1 & muốn hoàn tiền" in body
+    assert "Hạn phản hồi đầu: 11:00 23/11/2026" in body and "<b>" not in body
+    assert (await email_row(harness)).status == "sent"
+
+
+async def test_mail_server_down_then_up_is_delivered_after_retry(
+    harness: ChatHarness, smtp_port: int, clock: ManualClock
+) -> None:
+    await file_request(harness)
+    await harness.deliver_outbox()  # nobody listens on the port yet
+    row = await email_row(harness)
+    assert row.status == "pending" and row.attempts == 1 and "unreachable" in (row.last_error or "")
+    mailbox = Mailbox()
+    controller = serve(smtp_port, mailbox)
+    try:
+        await harness.deliver_outbox()
+        assert mailbox.received == []  # not due yet: backing off
+        clock.advance(timedelta(seconds=5))
+        await harness.deliver_outbox()
+        await harness.deliver_outbox()
+        assert len(mailbox.received) == 1
+        assert (await email_row(harness)).status == "sent"
+    finally:
+        controller.stop()
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        ("550 5.1.1 No such mailbox", PermanentFailure),
+        ("451 4.3.0 Try again later", RetryLater),
+    ],
+)
+async def test_recipient_rejections_are_classified(answer: str, error: type[Exception]) -> None:
+    port = free_port()
+    controller = serve(port, Mailbox(rcpt_answer=answer))
+    try:
+        sender = EmailSender(load_settings(None, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False))
+        with pytest.raises(error):
+            await sender.deliver(Address("email", MAILBOX), SendEmail(MAILBOX, "Chủ đề", "Nội dung"))
+    finally:
+        controller.stop()
+
+
+async def test_connection_refused_is_retry_later() -> None:
+    sender = EmailSender(
+        load_settings(None, smtp_host="127.0.0.1", smtp_port=free_port(), smtp_starttls=False)
+    )
+    with pytest.raises(RetryLater):
+        await sender.deliver(Address("email", MAILBOX), SendEmail(MAILBOX, "Chủ đề", "Nội dung"))

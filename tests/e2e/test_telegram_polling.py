@@ -110,6 +110,7 @@ async def test_one_users_messages_in_order_while_users_run_concurrently(
         return result
 
     conversation.handle = slow_handle  # type: ignore[method-assign]
+    runtime.channel._turns = asyncio.Semaphore(8)  # as on PostgreSQL (SQLite runs one turn at a time)
     lan, mai = api.user(LAN, "Lan"), api.user(MAI, "Mai")
     for n in ("1", "2", "3"):
         lan.send_text(n)

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 TYPING_DELAY = 0.3
 TYPING_REPEAT = 4.5  # Telegram shows a chat action for about 5 s
+TURNS_AT_ONCE = 32  # conversation turns in flight at once (on PostgreSQL; SQLite: one)
 
 
 class TelegramChannel:
@@ -48,13 +49,17 @@ class TelegramChannel:
         self._uow_factory = uow_factory
         self._clock = clock
         self._typing_delay = typing_delay
+        # SQLite takes one writer at a time and makes the others sleep-and-retry; queueing turns here
+        # is far faster than letting them collide. PostgreSQL takes many.
+        self._turns = asyncio.Semaphore(1 if settings.database_url.startswith("sqlite") else TURNS_AT_ONCE)
 
     async def handle(self, event: InboundEvent) -> None:
         if event.chat_kind == "private":
             self.sender.mark_reachable(event.chat_id)
         typing = asyncio.create_task(self._typing(event.chat_id, event.thread_id))
         try:
-            actions = await self._conversation.handle(event)
+            async with self._turns:
+                actions = await self._conversation.handle(event)
         finally:
             typing.cancel()
             with contextlib.suppress(asyncio.CancelledError):

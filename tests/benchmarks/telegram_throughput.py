@@ -1,0 +1,182 @@
+"""Throughput and reply latency of the Telegram channel, beside a bare aiogram echo bot.
+
+    python -m tests.benchmarks.telegram_throughput --users 50 --messages 20 [--runs 3] [--limits telegram]
+
+N simulated customers each send M messages through the fake Bot API, one after the other (each waits
+for the answer to the previous one, as people do). Both bots poll the same fake server with the same
+Dispatcher setup (handle_as_tasks); the echo bot's handler only echoes. Reported per bot: updates/s,
+p50/p99 latency from injecting an update to the matching sendMessage; then ours/echo. It also checks
+that no message was lost or answered twice. By default our rate limiter is off (`--limits off`) so the
+comparison measures software overhead; `--limits telegram` uses the real limits (about 28 messages/s).
+Not collected by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import statistics
+import tempfile
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiogram import Dispatcher, Router
+from aiogram.types import Message
+
+from bot.channels.telegram.rate_limit import LocalRateLimiter, RateLimiter, UnlimitedRateLimiter
+from tests.fakes.bot_api import FakeBotApi
+from tests.fakes.bot_api.fixtures import bot_for
+from tests.support.telegram_bot import TelegramBotUnderTest
+
+QUESTIONS = (
+    "/help",
+    "Shop có chia sẻ thông tin của tôi cho bên thứ ba không?",
+    "Tôi có thể sửa thông tin cá nhân không?",
+    "cảm ơn",
+    "Shop thu thập những thông tin gì của tôi?",
+)
+
+
+@dataclass
+class Result:
+    name: str
+    updates_per_second: float
+    p50_ms: float
+    p99_ms: float
+    lost: int
+    duplicated: int
+
+
+async def drive(api: FakeBotApi, users: int, messages: int, name: str, first_user: int) -> Result:
+    """Closed loop: each user sends, waits for the reply, sends the next."""
+    people = [api.user(first_user + n, f"Khách {n}") for n in range(users)]
+    waiting: dict[int, deque[tuple[float, asyncio.Future[None]]]] = defaultdict(deque)
+    replies: dict[int, int] = defaultdict(int)
+    latencies: list[float] = []
+    stop = asyncio.Event()
+
+    async def watch() -> None:
+        seen = len(api.calls)
+        while not stop.is_set():
+            calls = api.calls
+            for call in calls[seen:]:
+                if call.method == "sendMessage" and call.ok:
+                    chat = call.chat_id
+                    replies[chat] += 1
+                    if waiting[chat]:
+                        sent_at, future = waiting[chat].popleft()
+                        latencies.append(time.perf_counter() - sent_at)
+                        future.set_result(None)
+            seen = len(calls)
+            await asyncio.sleep(0.0005)
+
+    async def customer(index: int) -> None:
+        person = people[index]
+        for n in range(messages):
+            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            waiting[person.id].append((time.perf_counter(), future))
+            person.send_text(QUESTIONS[(index + n) % len(QUESTIONS)])
+            await asyncio.wait_for(future, 60)
+
+    watcher = asyncio.create_task(watch())
+    started = time.perf_counter()
+    await asyncio.gather(*(customer(i) for i in range(users)))
+    elapsed = time.perf_counter() - started
+    await asyncio.sleep(0.5)  # late duplicates would show up here
+    stop.set()
+    await watcher
+    total = users * messages
+    answered = sum(min(replies[p.id], messages) for p in people)
+    duplicated = sum(max(replies[p.id] - messages, 0) for p in people)
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    return Result(name, total / elapsed, 1000 * statistics.median(ordered), 1000 * p99, total - answered,
+                  duplicated)
+
+
+async def run_echo(api: FakeBotApi, users: int, messages: int) -> Result:
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "…")
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    bot = bot_for(api)
+    polling = asyncio.create_task(dispatcher.start_polling(bot, polling_timeout=2, handle_as_tasks=True,
+                                                           handle_signals=False, close_bot_session=False))
+    try:
+        return await drive(api, users, messages, "echo", 10_000)
+    finally:
+        await dispatcher.stop_polling()
+        await polling
+        await bot.session.close()
+
+
+async def run_ours(api: FakeBotApi, users: int, messages: int, database: Path,
+                   limiter: RateLimiter) -> Result:
+    under_test = TelegramBotUnderTest(api, f"sqlite+aiosqlite:///{database}")
+    await under_test.start(limiter=limiter)
+    try:
+        return await drive(api, users, messages, "rosee", 20_000)
+    finally:
+        await under_test.stop()
+
+
+async def one_run(users: int, messages: int, limits: str) -> tuple[Result, Result]:
+    with tempfile.TemporaryDirectory() as directory:
+        async with FakeBotApi() as api:
+            echo = await run_echo(api, users, messages)
+        async with FakeBotApi() as api:
+            limiter: RateLimiter = LocalRateLimiter() if limits == "telegram" else UnlimitedRateLimiter()
+            ours = await run_ours(api, users, messages, Path(directory) / "bench.db", limiter)
+            api.assert_no_violations()
+    return echo, ours
+
+
+def show(result: Result) -> str:
+    return (f"{result.name:>6}: {result.updates_per_second:8.1f} updates/s  p50 {result.p50_ms:7.1f} ms  "
+            f"p99 {result.p99_ms:7.1f} ms  lost {result.lost}  answered twice {result.duplicated}")
+
+
+async def main(users: int, messages: int, runs: int, limits: str) -> int:
+    logging.basicConfig(level=logging.ERROR)
+    ratios: list[float] = []
+    pairs: list[tuple[Result, Result]] = []
+    for run in range(1, runs + 1):
+        echo, ours = await one_run(users, messages, limits)
+        pairs.append((echo, ours))
+        ratios.append(ours.updates_per_second / echo.updates_per_second)
+        print(f"run {run}:\n  {show(echo)}\n  {show(ours)}\n  ratio ours/echo {ratios[-1]:.2f}")
+    median: Callable[[list[float]], float] = statistics.median
+    echo_rate = median([e.updates_per_second for e, _ in pairs])
+    ours_rate = median([o.updates_per_second for _, o in pairs])
+    print(f"\nmedian of {runs} ({users} users x {messages} messages, limits {limits}):")
+    print(f"  echo  {echo_rate:.1f} updates/s, p50 {median([e.p50_ms for e, _ in pairs]):.1f} ms, "
+          f"p99 {median([e.p99_ms for e, _ in pairs]):.1f} ms")
+    print(f"  rosee {ours_rate:.1f} updates/s, p50 {median([o.p50_ms for _, o in pairs]):.1f} ms, "
+          f"p99 {median([o.p99_ms for _, o in pairs]):.1f} ms")
+    print(f"  ratio ours/echo {median(ratios):.2f} (target >= 0.5)")
+    problems = sum(r.lost + r.duplicated for pair in pairs for r in pair)
+    print("  no message lost or answered twice" if problems == 0 else f"  PROBLEMS: {problems}")
+    return 0 if problems == 0 else 1
+
+
+def cli() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--messages", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--limits", choices=["off", "telegram"], default="off")
+    args = parser.parse_args()
+    return asyncio.run(main(args.users, args.messages, args.runs, args.limits))
+
+
+if __name__ == "__main__":
+    raise SystemExit(cli())

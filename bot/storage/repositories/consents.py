@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ConsentEvent
@@ -14,6 +16,11 @@ class ConsentRepository:
 
     def record(self, event: ConsentEvent) -> None:
         self._session.add(event)
+
+    async def record_many(self, rows: list[dict[str, Any]]) -> None:
+        """For imports: consent events (customer_id, purpose, granted, source, recorded_at) in bulk."""
+        if rows:
+            await self._session.execute(insert(ConsentEvent), rows, execution_options={"render_nulls": True})
 
     async def current_many(self, customer_ids: list[int], purpose: str) -> dict[int, bool]:
         """The current choice of each customer that has one (for imports: one query per batch)."""

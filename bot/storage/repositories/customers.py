@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Customer
@@ -32,6 +34,16 @@ class CustomerRepository:
             return {}
         rows = await self._session.scalars(select(Customer).where(Customer.email.in_(emails)))
         return {row.email: row for row in rows if row.email}
+
+    async def insert_many(self, rows: list[dict[str, Any]]) -> list[tuple[int, str | None, str | None]]:
+        """For imports: new customers in multi-row INSERTs; returns (id, phone, email) of each."""
+        if not rows:
+            return []
+        result = await self._session.execute(
+            insert(Customer).returning(Customer.id, Customer.phone, Customer.email), rows,
+            execution_options={"render_nulls": True},
+        )
+        return [(row.id, row.phone, row.email) for row in result]
 
     def add(self, customer: Customer) -> None:
         self._session.add(customer)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.storage.models import Order
+from bot.storage.models import Order, OrderStatusEvent
 
 
 class OrderRepository:
@@ -46,6 +47,22 @@ class OrderRepository:
             select(Order.id).where(func.upper(Order.code) == code.strip().upper())
         )
         return found is not None
+
+    async def insert_many(self, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """For imports: new orders in multi-row INSERTs; returns the id of each by code."""
+        if not rows:
+            return {}
+        result = await self._session.execute(
+            insert(Order).returning(Order.id, Order.code), rows, execution_options={"render_nulls": True}
+        )
+        return {row.code: row.id for row in result}
+
+    async def add_status_events(self, rows: list[dict[str, Any]]) -> None:
+        """For imports: status history rows (order_id, status, occurred_at, note) in multi-row INSERTs."""
+        if rows:
+            await self._session.execute(
+                insert(OrderStatusEvent), rows, execution_options={"render_nulls": True}
+            )
 
     def add(self, order: Order) -> None:
         self._session.add(order)

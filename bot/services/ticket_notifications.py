@@ -279,7 +279,10 @@ class TicketNotifier:
 
     # Delivery results --------------------------------------------------------------------------------
     async def on_delivered(self, uow: Any, row: OutboxMessage, result: dict[str, Any]) -> None:
-        """Dispatcher hook: a topic was opened or a card was sent; remember where, release held rows."""
+        """Dispatcher hook: a topic was opened or a card was sent; remember where, release held rows.
+
+        Senders report `message_thread_id`/`thread_id` for a topic and `message_id`/`message_ids`.
+        """
         match = _TICKET_KEY.fullmatch(row.dedupe_key or "")
         if match is None:
             return
@@ -287,7 +290,7 @@ class TicketNotifier:
         if ticket is None:
             return
         if match.group(2) == "topic":
-            thread = result.get("message_thread_id")
+            thread = result.get("message_thread_id", result.get("thread_id"))
             if thread is None:
                 log.error("topic for ticket %s opened without a thread id: %r", ticket.number, result)
                 return
@@ -295,8 +298,10 @@ class TicketNotifier:
             ticket.staff_thread_id = int(thread)
             await uow.flush()
             await self._release(uow, ticket, int(thread))
-        elif result.get("message_id") is not None and ticket.staff_card_message_id is None:
-            ticket.staff_card_message_id = int(result["message_id"])
+        elif ticket.staff_card_message_id is None:
+            ids = result.get("message_ids") or [result.get("message_id")]
+            if ids[0] is not None:  # a long card is split: its first message is the one to reply to
+                ticket.staff_card_message_id = int(ids[0])
 
     async def _release(self, uow: UnitOfWork, ticket: Ticket, thread_id: int | None) -> int:
         rows = await uow.tickets.held_outbox(ticket.id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from bot.channels.console import CHANNEL, ConsoleChat
 from bot.cli.common import open_app, settings_from
 from bot.cli.errors import CliError
 from bot.domain.phone import InvalidPhoneNumber, normalize_phone
@@ -25,6 +24,8 @@ async def run_chat(args: argparse.Namespace) -> int:
             phone = normalize_phone(args.phone)
         except InvalidPhoneNumber as exc:
             raise CliError(f"--phone: {exc}", exit_code=2) from None
+    from bot.channels.console import CHANNEL, ConsoleChat  # heavy: only when chatting
+
     settings = settings_from(args)
     async with open_app(settings) as app:
         console = ConsoleChat(

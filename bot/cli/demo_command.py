@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 
 from bot import demo_data
-from bot.cli.common import settings_from
+from bot.cli.common import open_storage, settings_from
 from bot.cli.errors import CliError
-from bot.cli.import_commands import open_storage
 from bot.clock import SystemClock
 from bot.services.imports import import_records
 

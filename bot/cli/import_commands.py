@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.cli.common import settings_from
+from bot.cli.common import open_storage, settings_from
 from bot.cli.errors import CliError
 from bot.clock import SystemClock
-from bot.config import Settings
 from bot.importing.report import ImportFileError, ImportReport
 from bot.services.imports import ImportOptions, import_customers, import_orders
-from bot.storage.db import create_engine, create_session_factory
-from bot.storage.schema import SchemaOutOfDate, ensure_schema
-from bot.storage.uow import UnitOfWorkFactory
 
 _WHAT = {
     "customers": "columns full_name, phone and/or email, address, marketing_consent",
@@ -81,19 +75,3 @@ def print_report(report: ImportReport) -> None:
         print(outcome, file=sys.stdout if report.ok else sys.stderr)
 
 
-@asynccontextmanager
-async def open_storage(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
-    """The database only (no conversation core): what data commands need. Migrates like the bot does."""
-    engine = create_engine(settings.database_url)
-    try:
-        try:
-            await ensure_schema(engine, auto_migrate=settings.db_auto_migrate)
-        except SchemaOutOfDate as exc:
-            raise CliError(str(exc), exit_code=3) from None
-        except OSError as exc:
-            raise CliError(
-                f"cannot open the database ({settings.database_url.split('@')[-1]}): {exc}"
-            ) from None
-        yield UnitOfWorkFactory(create_session_factory(engine))
-    finally:
-        await engine.dispose()

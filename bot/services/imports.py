@@ -21,8 +21,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
-
 from bot.clock import Clock
 from bot.importing import customers as customer_rows
 from bot.importing import orders as order_rows
@@ -31,7 +29,7 @@ from bot.importing.customers import CustomerRecord, DuplicateCustomers
 from bot.importing.orders import DuplicateOrders, OrderRecord
 from bot.importing.readers import SourceRow, read_table
 from bot.importing.report import ImportFileError, ImportReport, Location, RowError
-from bot.storage.models import AuditEntry, Customer
+from bot.storage.models import Customer
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 MARKETING = "marketing"
@@ -447,10 +445,8 @@ def _audit_row(
 
 
 async def _record_audit(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
-    """One audit row per created or updated customer/order, written in bulk (an import touches thousands).
-    AuditRepository has no bulk method yet; this is the one place that goes to the session directly."""
-    if rows:
-        await uow.session.execute(insert(AuditEntry), rows)
+    """One audit row per created or updated customer/order, written in bulk (an import touches thousands)."""
+    await uow.audit.add_many(rows)
 
 
 def _apply(row: Any, values: dict[str, Any]) -> list[str]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import AuditEntry
@@ -16,6 +17,11 @@ class AuditRepository:
 
     def add(self, entry: AuditEntry) -> None:
         self._session.add(entry)
+
+    async def add_many(self, rows: list[dict[str, Any]]) -> None:
+        """Bulk insert for imports, which audit thousands of rows at once."""
+        if rows:
+            await self._session.execute(insert(AuditEntry), rows)
 
     async def for_customer(self, customer_id: int) -> Sequence[AuditEntry]:
         rows = await self._session.scalars(

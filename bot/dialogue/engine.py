@@ -64,10 +64,10 @@ class Conversation:
 
     async def _handle(self, event: InboundEvent) -> list[Action]:
         async with self._uow_factory() as uow:
-            if event.event_key is not None:
-                if await uow.processed_events.seen(event.channel, event.event_key):
-                    return []
-                uow.processed_events.mark(event.channel, event.event_key)
+            if event.event_key is not None and not await uow.processed_events.claim(
+                event.channel, event.event_key, self._clock.now()
+            ):
+                return []
             if self._is_staff_chat(event):
                 actions = await self._staff_handler(event, uow) if self._staff_handler else []
                 await uow.commit()
@@ -84,10 +84,13 @@ class Conversation:
             return turn.actions
 
     async def _open_turn(self, event: InboundEvent, uow: UnitOfWork) -> Turn:
-        state = await uow.dialogue_states.get_or_create(event.channel, event.user_id)
+        state, account = await uow.dialogue_states.with_account(event.channel, event.user_id)
+        if state is None:
+            state = await uow.dialogue_states.get_or_create(event.channel, event.user_id)
         if state.language is None:
             state.language = normalize_language(event.language_hint) or self._settings.default_language
-        account = await uow.accounts.get_or_create(event.channel, event.user_id)
+        if account is None:
+            account = await uow.accounts.get_or_create(event.channel, event.user_id)
         account.chat_id = event.chat_id
         if event.display_name:
             account.display_name = event.display_name[:200]

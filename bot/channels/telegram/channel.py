@@ -56,14 +56,16 @@ class TelegramChannel:
     async def handle(self, event: InboundEvent) -> None:
         if event.chat_kind == "private":
             self.sender.mark_reachable(event.chat_id)
-        typing = asyncio.create_task(self._typing(event.chat_id, event.thread_id))
-        try:
-            async with self._turns:
+        async with self._turns:
+            # "typing…" is for a turn that is slow itself; a turn waiting its turn under load would
+            # otherwise add a Bot API call per message just when the bot is busiest.
+            typing = asyncio.create_task(self._typing(event.chat_id, event.thread_id))
+            try:
                 actions = await self._conversation.handle(event)
-        finally:
-            typing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await typing
+            finally:
+                typing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await typing
         if actions:
             await self.sender.reply(Address(CHANNEL, event.chat_id, event.thread_id), actions)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import DialogueStateRow
+from bot.storage.models import ChannelAccount, DialogueStateRow
 
 
 class DialogueStateRepository:
@@ -26,3 +26,22 @@ class DialogueStateRepository:
             self._session.add(row)
             await self._session.flush()
         return row
+
+    async def with_account(
+        self, channel: str, user_id: str
+    ) -> tuple[DialogueStateRow | None, ChannelAccount | None]:
+        """The user's state and chat account in one round trip: every turn needs both."""
+        row = (
+            await self._session.execute(
+                select(DialogueStateRow, ChannelAccount)
+                .outerjoin(
+                    ChannelAccount,
+                    and_(
+                        ChannelAccount.channel == DialogueStateRow.channel,
+                        ChannelAccount.channel_user_id == DialogueStateRow.user_id,
+                    ),
+                )
+                .where(DialogueStateRow.channel == channel, DialogueStateRow.user_id == user_id)
+            )
+        ).first()
+        return (row[0], row[1]) if row is not None else (None, None)

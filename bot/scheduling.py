@@ -23,7 +23,10 @@ log = logging.getLogger(__name__)
 
 SCHEDULER_KEY = "scheduler"
 SWEEP_JOB_ID = "ticket-deadlines"
+RETENTION_JOB_ID = "processed-events-retention"
 FIRST_RUN_DELAY = timedelta(seconds=2)
+#: Telegram retries a webhook delivery for at most about a day; keys older than this guard nothing.
+PROCESSED_EVENTS_KEPT = timedelta(days=7)
 
 
 async def run_ticket_sweep(app: App) -> None:
@@ -31,6 +34,20 @@ async def run_ticket_sweep(app: App) -> None:
         await sweep_ticket_deadlines(app.uow_factory, app.clock, app.settings, texts=app.texts)
     except Exception:  # one failed pass must not stop the next
         log.exception("ticket deadline sweep failed; will try again at the next interval")
+
+
+async def forget_old_processed_events(app: App) -> int:
+    """Drop dedupe keys of long-handled deliveries; idempotent, safe on several instances."""
+    try:
+        async with app.uow_factory() as uow:
+            removed = await uow.processed_events.forget_before(app.clock.now() - PROCESSED_EVENTS_KEPT)
+            await uow.commit()
+    except Exception:
+        log.exception("processed-events retention failed; will try again at the next run")
+        return 0
+    if removed:
+        log.info("forgot %s processed event keys", removed)
+    return removed
 
 
 def start_scheduler(app: App) -> AsyncIOScheduler:
@@ -49,6 +66,15 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         coalesce=True,
         misfire_grace_time=interval,
         next_run_time=datetime.now(app.settings.zone) + FIRST_RUN_DELAY,  # soon, not an interval later
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        forget_old_processed_events,
+        IntervalTrigger(hours=6, timezone=app.settings.zone),
+        args=[app],
+        id=RETENTION_JOB_ID,
+        max_instances=1,
+        coalesce=True,
         replace_existing=True,
     )
     scheduler.start()

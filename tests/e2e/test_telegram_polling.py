@@ -138,3 +138,21 @@ async def test_edits_and_duplicates_get_no_second_answer(
     await api.wait_for("sendMessage", sent_to(LAN), count=2)
     await asyncio.sleep(0.3)
     assert len(api.calls_of("sendMessage", ok_only=True)) == 2
+
+
+async def test_the_running_bot_schedules_its_sweeps_and_stops_them(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.scheduling import RETENTION_JOB_ID, SCHEDULER_KEY, SWEEP_JOB_ID
+
+    await telegram_bot.start()
+    assert telegram_bot.app is not None
+    app = telegram_bot.app
+    scheduler = app.extras[SCHEDULER_KEY]
+    assert isinstance(scheduler, AsyncIOScheduler) and scheduler.running
+    assert {job.id for job in scheduler.get_jobs()} == {SWEEP_JOB_ID, RETENTION_JOB_ID}
+    assert telegram_bot.runtime is not None
+    await telegram_bot.runtime.stop()
+    assert SCHEDULER_KEY not in app.extras

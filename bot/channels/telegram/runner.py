@@ -40,6 +40,7 @@ from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.updates import UpdateTranslator
 from bot.channels.telegram.webhook import create_webhook_app, webhook_path
 from bot.i18n import LANGUAGES
+from bot.scheduling import start_scheduler, stop_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class TelegramRuntime:
         except Exception as exc:  # the menu is a nicety; never a reason not to start
             log.warning("could not set the command menu: %r", exc)
         self._tasks.append(asyncio.create_task(self._run_outbox(), name="telegram-outbox"))
+        start_scheduler(self.app)  # deadline sweeps: reminders, escalations, late notices
         if self._mode == "webhook":
             await self._start_webhook()
         else:
@@ -113,6 +115,7 @@ class TelegramRuntime:
         if self._stopping.is_set():
             return
         self._stopping.set()
+        stop_scheduler(self.app)
         if self._mode == "polling":
             with contextlib.suppress(RuntimeError):  # polling may not have started yet
                 await self.dispatcher.stop_polling()

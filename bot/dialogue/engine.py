@@ -21,6 +21,7 @@ from bot.dialogue.events import InboundEvent
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.turn import Turn
 from bot.i18n import Catalog, normalize_language
+from bot.services.audit import record_access
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,19 @@ class Conversation:
                 await uow.commit()
                 return actions
             if event.chat_kind != "private":
+                if event.button is not None:
+                    # The bot posts no buttons in other groups: a press there is a forwarded staff card
+                    # or forged data. Nothing is done, but the attempt is written down.
+                    record_access(
+                        uow,
+                        self._clock,
+                        actor=f"{event.channel}:{event.user_id}",
+                        action="buttons.refused",
+                        customer_id=None,
+                        purpose="a button pressed in a group that is not the staff chat",
+                        button=event.button[:64],
+                        chat_id=event.chat_id[:64],
+                    )
                 await uow.commit()
                 return []  # groups other than the staff chat are not a place for personal data
             if event.is_edit:

@@ -165,6 +165,15 @@ async def test_groups_and_edits_are_ignored(harness: ChatHarness, app: App) -> N
     assert await app.conversation.handle(edited) == []
 
 
+async def test_a_button_pressed_in_a_stranger_group_is_refused_and_audited(app: App) -> None:
+    forwarded_card = InboundEvent(channel="telegram", user_id="66", chat_id="-100777", button="desk:take:1",
+                                  chat_kind="group")
+    assert await app.conversation.handle(forwarded_card) == []
+    async with app.uow_factory() as uow:
+        entries = [(e.actor, e.details) for e in await uow.audit.recent() if e.action == "buttons.refused"]
+    assert entries == [("telegram:66", {"button": "desk:take:1", "chat_id": "-100777"})]
+
+
 async def test_internal_failure_becomes_an_apology_with_an_incident_id(
     harness: ChatHarness, app: App, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -64,6 +64,17 @@ def build_flows(understander: TextUnderstander, extra: list[Flow] | None = None)
     return flows
 
 
+def warn_about_unreachable_staff(settings: Settings) -> None:
+    """Tickets promise customers a reply: say at start, loudly, when no staff would ever see them."""
+    if settings.staff_chat_id is None and not (settings.complaints_email and settings.smtp_host):
+        log.warning(
+            "neither STAFF_CHAT_ID nor COMPLAINTS_EMAIL with SMTP_HOST is set: complaints and requests "
+            "for a person are recorded but reach no staff member"
+        )
+    elif settings.complaints_email and not settings.smtp_host:
+        log.warning("COMPLAINTS_EMAIL is set but SMTP_HOST is not: no complaint copies will be emailed")
+
+
 async def build_app(
     settings: Settings,
     *,
@@ -98,4 +109,5 @@ async def build_app(
                                   on_delivered=staff_desk.notifier.on_delivered)
     if settings.complaints_email and settings.smtp_host:
         dispatcher.add_sender("email", EmailSender(settings))
+    warn_about_unreachable_staff(settings)
     return App(settings, engine, uow_factory, texts, clock, understander, flows, conversation, dispatcher)

@@ -42,7 +42,7 @@ from bot.dialogue.flow import Flow
 from bot.dialogue.flows.menu import main_menu
 from bot.dialogue.turn import Turn
 from bot.domain.ticket_category import TicketCategory, TicketKind, parse_category
-from bot.i18n import Markup
+from bot.i18n import LANGUAGES, Markup
 from bot.services.identity import verified_customer
 from bot.services.orders import own_order, recent_orders
 from bot.services.ticket_notifications import TicketNotifier, format_moment
@@ -60,6 +60,7 @@ from bot.services.tickets import (
     source_key,
 )
 from bot.storage.models import Ticket
+from intents.text import comparison_key
 
 MIN_DESCRIPTION = 5
 ACCEPTED_FILES = ("photo", "document", "video")
@@ -68,6 +69,19 @@ NO_ORDER = "-"
 
 def _notifier(turn: Turn) -> TicketNotifier:
     return TicketNotifier(turn.texts, turn.settings, turn.clock)
+
+
+def _means_done(turn: Turn, text: str) -> bool:
+    """Whether the text only says "no more files"; the phrases are data, in both languages."""
+    key = comparison_key(text.strip(" .!…"))
+    if not key:
+        return False
+    phrases = {
+        comparison_key(phrase)
+        for language in LANGUAGES
+        for phrase in str(turn.texts.text(language, "complaints.done_phrases")).split(",")
+    }
+    return key in phrases
 
 
 def _files(turn: Turn) -> list[Attachment]:
@@ -155,6 +169,9 @@ class ComplaintFlow(Flow):
             turn.say("complaints.attachment_received", buttons=self._continue_row(turn), count=count)
             return
         text = turn.event.clean_text
+        if _means_done(turn, text):  # "xong", "không có", "done": as good as pressing Continue
+            self._summarise(turn)
+            return
         if text:
             turn.goto("attachments", description=f"{turn.data.get('description', '')}\n{text}".strip())
         turn.say("complaints.ask_attachments", buttons=self._continue_row(turn))

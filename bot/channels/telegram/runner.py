@@ -19,13 +19,14 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import Response, TelegramMethod
 from aiohttp import web
 from sqlalchemy import text
 
@@ -49,8 +50,26 @@ DRAIN_TIMEOUT = 30.0
 RETRY_START_SECONDS = 1.0
 
 
+class PinnedResponseSession(AiohttpSession):
+    """aiogram parses every answer with the pydantic model `Response[<result type>]`. pydantic keeps
+    such parametrised models in a weak cache, so the garbage collector throws them away and the next
+    call builds the model again (tens of milliseconds, many times a minute under load). Holding the
+    ones we have used keeps them built; there are a few dozen result types at most."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._response_types: dict[Any, Any] = {}
+
+    def check_response(self, bot: Bot, method: TelegramMethod[Any], status_code: int,
+                       content: str) -> Response[Any]:
+        returning = method.__returning__
+        if returning not in self._response_types:
+            self._response_types[returning] = Response[returning]  # type: ignore[valid-type]
+        return super().check_response(bot, method, status_code, content)
+
+
 def create_bot(token: str, api_base: str) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    session = PinnedResponseSession(api=TelegramAPIServer.from_base(api_base))
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
 
 

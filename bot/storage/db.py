@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.storage.sqlite_driver import ONE_TRIP_AIOSQLITE
+
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the engine; for SQLite, make the folder and turn on WAL and foreign keys."""
@@ -17,6 +19,8 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         options["connect_args"] = {"timeout": 30}
+        if database_url.startswith("sqlite+aiosqlite"):
+            options["module"] = ONE_TRIP_AIOSQLITE  # one thread trip per statement, see sqlite_driver
     else:
         options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(database_url, **options)

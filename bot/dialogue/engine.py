@@ -98,15 +98,17 @@ class Conversation:
             return turn.actions
 
     async def _open_turn(self, event: InboundEvent, uow: UnitOfWork) -> Turn:
-        state, account = await uow.dialogue_states.with_account(event.channel, event.user_id)
+        state, account, has_open_ticket = await uow.dialogue_states.for_turn(event.channel, event.user_id)
         if state is None:
             state = await uow.dialogue_states.get_or_create(event.channel, event.user_id)
         if state.language is None:
             state.language = normalize_language(event.language_hint) or self._settings.default_language
         if account is None:
             account = await uow.accounts.get_or_create(event.channel, event.user_id)
-        account.chat_id = event.chat_id
-        if event.display_name:
+        # Assigned only when changed: an unchanged row then costs the commit's flush nothing.
+        if account.chat_id != event.chat_id:
+            account.chat_id = event.chat_id
+        if event.display_name and account.display_name != event.display_name[:200]:
             account.display_name = event.display_name[:200]
         if account.unreachable_since is not None:
             account.unreachable_since = None  # they wrote to us, so they unblocked the bot
@@ -118,6 +120,7 @@ class Conversation:
             texts=self._texts,
             settings=self._settings,
             clock=self._clock,
+            has_open_ticket=has_open_ticket,
         )
 
     def _is_staff_chat(self, event: InboundEvent) -> bool:

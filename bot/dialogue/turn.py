@@ -24,6 +24,9 @@ class Turn:
     settings: Settings
     clock: Clock
     actions: list[Action] = field(default_factory=list)
+    #: Whether the customer had an open ticket when the turn began (read with the state, in this
+    #: turn's transaction); None when not known. Lets the ticket inbox skip its query for most turns.
+    has_open_ticket: bool | None = None
 
     @property
     def language(self) -> str:

@@ -224,6 +224,8 @@ class ComplaintFlow(Flow):
     # While a ticket is open (the router's ticket inbox) ---------------------------------------------
     async def take_message(self, turn: Turn) -> bool:
         """Add the customer's message to their open ticket; False when they have none."""
+        if turn.has_open_ticket is False:
+            return False  # known from the turn's first read, in this transaction
         ticket = await open_ticket_of(turn.uow, turn.account)
         if ticket is None:
             return False

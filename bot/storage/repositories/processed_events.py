@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ProcessedEvent
+
+
+def _claim_statement(dialect: Any) -> Any:
+    # On the table, not the mapped class: a Core insert skips the ORM's bulk-insert machinery.
+    table = ProcessedEvent.__table__
+    column = table.c
+    return (
+        dialect.insert(table)
+        .values(
+            channel=bindparam("channel", type_=column.channel.type),
+            event_key=bindparam("event_key", type_=column.event_key.type),
+            processed_at=bindparam("processed_at", type_=column.processed_at.type),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "event_key"])
+        .returning(column.id)
+    )
+
+
+# Built once per dialect: reused statement objects keep their compiled form and cache key.
+_CLAIM = {"postgresql": _claim_statement(postgresql), "sqlite": _claim_statement(sqlite)}
 
 
 class ProcessedEventRepository:
@@ -29,14 +50,11 @@ class ProcessedEventRepository:
         Done in the event's own transaction, so a crash before commit lets the retried delivery in.
         """
         bind = self._session.bind
-        dialect = postgresql if bind is not None and bind.dialect.name == "postgresql" else sqlite
-        statement = (
-            dialect.insert(ProcessedEvent)
-            .values(channel=channel, event_key=event_key, processed_at=now)
-            .on_conflict_do_nothing(index_elements=["channel", "event_key"])
-            .returning(ProcessedEvent.id)
-        )
-        return (await self._session.execute(statement)).first() is not None
+        postgres = bind is not None and bind.dialect.name == "postgresql"
+        statement = _CLAIM["postgresql" if postgres else "sqlite"]
+        parameters = {"channel": channel, "event_key": event_key, "processed_at": now}
+        connection = await self._session.connection()  # the unit of work's own transaction
+        return (await connection.execute(statement, parameters)).first() is not None
 
     def mark(self, channel: str, event_key: str) -> None:
         """Recorded in the event's own transaction, so a crash before commit lets the retry through."""

@@ -58,14 +58,21 @@ class TelegramChannel:
             self.sender.mark_reachable(event.chat_id)
         async with self._turns:
             # "typing…" is for a turn that is slow itself; a turn waiting its turn under load would
-            # otherwise add a Bot API call per message just when the bot is busiest.
-            typing = asyncio.create_task(self._typing(event.chat_id, event.thread_id))
+            # otherwise add a Bot API call per message just when the bot is busiest. A timer, not a
+            # task: most turns end before it fires, and a timer costs next to nothing to cancel.
+            typing: list[asyncio.Task[None]] = []
+            timer = asyncio.get_running_loop().call_later(
+                self._typing_delay,
+                lambda: typing.append(asyncio.create_task(self._typing(event.chat_id, event.thread_id))),
+            )
             try:
                 actions = await self._conversation.handle(event)
             finally:
-                typing.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await typing
+                timer.cancel()
+                for task in typing:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
         if actions:
             await self.sender.reply(Address(CHANNEL, event.chat_id, event.thread_id), actions)
 
@@ -90,7 +97,6 @@ class TelegramChannel:
         await self.sender.reply(Address(CHANNEL, chat_id), [note])
 
     async def _typing(self, chat_id: str, thread_id: int | None) -> None:
-        await asyncio.sleep(self._typing_delay)
         while True:
             await self.sender.chat_action(chat_id, thread_id)
             await asyncio.sleep(TYPING_REPEAT)

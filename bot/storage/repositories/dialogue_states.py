@@ -75,10 +75,3 @@ class DialogueStateRepository:
         if row is None:
             return TurnRows(None, None, None)
         return TurnRows(row[0], row[1], bool(row[2]))
-
-    async def with_account(
-        self, channel: str, user_id: str
-    ) -> tuple[DialogueStateRow | None, ChannelAccount | None]:
-        """The user's state and chat account in one round trip."""
-        rows = await self.for_turn(channel, user_id)
-        return rows.state, rows.account

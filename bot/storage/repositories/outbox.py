@@ -50,11 +50,5 @@ class OutboxRepository:
     async def get(self, message_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, message_id)
 
-    async def pending(self) -> Sequence[OutboxMessage]:
-        rows = await self._session.scalars(
-            select(OutboxMessage).where(OutboxMessage.status == "pending").order_by(OutboxMessage.id)
-        )
-        return rows.all()
-
     async def all(self) -> Sequence[OutboxMessage]:
         return (await self._session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,14 +36,6 @@ class ProcessedEventRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def seen(self, channel: str, event_key: str) -> bool:
-        found = await self._session.scalar(
-            select(ProcessedEvent.id).where(
-                ProcessedEvent.channel == channel, ProcessedEvent.event_key == event_key
-            )
-        )
-        return found is not None
-
     async def claim(self, channel: str, event_key: str, now: datetime) -> bool:
         """Record the event as handled; False if it already was. One statement, race-free.
 
@@ -55,10 +47,6 @@ class ProcessedEventRepository:
         parameters = {"channel": channel, "event_key": event_key, "processed_at": now}
         connection = await self._session.connection()  # the unit of work's own transaction
         return (await connection.execute(statement, parameters)).first() is not None
-
-    def mark(self, channel: str, event_key: str) -> None:
-        """Recorded in the event's own transaction, so a crash before commit lets the retry through."""
-        self._session.add(ProcessedEvent(channel=channel, event_key=event_key))
 
     async def forget_before(self, moment: datetime) -> int:
         result = await self._session.execute(

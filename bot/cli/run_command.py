@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import sys
 
-import aiohttp
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from bot.cli.chat_command import run_chat
-from bot.cli.common import open_app, settings_from
+from bot.cli.common import open_app, open_storage, settings_from
 from bot.cli.errors import CliError
 from bot.config import Settings
 from bot.storage.db import create_engine
-from bot.storage.models import Customer
 
 HEALTH_TIMEOUT = 5.0
 
@@ -63,25 +60,19 @@ async def start_anyhow(args: argparse.Namespace) -> int:
 
 
 async def _seed_demo_data_if_empty(settings: Settings) -> None:
-    async with open_app(settings) as app:
-        async with app.uow_factory() as uow:
-            customers = await uow.session.scalar(select(func.count()).select_from(Customer))
-        if customers:
-            return
-        try:
-            demo_data = importlib.import_module("bot.demo_data")
-            imports = importlib.import_module("bot.services.imports")
-        except ImportError:
-            print("(no demo data module: starting with an empty database)", file=sys.stderr)
-            return
-        seed = getattr(demo_data, "seed_demo_data", None)
-        if seed is not None:
-            await seed(app.uow_factory)
-        else:
-            data = demo_data.generate()
-            await imports.import_records(app.uow_factory, data.customers, data.orders, clock=app.clock,
-                                         actor="system:demo-data")
-        print("demo data added to the empty database (try --phone 0912345678)", file=sys.stderr)
+    """An empty database gets the demo data set, so the console has customers and orders to show."""
+    from bot import demo_data
+    from bot.clock import SystemClock
+    from bot.services.imports import import_records
+
+    async with open_storage(settings) as uow_factory:
+        async with uow_factory() as uow:
+            if await uow.customers.count():
+                return
+        data = demo_data.generate()
+        await import_records(uow_factory, data.customers, data.orders, clock=SystemClock(),
+                             actor="system:demo-data")
+    print("demo data added to the empty database (try --phone 0912345678)", file=sys.stderr)
 
 
 async def healthcheck(args: argparse.Namespace) -> int:
@@ -98,6 +89,8 @@ async def healthcheck(args: argparse.Namespace) -> int:
     print("database: ok")
     if not settings.webhook_url:
         return 0
+    import aiohttp  # only the webhook probe needs an HTTP client
+
     host, port = settings.listen_host_port
     host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
     url = f"http://{host}:{port}/healthz"

@@ -75,3 +75,25 @@ def test_invalid_phone_option_is_refused(tmp_path: Path) -> None:
     result = run_cli("chat", "--phone", "12", stdin="", tmp_path=tmp_path)
     assert result.returncode == 2
     assert "--phone" in result.stderr
+
+
+def test_start_without_a_token_seeds_demo_data_once_then_chats(tmp_path: Path) -> None:
+    first = run_cli("start", stdin="/start\n", tmp_path=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "demo data added" in first.stderr
+    assert "» /start" in first.stdout and "RoseeGlory" in first.stdout
+    again = run_cli("start", stdin="", tmp_path=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "demo data added" not in again.stderr  # the database is no longer empty
+
+
+def test_run_without_a_token_says_so_in_one_line(tmp_path: Path) -> None:
+    result = run_cli("run", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+def test_healthcheck_reports_the_database(tmp_path: Path) -> None:
+    result = run_cli("healthcheck", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "database: ok" in result.stdout

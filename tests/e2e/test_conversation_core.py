@@ -93,6 +93,17 @@ async def test_unsure_answers_honestly_and_offers_a_person(harness: ChatHarness)
     assert "menu:human" in reply.buttons.values()
 
 
+async def test_close_candidates_get_a_clarifying_question(harness: ChatHarness) -> None:
+    lan = harness.user()
+    asked = await lan.says("email")  # correcting the email on file, or stopping marketing emails?
+    choices = [data for data in asked.buttons.values() if data.startswith("intent:")]
+    assert len(choices) == 2 and "intent:out_of_scope" not in choices
+    assert "menu:human" in asked.buttons.values()
+    chosen = await lan.presses("intent:marketing_opt_out")
+    assert "tiếp thị" in chosen.text
+    assert "Nút này không còn dùng được" in (await lan.presses("intent:marketing_opt_out")).text
+
+
 async def test_orders_after_verifying_the_phone(harness: ChatHarness, app: App) -> None:
     await seed_customers(app.uow_factory)
     lan = harness.user()

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.dialogue.flow import Flow, FlowRegistry
-from bot.dialogue.flows.menu import choose_language, main_menu
+from bot.dialogue.flows.menu import choose_language, main_menu, staff_or_menu_row
 from bot.dialogue.ports import TextUnderstander, UnderstandingResult
 from bot.dialogue.turn import Turn
 
@@ -200,15 +200,7 @@ class TurnRouter:
             return
         flow = self._flows.for_intent(intent)
         if flow is None:
-            turn.say(
-                "core.not_sure",
-                buttons=(
-                    (
-                        turn.button("core.menu.human", "menu:human"),
-                        turn.button("core.menu.back", "menu:main"),
-                    ),
-                ),
-            )
+            turn.say("core.not_sure", buttons=(staff_or_menu_row(turn),))
             return
         await flow.start(turn, intent=intent, understanding=result)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialogue.flow import Flow
+from bot.dialogue.flows.menu import staff_or_menu_row
 from bot.dialogue.turn import Turn
 
 _WORDING = {
@@ -31,7 +32,5 @@ class DataRightsFlow(Flow):
         key = _WORDING.get(options.get("intent", ""), "core.rights.overview")
         turn.say(
             key,
-            buttons=(
-                (turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),
-            ),
+            buttons=(staff_or_menu_row(turn),),
         )

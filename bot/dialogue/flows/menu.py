@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogue.actions import Keyboard
+from bot.dialogue.actions import Button, Keyboard
 from bot.dialogue.flow import Flow
 from bot.dialogue.turn import Turn
 from bot.i18n import LANGUAGES
@@ -25,6 +25,11 @@ def main_menu(turn: Turn) -> Keyboard:
         (turn.button("core.menu.rights", "menu:rights"), turn.button("core.menu.human", "menu:human")),
         (turn.button(f"core.menu.language_{other}", f"lang:{other}"),),
     )
+
+
+def staff_or_menu_row(turn: Turn) -> tuple[Button, Button]:
+    """The way out offered under an answer: a person, or back to the main menu."""
+    return (turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main"))
 
 
 class MenuFlow(Flow):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialogue.flow import Flow, FlowRegistry
-from bot.dialogue.flows.menu import main_menu
+from bot.dialogue.flows.menu import main_menu, staff_or_menu_row
 from bot.dialogue.turn import Turn
 from bot.i18n import Markup
 from bot.services.identity import verified_customer
@@ -72,9 +72,7 @@ class OrdersFlow(Flow):
         )
         turn.say(
             "core.orders.details",
-            buttons=(
-                (turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),
-            ),
+            buttons=(staff_or_menu_row(turn),),
             code=order.code,
             status=self._status(turn, order.status),
             placed=self._date(turn, order.placed_at),

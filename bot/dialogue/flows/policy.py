@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.dialogue.actions import Button, Keyboard
 from bot.dialogue.flow import Flow
+from bot.dialogue.flows.menu import staff_or_menu_row
 from bot.dialogue.ports import TextUnderstander, UnderstandingResult
 from bot.dialogue.turn import Turn
 
@@ -51,9 +52,7 @@ class PolicyFlow(Flow):
         titles = dict(self._understander.sections(turn.language))
         related = [n for n in result.related_sections if n != result.section and n in titles][:3]
         buttons: Keyboard = tuple((self._section_button(turn, n, titles[n]),) for n in related)
-        buttons += (
-            (turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main")),
-        )
+        buttons += (staff_or_menu_row(turn),)
         turn.say("core.policy_answer", buttons=buttons, answer=result.answer)
 
     @staticmethod

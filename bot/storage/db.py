@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.storage.sqlite_driver import ONE_TRIP_AIOSQLITE
+from bot.storage.sqlite_driver import LOOP_THREAD_AIOSQLITE
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -18,9 +18,10 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         path = database_url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        options["connect_args"] = {"timeout": 30}
-        if database_url.startswith("sqlite+aiosqlite"):
-            options["module"] = ONE_TRIP_AIOSQLITE  # one thread trip per statement, see sqlite_driver
+        # No waiting inside SQLite for another writer: the driver awaits a pause and retries BEGIN
+        # instead, so the event loop is never held by a lock (see sqlite_driver).
+        options["connect_args"] = {"timeout": 0}
+        options["module"] = LOOP_THREAD_AIOSQLITE
     else:
         options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(database_url, **options)
@@ -42,7 +43,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA busy_timeout=0")
     cursor.close()
 
 

@@ -1,21 +1,34 @@
-"""SQLAlchemy's aiosqlite adapter, with one trip to the database thread per statement.
+"""SQLAlchemy's aiosqlite adapter, with statements run on the event loop's own thread.
 
-aiosqlite runs every sqlite3 call in its own thread; SQLAlchemy's adapter makes four such calls for
-each statement (open a cursor, execute, fetch all rows, close the cursor). Every trip costs a thread
-hand-over, a wake-up of the event loop and a greenlet switch, which under load is more than SQLite
-itself spends on our small statements. Here the four calls run as one function in that thread; the
-rows and the cursor's description, rowcount and lastrowid come back together. Commit and rollback
-skip the trip when no transaction is open (the pool's reset-on-return after a commit, for one).
+aiosqlite runs every sqlite3 call in a thread of its own and hands the result back to the event
+loop. Our statements are small (a turn is a handful of single-row reads and writes on an embedded
+database, tens of microseconds each in SQLite), so the hand-over is the expensive part: a thread
+wake-up, a wake-up of the event loop and a tug of war over the GIL with whatever else the loop is
+doing. Measured under load, it cost more than SQLite itself. Here statements, commit and rollback
+run as plain calls on the loop's thread; aiosqlite still opens and closes the connections.
 
-Everything else (server-side cursors, isolation level, connect, close) is SQLAlchemy's own code.
-Passed to `create_async_engine(..., module=ONE_TRIP_AIOSQLITE)` by `bot.storage.db`.
+What makes that safe is that nothing here ever waits on SQLite's locks while holding the loop:
+- Every transaction starts with BEGIN IMMEDIATE (`bot.storage.db`), the only statement that can
+  meet another writer in WAL mode. The connection's busy timeout is zero, so a busy database fails
+  at once, and BEGIN is retried by *awaiting* a short, growing pause: the loop serves everyone else
+  meanwhile. After `BUSY_PATIENCE` seconds it gives up with SQLite's own "database is locked".
+- Once BEGIN IMMEDIATE holds the write lock, WAL mode lets the transaction's statements and its
+  commit through without waiting: readers never block a writer.
+What remains on the loop's thread is SQLite's own work: microseconds per statement, and an
+occasional WAL checkpoint on commit (one fsync every thousand pages written).
+
+SQLAlchemy's async engine requires each operation to await something; each call here is wrapped in
+a coroutine that completes without suspending (two greenlet switches, no event-loop round trip).
+Passed to `create_async_engine(..., module=LOOP_THREAD_AIOSQLITE)` by `bot.storage.db`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiosqlite
@@ -27,11 +40,15 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
+BUSY_PATIENCE = 30.0  # seconds BEGIN IMMEDIATE keeps retrying a database another writer holds
+FIRST_PAUSE = 0.001
+LONGEST_PAUSE = 0.05
+
 _Outcome = tuple[Any, list[Any] | None, int, int | None]
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
-    """In aiosqlite's thread: the whole statement, from cursor to closed cursor."""
+    """The whole statement, from cursor to closed cursor."""
     cursor = connection.cursor()
     try:
         if many:
@@ -47,15 +64,41 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
         cursor.close()
 
 
-class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
-    """A buffered cursor whose statement runs in one call to the database thread."""
+def _is_begin(operation: str) -> bool:
+    return operation[:5].upper() == "BEGIN"
 
-    __slots__ = ("_description", "_lastrowid", "_rowcount")
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return bool(code & 0xFF == sqlite3.SQLITE_BUSY)
+    return "locked" in str(error)
+
+
+async def _begin_when_free(connection: sqlite3.Connection, operation: str) -> _Outcome:
+    """BEGIN, retried with awaited pauses while another connection holds the write lock."""
+    deadline = time.monotonic() + BUSY_PATIENCE
+    pause = FIRST_PAUSE
+    while True:
+        try:
+            return _run(connection, operation, None, False)
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, LONGEST_PAUSE)
+
+
+class LoopThreadCursor(AsyncAdapt_aiosqlite_cursor):
+    """A buffered cursor whose statements run on the event loop's thread."""
+
+    __slots__ = ("_description", "_lastrowid", "_rowcount", "_sqlite")
 
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
-        # No aiosqlite cursor: the sqlite3 cursor lives only inside `_run`.
+        # No aiosqlite cursor: a sqlite3 cursor lives only for the length of one statement.
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
+        self._sqlite: sqlite3.Connection = adapt_connection._connection._conn
         self._cursor = None  # type: ignore[assignment]
         self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
@@ -79,56 +122,64 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
     async def _async_soft_close(self) -> None:
-        return None  # nothing is open in the database thread after a statement
+        return None  # nothing stays open after a statement
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         try:
-            return await_(self._run_async(operation, parameters, many=False))
+            await_(self._statement(operation, parameters, many=False))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
 
     def executemany(self, operation: Any, seq_of_parameters: Sequence[Any]) -> Any:
         try:
-            return await_(self._run_async(operation, seq_of_parameters, many=True))
+            await_(self._statement(operation, seq_of_parameters, many=True))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
 
-    async def _run_async(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-        async with self._adapt_connection._execute_mutex:
-            description, rows, rowcount, lastrowid = await connection._execute(
-                _run, connection._conn, operation, parameters, many
-            )
+    async def _statement(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        if not many and not parameters and _is_begin(operation):
+            outcome = await _begin_when_free(self._sqlite, operation)
+        else:
+            outcome = _run(self._sqlite, operation, parameters, many)
+        description, rows, self._rowcount, self._lastrowid = outcome
         self._description = description
         self._rows = collections.deque(rows) if rows is not None else collections.deque()
-        self._rowcount = rowcount
-        self._lastrowid = lastrowid
 
 
-class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+async def _call(function: Callable[[], None]) -> None:
+    function()
+
+
+class LoopThreadConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
 
-    _cursor_cls = OneTripCursor  # type: ignore[assignment]
+    _cursor_cls = LoopThreadCursor  # type: ignore[assignment]
 
     def rollback(self) -> None:
-        if self._in_transaction():
-            super().rollback()
+        self._finish(rollback=True)
 
     def commit(self) -> None:
-        if self._in_transaction():
-            super().commit()
+        self._finish(rollback=False)
 
-    def _in_transaction(self) -> bool:
-        # sqlite3 reads this flag without touching the database; the connection is idle here
-        # (statements on it are awaited one at a time), so reading it from this thread is safe.
+    def _finish(self, *, rollback: bool) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-        return bool(connection._connection is not None and connection.in_transaction)
+        if connection._connection is None:
+            return  # closed
+        sqlite = connection._conn
+        if not sqlite.in_transaction:
+            return  # nothing to end (the pool's reset after a commit, for one)
+        try:
+            await_(_call(sqlite.rollback if rollback else sqlite.commit))
+        except Exception as error:
+            self._handle_exception(error)
 
 
-class OneTripAiosqlite(AsyncAdapt_aiosqlite_dbapi):
-    def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+class LoopThreadAiosqlite(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arg: Any, **kw: Any) -> LoopThreadConnection:
+        # The loop's thread uses connections aiosqlite opened in its own; never at the same time.
+        kw["check_same_thread"] = False
         adapted = super().connect(*arg, **kw)
-        return OneTripConnection(self, adapted._connection)
+        return LoopThreadConnection(self, adapted._connection)
 
 
-ONE_TRIP_AIOSQLITE = OneTripAiosqlite(aiosqlite, sqlite3)
+LOOP_THREAD_AIOSQLITE = LoopThreadAiosqlite(aiosqlite, sqlite3)

@@ -28,8 +28,10 @@ from aiogram import Dispatcher, Router
 from aiogram.types import Message
 
 from bot.channels.telegram.rate_limit import LocalRateLimiter, RateLimiter, UnlimitedRateLimiter
+from bot.config import Settings
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api.fixtures import bot_for
+from tests.fakes.bot_api.records import Call
 from tests.support.telegram_bot import TelegramBotUnderTest
 
 QUESTIONS = (
@@ -57,22 +59,16 @@ async def drive(api: FakeBotApi, users: int, messages: int, name: str, first_use
     waiting: dict[int, deque[tuple[float, asyncio.Future[None]]]] = defaultdict(deque)
     replies: dict[int, int] = defaultdict(int)
     latencies: list[float] = []
-    stop = asyncio.Event()
 
-    async def watch() -> None:
-        seen = len(api.calls)
-        while not stop.is_set():
-            calls = api.calls
-            for call in calls[seen:]:
-                if call.method == "sendMessage" and call.ok:
-                    chat = call.chat_id
-                    replies[chat] += 1
-                    if waiting[chat]:
-                        sent_at, future = waiting[chat].popleft()
-                        latencies.append(time.perf_counter() - sent_at)
-                        future.set_result(None)
-            seen = len(calls)
-            await asyncio.sleep(0.0005)
+    def on_call(call: Call) -> None:  # runs as the fake server records each call
+        if call.method != "sendMessage" or not call.ok:
+            return
+        chat = call.chat_id
+        replies[chat] += 1
+        if waiting[chat]:
+            sent_at, future = waiting[chat].popleft()
+            latencies.append(time.perf_counter() - sent_at)
+            future.set_result(None)
 
     async def customer(index: int) -> None:
         person = people[index]
@@ -82,13 +78,14 @@ async def drive(api: FakeBotApi, users: int, messages: int, name: str, first_use
             person.send_text(QUESTIONS[(index + n) % len(QUESTIONS)])
             await asyncio.wait_for(future, 60)
 
-    watcher = asyncio.create_task(watch())
-    started = time.perf_counter()
-    await asyncio.gather(*(customer(i) for i in range(users)))
-    elapsed = time.perf_counter() - started
-    await asyncio.sleep(0.5)  # late duplicates would show up here
-    stop.set()
-    await watcher
+    api.call_listeners.append(on_call)
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*(customer(i) for i in range(users)))
+        elapsed = time.perf_counter() - started
+        await asyncio.sleep(0.5)  # late duplicates would show up here
+    finally:
+        api.call_listeners.remove(on_call)
     total = users * messages
     answered = sum(min(replies[p.id], messages) for p in people)
     duplicated = sum(max(replies[p.id] - messages, 0) for p in people)
@@ -120,7 +117,9 @@ async def run_echo(api: FakeBotApi, users: int, messages: int) -> Result:
 
 async def run_ours(api: FakeBotApi, users: int, messages: int, database: Path,
                    limiter: RateLimiter) -> Result:
-    under_test = TelegramBotUnderTest(api, f"sqlite+aiosqlite:///{database}")
+    # The outbox polls at its production pace; the test suite's quicker pace is for short tests.
+    under_test = TelegramBotUnderTest(api, f"sqlite+aiosqlite:///{database}",
+                                      outbox_poll_seconds=Settings.model_fields["outbox_poll_seconds"].default)
     await under_test.start(limiter=limiter)
     try:
         return await drive(api, users, messages, "rosee", 20_000)

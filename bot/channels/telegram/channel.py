@@ -51,7 +51,8 @@ class TelegramChannel:
         self._typing_delay = typing_delay
         # SQLite takes one writer at a time and makes the others sleep-and-retry; queueing turns here
         # is far faster than letting them collide. PostgreSQL takes many.
-        self._turns = asyncio.Semaphore(1 if settings.database_url.startswith("sqlite") else TURNS_AT_ONCE)
+        self.turns_at_once = 1 if settings.database_url.startswith("sqlite") else TURNS_AT_ONCE
+        self._turns = asyncio.Semaphore(self.turns_at_once)
 
     async def handle(self, event: InboundEvent) -> None:
         if event.chat_kind == "private":

@@ -21,6 +21,7 @@ class UserSequencer:
         self._active = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._below: list[tuple[int, asyncio.Future[None]]] = []  # (count, woken when active < count)
 
     @asynccontextmanager
     async def turn(self, key: str) -> AsyncIterator[None]:
@@ -41,10 +42,32 @@ class UserSequencer:
             self._active -= 1
             if self._active == 0:
                 self._idle.set()
+            if self._below:
+                self._wake_below()
 
     @property
     def active(self) -> int:
         return self._active
+
+    async def wait_fewer_than(self, count: int, timeout: float) -> None:  # noqa: ASYNC109
+        """Wait until fewer than `count` updates are in hand, or `timeout` seconds at most."""
+        if self._active < count:
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (count, waiter)
+        self._below.append(entry)
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            if entry in self._below:
+                self._below.remove(entry)
+
+    def _wake_below(self) -> None:
+        for count, waiter in self._below:
+            if self._active < count and not waiter.done():
+                waiter.set_result(None)
 
     async def wait_idle(self, timeout: float | None = None) -> bool:  # noqa: ASYNC109
         """Wait until no update is in hand; False if `timeout` passed first."""

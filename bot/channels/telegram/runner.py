@@ -35,6 +35,7 @@ from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.ordering import RecentUpdates, UserSequencer
+from bot.channels.telegram.pacing import PollingPace
 from bot.channels.telegram.rate_limit import RateLimiter, create_rate_limiter
 from bot.channels.telegram.router import create_dispatcher
 from bot.channels.telegram.sender import TelegramSender
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["polling", "webhook"]
 DRAIN_TIMEOUT = 30.0
 RETRY_START_SECONDS = 1.0
+BUSY_UPDATES_PER_TURN = 4
 
 
 class PinnedResponseSession(AiohttpSession):
@@ -106,6 +108,8 @@ class TelegramRuntime:
                                   uow_factory=app.uow_factory, clock=app.clock)
         cancel_labels = [app.texts.text(lang, "core.cancel_button") for lang in LANGUAGES]
         sequencer = UserSequencer()
+        # Poll in batches while a few updates per turn slot are still waiting (see pacing.py).
+        bot.session.middleware(PollingPace(sequencer, busy_at=BUSY_UPDATES_PER_TURN * channel.turns_at_once))
         dispatcher = create_dispatcher(channel, UpdateTranslator(cancel_labels), sequencer, RecentUpdates())
         app.dispatcher.add_sender(CHANNEL, sender)
         return cls(app, bot, limiter, sender, channel, dispatcher, sequencer, polling_timeout,

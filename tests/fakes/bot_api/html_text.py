@@ -59,6 +59,9 @@ class _OpenTag:
     offset: int  # UTF-16 offset in the plain text where the tag's content starts
 
 
+_SPECIAL = re.compile("[<&]")
+
+
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -94,9 +97,13 @@ def parse_html(source: str) -> ParsedText:
             plain_len += utf16_len(decoded)
             i = match.end()
             continue
-        plain.append(char)
-        plain_len += utf16_len(char)
-        i += 1
+        # A run of plain text up to the next tag or character reference, measured at once.
+        special = _SPECIAL.search(source, i)
+        end = special.start() if special is not None else len(source)
+        run = source[i:end]
+        plain.append(run)
+        plain_len += utf16_len(run)
+        i = end
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
     entities.sort(key=lambda entity: (entity["offset"], -entity["length"]))

@@ -106,6 +106,8 @@ class FakeBotApi:
         self.latency = 0.0
 
         self.calls: list[Call] = []
+        #: Called with every call as it is recorded (a benchmark's clock, a test's probe).
+        self.call_listeners: list[Callable[[Call], None]] = []
         self.violations: list[str] = []
         self.webhook_deliveries: list[WebhookDelivery] = []
 
@@ -443,6 +445,8 @@ class FakeBotApi:
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
+        for listener in self.call_listeners:
+            listener(call)
         self._notify()
 
     # -- transport methods ----------------------------------------------------------------------

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.dialogue.actions import Address, Button, SendText
 from tests.fakes.bot_api import FakeBotApi
+from tests.fakes.bot_api.records import Call
 from tests.support.telegram_bot import TelegramBotUnderTest, says, sent_to
 
 LAN = 1001
@@ -121,3 +123,54 @@ async def test_rate_limits_are_respected_when_telegram_enforces_them(
     assert all(c.status == 200 for c in api.calls_of("sendMessage"))
     times = api.send_times(LAN)
     assert times[4] - times[0] >= 1.5  # a burst of 3, then about one a second
+
+
+LONG_ANSWER = "\n\n".join(f"Đoạn {n}: " + "thông tin cá nhân của Quý khách được bảo mật. " * 40
+                          for n in range(1, 6))  # about 9,000 characters: three messages
+
+
+def fail_after_first_part(api: FakeBotApi, chat_id: int, times: int) -> None:
+    """Once the first part of a long text reaches `chat_id`, Telegram fails the next `times` sends."""
+    armed = [True]
+
+    def on_call(call: Call) -> None:
+        if armed[0] and call.method == "sendMessage" and call.ok and call.chat_id == chat_id:
+            armed[0] = False
+            api.fail_next("sendMessage", error_code=502, times=times)
+
+    api.call_listeners.append(on_call)
+
+
+def delivered_parts(api: FakeBotApi, chat_id: int) -> list[str]:
+    return [text.split(":", 1)[0] for text in api.sent_texts(chat_id)]
+
+
+async def test_a_long_reply_interrupted_part_way_sends_no_part_twice(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
+    runtime = await telegram_bot.start()
+    runtime.sender._direct_max_wait = 0.5  # give up on direct delivery quickly
+    api.user(LAN, "Lan")
+    fail_after_first_part(api, LAN, times=4)
+    answer = SendText(LONG_ANSWER, ((Button("OK", "menu:main"),),))
+    await runtime.sender.reply(Address("telegram", str(LAN)), [answer])
+    settled = await telegram_bot.wait_outbox_settled(timeout=20)
+    assert [status for status, _ in settled] == ["sent", "sent"]  # the two parts not yet sent
+    texts = api.sent_texts(LAN)
+    assert len(texts) == 3 and texts[0].startswith("Đoạn 1") and "Đoạn 5" in texts[-1]
+    assert "".join(texts).count("Đoạn") == 5  # every paragraph once
+    last = [c for c in api.calls_of("sendMessage", ok_only=True) if c.chat_id == LAN][-1]
+    assert last.params.get("reply_markup"), "the buttons stay on the last part"
+
+
+async def test_an_outbox_text_interrupted_part_way_sends_no_part_twice(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
+    await telegram_bot.start()
+    api.user(LAN, "Lan")
+    fail_after_first_part(api, LAN, times=2)
+    await telegram_bot.enqueue_text(LAN, LONG_ANSWER)
+    settled = await telegram_bot.wait_outbox_settled(timeout=20)
+    assert [status for status, _ in settled] == ["sent", "sent", "sent"]
+    texts = api.sent_texts(LAN)
+    assert len(texts) == 3 and "".join(texts).count("Đoạn") == 5

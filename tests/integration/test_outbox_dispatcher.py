@@ -140,3 +140,22 @@ async def test_concurrent_dispatchers_send_each_message_once(
     )
     texts = [a.text for _, a in first.delivered + second.delivered]  # type: ignore[union-attr]
     assert sorted(texts) == sorted(f"tin {n}" for n in range(30))
+
+
+async def test_messages_to_one_chat_keep_their_order_through_a_retry(
+    uow_factory: UnitOfWorkFactory, clock: ManualClock
+) -> None:
+    sender = ScriptedSender(RetryLater("502"))
+    dispatcher = OutboxDispatcher(uow_factory, {"telegram": sender}, clock)
+    await _queue(uow_factory, clock, "phần 1")
+    await _queue(uow_factory, clock, "phần 2")
+    async with uow_factory() as uow:
+        await enqueue(uow, clock, Address("telegram", "43"), SendText("chat khác"))
+        await uow.commit()
+    await dispatcher.drain()  # "phần 1" fails and backs off: "phần 2" waits for it, chat 43 does not
+    assert [action.text for _, action in sender.delivered] == ["chat khác"]  # type: ignore[union-attr]
+    clock.advance(timedelta(minutes=5))
+    await dispatcher.drain()
+    assert [action.text for _, action in sender.delivered] == [  # type: ignore[union-attr]
+        "chat khác", "phần 1", "phần 2"
+    ]

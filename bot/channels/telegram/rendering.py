@@ -17,7 +17,7 @@ Every text is Telegram HTML already escaped by the core; parse_mode is HTML ever
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiogram.methods import (
@@ -98,6 +98,27 @@ def render(action: Action, address: Address) -> list[Step]:
     if isinstance(action, core.SendEmail):
         raise NotForTelegram("an email is not delivered through Telegram")
     raise TypeError(f"not an action: {action!r}")
+
+
+def one_message_each(action: Action) -> list[Action]:
+    """The action as actions that each send one Telegram message (a text cut in parts, a caption
+    too long for its file). Sent one by one, a failure part-way leaves only what was not sent yet
+    to deliver later, and nothing is sent twice."""
+    if isinstance(action, core.SendText):
+        parts = split_html(action.text)
+        if len(parts) == 1:
+            return [action]
+        first = [replace(action, text=parts[0], buttons=())]
+        middle = [core.SendText(part) for part in parts[1:-1]]
+        return [*first, *middle, core.SendText(parts[-1], action.buttons)]
+    if isinstance(action, core.RequestContact):
+        parts = split_html(action.text)
+        return [*(core.SendText(part) for part in parts[:-1]), replace(action, text=parts[-1])]
+    if isinstance(action, core.SendDocument | core.SendAttachment):
+        _, rest = _caption(action.caption)
+        if rest is not None:
+            return [replace(action, caption=None), *one_message_each(core.SendText(rest))]
+    return [action]
 
 
 def inline_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:

@@ -33,7 +33,7 @@ from aiogram.types import ForumTopic, Message
 
 from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.rate_limit import RateLimiter
-from bot.channels.telegram.rendering import NotForTelegram, Step, render
+from bot.channels.telegram.rendering import NotForTelegram, Step, one_message_each, render
 from bot.clock import Clock
 from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater
 from bot.dialogue.actions import Action, Address
@@ -72,6 +72,7 @@ class TelegramSender:
 
     async def reply(self, address: Address, actions: list[Action]) -> None:
         """Send the answer to the message being handled; what cannot be sent now goes to the outbox."""
+        actions = [part for action in actions for part in one_message_each(action)]
         for index, action in enumerate(actions):
             try:
                 await self._perform(address, action, patient=True)
@@ -111,10 +112,27 @@ class TelegramSender:
         """The outbox `Sender`: one action, raising the dispatcher's delivery errors."""
         if address.chat_id in self._unreachable or await self._marked_unreachable(address.chat_id):
             raise RecipientUnreachable(f"chat {address.chat_id} blocked the bot")
-        try:
-            return await self._perform(address, action, patient=False)
-        except NotForTelegram as exc:
-            raise PermanentFailure(str(exc)) from None
+        parts = one_message_each(action)
+        result: dict[str, Any] = {}
+        for index, part in enumerate(parts):
+            try:
+                sent = await self._perform(address, part, patient=False)
+            except NotForTelegram as exc:
+                raise PermanentFailure(str(exc)) from None
+            except RetryLater as exc:
+                if index == 0:
+                    raise
+                # Earlier parts arrived: this row is done, and what is left becomes rows of its own,
+                # so a retry does not send the delivered parts again.
+                log.warning("delivery to chat %s interrupted after %s of %s parts: %s", address.chat_id,
+                            index, len(parts), exc)
+                await self._defer(address, parts[index:])
+                break
+            if sent.get("message_ids"):
+                result.setdefault("message_ids", []).extend(sent["message_ids"])
+            if "thread_id" in sent:
+                result["thread_id"] = sent["thread_id"]
+        return result
 
     # -- calls ----------------------------------------------------------------------------------
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.storage.models import OutboxMessage
 
@@ -28,13 +29,25 @@ class OutboxRepository:
         return message
 
     async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> Sequence[OutboxMessage]:
-        """Lease due messages to this dispatcher; on PostgreSQL other dispatchers skip locked rows."""
+        """Lease due messages to this dispatcher; on PostgreSQL other dispatchers skip locked rows.
+
+        Messages to one chat leave in the order they were written: a message waits while an earlier
+        one to the same chat is still pending (backing off after a failure, say), so the parts of a
+        long answer or a card and its relays never overtake each other.
+        """
+        earlier = aliased(OutboxMessage)
         query = (
             select(OutboxMessage)
             .where(
                 OutboxMessage.status == "pending",
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+                ~exists().where(
+                    earlier.channel == OutboxMessage.channel,
+                    earlier.chat_id == OutboxMessage.chat_id,
+                    earlier.status == "pending",
+                    earlier.id < OutboxMessage.id,
+                ),
             )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)

@@ -2,7 +2,8 @@
 
     message ── normalise (intents.text) ── typo-correct unknown words (intents.spelling)
             ── TF-IDF cosine against every example (intents.similarity)
-            ── intent score = best example + a little of the second best
+            ── intent score = best example + a little of the second best, blended with the
+               similarity to the intent's centroid (all intents at once, as numpy arrays)
             ── best < threshold or best is out_of_scope  → out_of_scope
             ── best two in-scope intents within margin   → ambiguous (core asks a question)
 
@@ -17,8 +18,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from intents.catalogue import LANGUAGES, OUT_OF_SCOPE, IntentDefinition
-from intents.similarity import CentroidIndex, SimilarityIndex, features
+from intents.similarity import CentroidIndex, LabelGroups, SimilarityIndex, features
 from intents.spelling import Speller
 from intents.text import Language, NormalisedText, fold, normalise
 
@@ -69,6 +72,8 @@ class IntentClassifier:
         documents = [features(n.tokens, n.folded) for n in normalised]
         self._index = SimilarityIndex(documents)
         self._centroids = CentroidIndex(self._index, documents, self._labels)
+        self._groups = LabelGroups(self._labels)
+        assert self._centroids.labels == self._groups.names  # both score arrays index intents alike
 
     @property
     def intents(self) -> tuple[str, ...]:
@@ -87,23 +92,16 @@ class IntentClassifier:
     def classify(self, text: str) -> Classification:
         """Score every intent and apply the out-of-scope threshold and the ambiguity margin."""
         message, counts = self.prepare(text)
-        best: dict[str, list[float]] = {}
-        for doc_id, score in self._index.query(counts).items():
-            top = best.setdefault(self._labels[doc_id], [0.0, 0.0])
-            if score > top[0]:
-                top[1], top[0] = top[0], score
-            elif score > top[1]:
-                top[1] = score
-        centroid = self._centroids.query(counts)
-        scores = {
-            name: min(
-                1.0,
-                NEIGHBOUR_SHARE * (top[0] + SECOND_NEIGHBOUR_WEIGHT * top[1] * top[0])
-                + (1.0 - NEIGHBOUR_SHARE) * centroid.get(name, 0.0),
-            )
-            for name, top in best.items()
-        }
-        ranking = tuple(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
+        vector = self._index.weigh(counts)
+        documents, centroid = self._centroids.similarities(vector)  # centroid: like self._groups.names
+        best, second = self._groups.best_two(documents)
+        scores = np.minimum(
+            1.0,
+            NEIGHBOUR_SHARE * (best + SECOND_NEIGHBOUR_WEIGHT * second * best)
+            + (1.0 - NEIGHBOUR_SHARE) * centroid,
+        )
+        # Only intents with an example sharing a feature with the message are ranked at all.
+        ranking = tuple(self._groups.ranked(scores, best > 0.0))
         return self._decide(message, ranking)
 
     def _decide(self, message: NormalisedText, ranking: tuple[tuple[str, float], ...]) -> Classification:

@@ -6,18 +6,34 @@ Features of a message:
   ``w:`` folded words, ``b:`` folded word pairs (order carries meaning: "được sửa" ≠ "sửa giúp"),
   ``a:`` words as typed with diacritics, weighted lower: matching ignores diacritics but an exact
   match scores a little higher ("bán" vs "bạn").
+
+Scoring runs on every chat message, and a typical question touches a few thousand postings (mood
+and particle features are shared by most examples), so the postings are numpy arrays:
+
+    query vector ── postings of its features, concatenated ── one np.bincount → score per document
+                 ── LabelGroups: best two document scores per label (two row maxima) → ranking
+
+``np.bincount`` adds each document's products one by one in posting order, the same additions in
+the same order as the plain loop ``scores[doc] += weight * doc_weight``, so scores are bit-for-bit
+what that loop gives. Every weight is positive, so a document scores above 0.0 exactly when it
+shares a feature with the query; documents that share none score 0.0.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from itertools import pairwise
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, pairwise
+from typing import cast
+
+import numpy as np
+from numpy.typing import NDArray
 
 from intents.text import has_diacritics
 
 Features = dict[str, float]
+Scores = NDArray[np.float64]
 
 WORD_WEIGHT = 1.0
 PAIR_WEIGHT = 0.8
@@ -103,6 +119,48 @@ _GROUP_WEIGHTS = {
 _PENALISED_WHEN_UNKNOWN = frozenset({"w:"})
 
 
+class _Postings:
+    """Feature → (row ids, weights, count) of the rows that have it; a query's dot product with
+    every row in one bincount. The arrays are views into two flat arrays (one build-time copy)."""
+
+    def __init__(self, rows: Iterable[Mapping[str, float]], size: int) -> None:
+        self.size = size
+        ids: dict[str, list[int]] = defaultdict(list)
+        weights: dict[str, list[float]] = defaultdict(list)
+        for row_id, row in enumerate(rows):
+            for feature, weight in row.items():
+                ids[feature].append(row_id)
+                weights[feature].append(weight)
+        all_ids = np.array(list(chain.from_iterable(ids.values())), dtype=np.intp)
+        all_weights = np.array(list(chain.from_iterable(weights.values())), dtype=np.float64)
+        self._lists: dict[str, tuple[NDArray[np.intp], Scores, int]] = {}
+        start = 0
+        for feature, row_ids in ids.items():
+            end = start + len(row_ids)
+            self._lists[feature] = (all_ids[start:end], all_weights[start:end], len(row_ids))
+            start = end
+
+    def dot(self, vector: Features) -> Scores:
+        """Σ query weight × row weight over shared features, for every row (0.0 if none shared)."""
+        ids: list[NDArray[np.intp]] = []
+        weights: list[Scores] = []
+        lengths: list[int] = []
+        query_weights: list[float] = []
+        for feature, weight in vector.items():
+            found = self._lists.get(feature)
+            if found is not None:
+                ids.append(found[0])
+                weights.append(found[1])
+                lengths.append(found[2])
+                query_weights.append(weight)
+        if not ids:
+            return np.zeros(self.size)
+        products = np.concatenate(weights)
+        products *= np.array(query_weights).repeat(lengths)
+        summed = np.bincount(np.concatenate(ids), weights=products, minlength=self.size)
+        return cast(Scores, summed)  # float64 with weights; numpy's stub says intp either way
+
+
 class SimilarityIndex:
     """Cosine similarity of a query against every stored document, via postings lists."""
 
@@ -118,11 +176,7 @@ class SimilarityIndex:
         # A feature never seen in training is as rare as can be: it still counts in the query's
         # norm, so a message full of unknown words ("thời tiết hà nội") scores low everywhere.
         self._unknown_idf = math.log(1 + self.size) + 1.0
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for doc_id, doc in enumerate(documents):
-            for feature, weight in self.weigh(doc).items():
-                postings[feature].append((doc_id, weight))
-        self._postings = dict(postings)
+        self._postings = _Postings((self.weigh(doc) for doc in documents), self.size)
 
     def weigh(self, counts: Counter[str]) -> Features:
         """Sublinear tf × idf × feature-group weight, L2-normalised."""
@@ -142,13 +196,9 @@ class SimilarityIndex:
     def knows(self, feature: str) -> bool:
         return feature in self._idf
 
-    def query(self, counts: Counter[str]) -> dict[int, float]:
-        """Cosine similarity of the query with every document that shares a feature."""
-        scores: dict[int, float] = defaultdict(float)
-        for feature, weight in self.weigh(counts).items():
-            for doc_id, doc_weight in self._postings.get(feature, ()):
-                scores[doc_id] += weight * doc_weight
-        return scores
+    def query(self, counts: Counter[str]) -> Scores:
+        """Cosine similarity of the query with every document, indexed by document id."""
+        return self._postings.dot(self.weigh(counts))
 
 
 class CentroidIndex:
@@ -156,26 +206,78 @@ class CentroidIndex:
 
     Nearest neighbour alone favours the label with the most examples (more chances of one lucky
     match); the centroid captures the words typical of a label as a whole and evens that out.
+    Centroid scores are indexed like ``labels`` (distinct labels in order of first appearance), the
+    order ``LabelGroups`` uses too. The documents' postings are kept beside the centroids', so a
+    caller that needs both (the classifier) gets them from one bincount.
     """
 
     def __init__(
         self, index: SimilarityIndex, documents: Sequence[Counter[str]], labels: Sequence[str]
     ) -> None:
         self._index = index
+        weighed = [index.weigh(doc) for doc in documents]
         sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for doc, label in zip(documents, labels, strict=True):
-            for feature, weight in index.weigh(doc).items():
-                sums[label][feature] += weight
-        postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for label, vector in sums.items():
-            norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        for vector, label in zip(weighed, labels, strict=True):
             for feature, weight in vector.items():
-                postings[feature].append((label, weight / norm))
-        self._postings = dict(postings)
+                sums[label][feature] += weight
+        self.labels = tuple(sums)
+        centroids = []
+        for vector in sums.values():
+            norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+            centroids.append({feature: weight / norm for feature, weight in vector.items()})
+        # Rows 0 … size-1 are the documents (as in ``index``), then one row per centroid.
+        self._postings = _Postings([*weighed, *centroids], index.size + len(self.labels))
 
-    def query(self, counts: Counter[str]) -> dict[str, float]:
-        scores: dict[str, float] = defaultdict(float)
-        for feature, weight in self._index.weigh(counts).items():
-            for label, centroid_weight in self._postings.get(feature, ()):
-                scores[label] += weight * centroid_weight
-        return scores
+    def query(self, counts: Counter[str]) -> Scores:
+        return self.similarities(self._index.weigh(counts))[1]
+
+    def similarities(self, vector: Features) -> tuple[Scores, Scores]:
+        """(every document's score as ``index.query`` gives it, every centroid's score), for a
+        query vector already weighed by the index (the classifier weighs once for both)."""
+        both = self._postings.dot(vector)
+        return both[: self._index.size], both[self._index.size :]
+
+
+class LabelGroups:
+    """Documents grouped by label: each label's best two document scores, and labels ranked.
+
+    A label scores by its best document plus a little of the second best. Each label's documents
+    make one row of a padded matrix whose padding reads an extra 0.0 score, so the best two of
+    every label are two row maxima: the best, then the best once one copy of it is set to 0.0.
+    That is exactly "largest and second largest": two documents that tie give second == best, a
+    label with one document (or only one that shares a feature) has second 0.0, and a label whose
+    documents share nothing with the query has best 0.0, which callers leave out of the ranking.
+    """
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.names = tuple(dict.fromkeys(labels))
+        row_of = {name: row for row, name in enumerate(self.names)}
+        rows: list[list[int]] = [[] for _ in self.names]
+        for doc_id, label in enumerate(labels):
+            rows[row_of[label]].append(doc_id)
+        width = max((len(row) for row in rows), default=1)
+        padding = len(labels)  # the index of the 0.0 appended to every score array
+        self._rows = np.array(
+            [row + [padding] * (width - len(row)) for row in rows], dtype=np.intp
+        ).reshape(len(rows), width)
+        self._row_ids = np.arange(len(rows))
+
+    def best_two(self, scores: Scores) -> tuple[Scores, Scores]:
+        """(best, second best) document score of every label, indexed like ``names``."""
+        grid = np.append(scores, 0.0)[self._rows]
+        top = grid.argmax(axis=1)
+        best = grid[self._row_ids, top]
+        grid[self._row_ids, top] = 0.0
+        return best, grid.max(axis=1)
+
+    def ranked(
+        self, scores: Scores, present: NDArray[np.bool_], limit: int | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``present`` labels with their scores, highest first, ties by name; ``[:limit]``."""
+        pairs = [
+            (name, score)
+            for name, score, chosen in zip(self.names, scores.tolist(), present.tolist(), strict=True)
+            if chosen
+        ]
+        pairs.sort(key=lambda pair: (-pair[1], pair[0]))
+        return pairs[:limit]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from intents.similarity import SimilarityIndex, features
+from intents.similarity import LabelGroups, SimilarityIndex, features
 from intents.spelling import Speller
 from intents.text import Language, fold, normalise
 from knowledge.policy import INTRODUCTION, INTRODUCTION_TITLE_VI, Passage, Section, parse_policy
@@ -107,6 +107,7 @@ class KnowledgeBase:
         normalised = [normalise(t) for t in texts]
         self._speller = Speller(word for n in normalised for word in n.folded)
         self._index = SimilarityIndex([features(n.tokens, n.folded) for n in normalised])
+        self._groups = LabelGroups(self._labels)
 
     # ---- building -----------------------------------------------------------------------
 
@@ -163,18 +164,9 @@ class KnowledgeBase:
             token if fold(token) == fixed else fixed
             for token, fixed in zip(message.tokens, corrected, strict=True)
         )
-        best: dict[str, list[float]] = {}
-        for doc_id, score in self._index.query(features(tokens, corrected)).items():
-            top = best.setdefault(self._labels[doc_id], [0.0, 0.0])
-            if score > top[0]:
-                top[1], top[0] = top[0], score
-            elif score > top[1]:
-                top[1] = score
-        ranked = sorted(
-            ((pid, top[0] + SECOND_MATCH_WEIGHT * top[1] * top[0]) for pid, top in best.items()),
-            key=lambda item: (-item[1], item[0]),
-        )
-        return ranked[:limit]
+        best, second = self._groups.best_two(self._index.query(features(tokens, corrected)))
+        # Only passages with a phrasing that shares a feature with the question are ranked.
+        return self._groups.ranked(best + SECOND_MATCH_WEIGHT * second * best, best > 0.0, limit)
 
     def retrieve(self, text: str) -> Retrieval | None:
         """The best passage for a question, or None when nothing in the policy matches."""

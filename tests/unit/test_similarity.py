@@ -1,0 +1,140 @@
+"""The numpy scoring in intents.similarity against the plain Python loops it replaced.
+
+A small hand-made index covers the cases the vectorised code must keep: documents that share no
+feature with the query (score 0.0, their label is not ranked), two documents of one label that
+tie (second best == best), a label with a single document (second best 0.0), and an unknown
+query word that lowers every score. Results must be equal, not just close: the bot's answers and
+the evaluation figures depend on them.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from intents.similarity import CentroidIndex, Features, LabelGroups, SimilarityIndex
+
+DOCUMENTS = [
+    Counter({"w:sua": 1, "w:thong": 1, "m:question": 1}),
+    Counter({"w:sua": 2, "w:tin": 1, "c:#sua": 1}),
+    Counter({"w:ban": 1, "w:thong": 1, "m:question": 1}),
+    Counter({"w:ban": 1, "w:thong": 1, "m:question": 1}),  # the same text twice: a tie
+    Counter({"w:huy": 1, "b:huy_email": 1, "p:ad": 1}),  # the only document of its label
+    Counter({"w:giao": 1, "w:hang": 1}),  # shares nothing with the query below
+    Counter({"w:giao": 1, "a:giao": 1}),
+]
+LABELS = ["correct", "correct", "sell", "sell", "opt_out", "delivery", "delivery"]
+QUERY = Counter({"w:sua": 1, "w:thong": 1, "m:question": 1, "w:huy": 1, "w:xyz": 1, "b:sua_thong": 1})
+
+
+def loop_scores(vectors: list[Features], query: Features) -> dict[int, float]:
+    """The replaced code: walk the query's features, add weight × weight per sharing document."""
+    scores: dict[int, float] = {}
+    for feature, weight in query.items():
+        for row, vector in enumerate(vectors):
+            if feature in vector:
+                scores[row] = scores.get(row, 0.0) + weight * vector[feature]
+    return scores
+
+
+def loop_best_two(scores: dict[int, float], labels: list[str]) -> dict[str, tuple[float, float]]:
+    """The replaced code: best and second-best score per label, over scored documents only."""
+    best: dict[str, list[float]] = {}
+    for doc_id, score in scores.items():
+        top = best.setdefault(labels[doc_id], [0.0, 0.0])
+        if score > top[0]:
+            top[1], top[0] = top[0], score
+        elif score > top[1]:
+            top[1] = score
+    return {label: (top[0], top[1]) for label, top in best.items()}
+
+
+@pytest.fixture(scope="module")
+def index() -> SimilarityIndex:
+    return SimilarityIndex(DOCUMENTS)
+
+
+def test_query_equals_the_postings_loop(index: SimilarityIndex) -> None:
+    expected = loop_scores([index.weigh(doc) for doc in DOCUMENTS], index.weigh(QUERY))
+    scores = index.query(QUERY)
+    assert scores.shape == (len(DOCUMENTS),)
+    assert scores.tolist() == [expected.get(doc_id, 0.0) for doc_id in range(len(DOCUMENTS))]
+    assert set(np.flatnonzero(scores > 0.0).tolist()) == set(expected) == {0, 1, 2, 3, 4}
+
+
+def test_a_query_sharing_nothing_scores_zero_everywhere(index: SimilarityIndex) -> None:
+    assert index.query(Counter({"w:unknown": 1})).tolist() == [0.0] * len(DOCUMENTS)
+    assert index.query(Counter()).tolist() == [0.0] * len(DOCUMENTS)
+
+
+def test_best_two_per_label_equals_the_loop(index: SimilarityIndex) -> None:
+    groups = LabelGroups(LABELS)
+    scores = index.query(QUERY)
+    expected = loop_best_two(loop_scores([index.weigh(doc) for doc in DOCUMENTS], index.weigh(QUERY)), LABELS)
+    best, second = groups.best_two(scores)
+    got = {name: (b, s) for name, b, s in zip(groups.names, best.tolist(), second.tolist(), strict=True)}
+    assert groups.names == ("correct", "sell", "opt_out", "delivery")
+    assert {name: top for name, top in got.items() if top[0] > 0.0} == expected
+    assert got["delivery"] == (0.0, 0.0)  # nothing shared: not ranked at all
+    assert got["sell"][0] == got["sell"][1] > 0.0  # two documents tie: second == best
+    assert got["opt_out"][0] > 0.0 and got["opt_out"][1] == 0.0  # one document: second 0.0
+    assert got["correct"][0] > got["correct"][1] > 0.0
+
+
+def test_ranking_equals_sorting_the_loop_result(index: SimilarityIndex) -> None:
+    groups = LabelGroups(LABELS)
+    best, second = groups.best_two(index.query(QUERY))
+    combined = best + 0.25 * second * best
+    expected = loop_best_two(loop_scores([index.weigh(doc) for doc in DOCUMENTS], index.weigh(QUERY)), LABELS)
+    reference = sorted(
+        ((label, top[0] + 0.25 * top[1] * top[0]) for label, top in expected.items()),
+        key=lambda item: (-item[1], item[0]),
+    )
+    assert groups.ranked(combined, best > 0.0) == reference
+    assert groups.ranked(combined, best > 0.0, limit=2) == reference[:2]
+    assert all(isinstance(score, float) for _, score in groups.ranked(combined, best > 0.0))
+
+
+def test_equal_scores_rank_by_name() -> None:
+    groups = LabelGroups(["b", "c", "a", "d"])
+    scores = np.array([0.5, 0.7, 0.5, 0.0])
+    assert groups.ranked(scores, scores > 0.0) == [("c", 0.7), ("a", 0.5), ("b", 0.5)]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_best_two_on_random_scores_with_ties_and_gaps(seed: int) -> None:
+    rng = random.Random(seed)
+    names = [f"label{i}" for i in range(rng.randint(1, 8))]
+    labels = [rng.choice(names) for _ in range(rng.randint(1, 40))]
+    # Few distinct values, so ties are common; zeros are documents that shared no feature.
+    values = [rng.choice([0.0, 0.1, 0.25, 0.5, 0.5, 0.9, rng.random()]) for _ in labels]
+    groups = LabelGroups(labels)
+    best, second = groups.best_two(np.array(values))
+    expected = loop_best_two({i: v for i, v in enumerate(values) if v > 0.0}, labels)
+    got = {name: (b, s) for name, b, s in zip(groups.names, best.tolist(), second.tolist(), strict=True)}
+    assert {name: top for name, top in got.items() if top[0] > 0.0} == expected
+    assert all(top == (0.0, 0.0) for name, top in got.items() if name not in expected)
+
+
+def test_centroid_scores_equal_the_plain_computation(index: SimilarityIndex) -> None:
+    centroids = CentroidIndex(index, DOCUMENTS, LABELS)
+    sums: dict[str, dict[str, float]] = {}
+    for doc, label in zip(DOCUMENTS, LABELS, strict=True):
+        total = sums.setdefault(label, {})
+        for feature, weight in index.weigh(doc).items():
+            total[feature] = total.get(feature, 0.0) + weight
+    vectors = []
+    for total in sums.values():
+        norm = math.sqrt(sum(w * w for w in total.values()))
+        vectors.append({feature: w / norm for feature, w in total.items()})
+    expected = loop_scores(vectors, index.weigh(QUERY))
+
+    documents, centroid = centroids.similarities(index.weigh(QUERY))
+    assert centroids.labels == LabelGroups(LABELS).names
+    assert centroid.tolist() == [expected.get(row, 0.0) for row in range(len(sums))]
+    assert centroids.query(QUERY).tolist() == centroid.tolist()
+    assert documents.tolist() == index.query(QUERY).tolist()

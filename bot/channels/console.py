@@ -21,6 +21,7 @@ from bot.dialogue.actions import (
     Button,
     CloseTopic,
     OpenTopic,
+    ReopenTopic,
     RequestContact,
     SendAttachment,
     SendDocument,
@@ -126,7 +127,7 @@ class ConsoleChat:
                 self._print(f"[tệp / file: {action.file_name}, {len(action.content)} bytes]")
             elif isinstance(action, SendAttachment):
                 self._print(f"[{action.attachment.kind}: {action.attachment.file_name or ''}]")
-            elif isinstance(action, OpenTopic | CloseTopic | SendEmail):
+            elif isinstance(action, OpenTopic | CloseTopic | ReopenTopic | SendEmail):
                 continue  # staff-side actions have no meaning in a customer's console
         for number, choice in enumerate(choices, start=1):
             self._print(f"  [{number}] {choice.label}")

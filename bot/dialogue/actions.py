@@ -70,6 +70,15 @@ class OpenTopic:
 
 @dataclass(frozen=True)
 class CloseTopic:
+    """Close the ticket's forum topic (the row's thread); only administrators can write in it then."""
+
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class ReopenTopic:
+    """Reopen the ticket's closed forum topic (the row's thread)."""
+
     ticket_id: int
 
 
@@ -80,7 +89,11 @@ class SendEmail:
     body: str
 
 
-Action = SendText | RequestContact | SendDocument | SendAttachment | OpenTopic | CloseTopic | SendEmail
+Action = (
+    SendText | RequestContact | SendDocument | SendAttachment
+    | OpenTopic | CloseTopic | ReopenTopic
+    | SendEmail
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,8 @@ def action_to_payload(action: Action) -> dict[str, Any]:
         return {"kind": "open_topic", "name": action.name, "ticket_id": action.ticket_id}
     if isinstance(action, CloseTopic):
         return {"kind": "close_topic", "ticket_id": action.ticket_id}
+    if isinstance(action, ReopenTopic):
+        return {"kind": "reopen_topic", "ticket_id": action.ticket_id}
     if isinstance(action, SendEmail):
         return {"kind": "email", "to": action.to, "subject": action.subject, "body": action.body}
     raise TypeError(f"not an action: {action!r}")
@@ -150,6 +165,8 @@ def action_from_payload(payload: dict[str, Any]) -> Action:
         return OpenTopic(payload["name"], int(payload["ticket_id"]))
     if kind == "close_topic":
         return CloseTopic(int(payload["ticket_id"]))
+    if kind == "reopen_topic":
+        return ReopenTopic(int(payload["ticket_id"]))
     if kind == "email":
         return SendEmail(payload["to"], payload["subject"], payload["body"])
     raise ValueError(f"unknown outbox payload kind {kind!r}")

@@ -20,6 +20,12 @@ Topic, card and relay ordering (forum staff chat, STAFF_CHAT_IS_FORUM=true):
 
 Without a forum (STAFF_CHAT_IS_FORUM=false) the card is sent at once; `on_delivered` stores its
 message id so that staff replies to the card reach the customer.
+
+The topic follows the ticket (forum only): resolving writes a note into the topic and then a
+`CloseTopic` row; reopening writes a `ReopenTopic` row and then a note. Both go to the ticket's thread
+like any relay (held while the topic is being opened), so the outbox's order per chat delivers them
+in the order written: the note is read before the topic closes, the topic is open again before the
+note. A ticket whose topic never existed (or can never be opened) gets neither.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -38,8 +44,10 @@ from bot.dialogue.actions import (
     Action,
     Address,
     Button,
+    CloseTopic,
     Keyboard,
     OpenTopic,
+    ReopenTopic,
     SendAttachment,
     SendEmail,
     SendText,
@@ -250,6 +258,43 @@ class TicketNotifier:
 
     async def tell_staff(self, uow: UnitOfWork, ticket: Ticket, text: str, *, dedupe: str) -> None:
         await self._to_ticket_thread(uow, ticket, SendText(text), dedupe)
+
+    # The topic follows the ticket -------------------------------------------------------------------
+    async def close_topic(self, uow: UnitOfWork, ticket: Ticket) -> None:
+        """Resolved: a note into the ticket's topic, then the topic closed (forum staff chat only)."""
+        if await self._has_topic(uow, ticket):
+            turn = await self._topic_turn(uow, ticket)
+            note = SendText(self.staff_text("topic_closed", number=ticket.number))
+            await self._to_ticket_thread(uow, ticket, note, f"topic-state:{turn}:note")
+            await self._to_ticket_thread(uow, ticket, CloseTopic(ticket.id), f"topic-state:{turn}:close")
+
+    async def reopen_topic(self, uow: UnitOfWork, ticket: Ticket) -> None:
+        """Reopened: the ticket's topic opened again first, then a note into it."""
+        if await self._has_topic(uow, ticket):
+            turn = await self._topic_turn(uow, ticket)
+            await self._to_ticket_thread(uow, ticket, ReopenTopic(ticket.id), f"topic-state:{turn}:reopen")
+            note = SendText(self.staff_text("topic_reopened", number=ticket.number))
+            await self._to_ticket_thread(uow, ticket, note, f"topic-state:{turn}:note")
+
+    async def _has_topic(self, uow: UnitOfWork, ticket: Ticket) -> bool:
+        """The ticket has a forum topic, or one is being opened (rows to it are held until then)."""
+        if not self._settings.staff_chat_is_forum:
+            return False
+        if ticket.staff_thread_id is not None:
+            return True
+        topic = await uow.tickets.outbox_row(f"ticket:{ticket.id}:topic")
+        return topic is not None and topic.status == "pending"
+
+    async def _topic_turn(self, uow: UnitOfWork, ticket: Ticket) -> int:
+        """A number for this close or reopen: the ticket's earlier ones plus one (unique dedupe keys,
+        even when staff resolve, reopen and resolve again within one second)."""
+        earlier = await uow.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(
+                OutboxMessage.kind.in_(("close_topic", "reopen_topic")),
+                OutboxMessage.dedupe_key.like(f"ticket:{ticket.id}:topic-state:%"),
+            )
+        )
+        return int(earlier or 0) + 1
 
     def rating_keyboard(self, ticket: Ticket) -> Keyboard:
         return (tuple(

@@ -253,6 +253,7 @@ async def take(
 
 async def resolve(uow: UnitOfWork, clock: Clock, notifier: TicketNotifier, ticket_id: int,
                   staff: StaffMember) -> Result:
+    """Resolved: the customer is asked for a rating; the staff topic gets a note and is closed."""
     ticket = await uow.tickets.lock(ticket_id)
     if ticket is None:
         return Result(Outcome.NOT_FOUND)
@@ -266,11 +267,13 @@ async def resolve(uow: UnitOfWork, clock: Clock, notifier: TicketNotifier, ticke
                   purpose="close the customer's ticket", ticket=ticket.number)
     await notifier.tell_customer(uow, ticket, "resolved", buttons=notifier.rating_keyboard(ticket),
                                  dedupe=f"resolved:{int(now.timestamp())}")
+    await notifier.close_topic(uow, ticket)
     return Result(Outcome.DONE, ticket)
 
 
 async def reopen(uow: UnitOfWork, clock: Clock, settings: Settings, notifier: TicketNotifier, ticket_id: int,
                  staff: StaffMember) -> Result:
+    """Handled again: a new resolution deadline; the staff topic is opened again; the customer is told."""
     ticket = await uow.tickets.lock(ticket_id)
     if ticket is None:
         return Result(Outcome.NOT_FOUND)
@@ -285,6 +288,7 @@ async def reopen(uow: UnitOfWork, clock: Clock, settings: Settings, notifier: Ti
     ticket.escalated_at = ticket.customer_told_late_at = None
     record_access(uow, clock, actor=staff.actor, action="tickets.reopen", customer_id=ticket.customer_id,
                   purpose="handle the customer's ticket again", ticket=ticket.number)
+    await notifier.reopen_topic(uow, ticket)
     await notifier.tell_customer(uow, ticket, "reopened", dedupe=f"reopened:{int(now.timestamp())}")
     return Result(Outcome.DONE, ticket)
 

@@ -4,6 +4,10 @@ A customer files a complaint with a photo; the bot opens a forum topic in the st
 (createForumTopic), posts the card and the photo into it; staff take the ticket with the card button and
 answer in the topic; a 429 during the relay is waited out and the answer arrives once; the customer's
 reply lands in the topic; staff resolve; the customer rates.
+
+The topic follows the ticket: resolving posts a note and closes the topic (closeForumTopic), reopening
+opens it again before its note, both through the outbox (so a restart in between changes nothing);
+in card mode nothing of this happens.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.storage.models import Ticket
-from tests.fakes.bot_api import Call, FakeBotApi
+from tests.fakes.bot_api import Call, FakeBotApi, FakeGroup, FakeUser
+from tests.fakes.bot_api.updates import TopicClosed
 from tests.support.telegram_bot import TelegramBotUnderTest, says
 
 LAN = 1001
 STAFF_CHAT = -1002000000001
 HA = 777
+MINH = 778
+TOPIC_CALLS = ("createForumTopic", "closeForumTopic", "reopenForumTopic")
 
 
 @pytest.fixture
@@ -64,6 +71,7 @@ async def test_complaint_through_telegram_with_a_forum_topic(
     await desk_bot.start()
     staff = api.add_forum_chat(STAFF_CHAT)
     ha = api.user(HA, "Hà")
+    staff.promote_bot()  # an administrator managing topics: it still posts in a closed topic
     lan = api.user(LAN, "Lan")
 
     # The customer's intake.
@@ -121,3 +129,135 @@ async def test_complaint_through_telegram_with_a_forum_topic(
     assert not any("khách quen" in t for t in api.sent_texts(LAN))
     assert (await ticket_of(desk_bot)).rating == 5
     assert len(api.calls_of("createForumTopic", ok_only=True)) == 1
+
+
+# Helpers for the stories below ------------------------------------------------------------------------
+async def file_complaint(api: FakeBotApi, lan: FakeUser, text: str = "Son bị gãy khi mở hộp") -> None:
+    """The customer's intake without files, up to the ticket number."""
+    lan.send_command("/start", "complaint")
+    await api.wait_for("sendMessage", says(LAN, "vấn đề nào"))
+    await press_last(api, lan, LAN, "complaint:cat:product")
+    await api.wait_for("sendMessage", says(LAN, "gõ mã đơn"))
+    await press_last(api, lan, LAN, "complaint:order:-")
+    await api.wait_for("sendMessage", says(LAN, "mô tả"))
+    lan.send_text(text)
+    await api.wait_for("sendMessage", says(LAN, "ảnh hoặc tài liệu"))
+    await press_last(api, lan, LAN, "complaint:continue")
+    await api.wait_for("sendMessage", says(LAN, "kiểm tra lại"))
+    await press_last(api, lan, LAN, "complaint:submit")
+    await api.wait_for("sendMessage", says(LAN, "KN-2026-"), timeout=10)
+
+
+async def ticket_in_a_topic(
+    api: FakeBotApi, bot: TelegramBotUnderTest
+) -> tuple[FakeGroup, FakeUser, FakeUser, Ticket, dict[str, Any]]:
+    """Started bot, forum staff group (the bot and Hà administrators), Lan's ticket with its topic and
+    card: (staff group, Hà, Lan, ticket, card message)."""
+    await bot.start()
+    staff = api.add_forum_chat(STAFF_CHAT)
+    ha = api.user(HA, "Hà")
+    staff.promote_bot()
+    staff.promote(ha)
+    lan = api.user(LAN, "Lan")
+    await file_complaint(api, lan)
+    topic = await api.wait_for("createForumTopic", lambda c: c.ok, timeout=10)
+    thread = topic.result["message_thread_id"]
+    card = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "Nội dung"), timeout=10)
+    ticket = await ticket_of(bot)
+    assert ticket.staff_thread_id == thread
+    return staff, ha, lan, ticket, card.result
+
+
+def topic_call(method: str, thread: int) -> Any:
+    return lambda call: call.ok and call.chat_id == STAFF_CHAT and call.params["message_thread_id"] == thread
+
+
+# The topic follows the ticket -------------------------------------------------------------------------
+async def test_resolving_closes_the_topic_after_its_note_and_reopening_opens_it_before_its_note(
+    api: FakeBotApi, desk_bot: TelegramBotUnderTest
+) -> None:
+    staff, ha, _, ticket, card = await ticket_in_a_topic(api, desk_bot)
+    thread = ticket.staff_thread_id
+    assert thread is not None
+    minh = api.user(MINH, "Minh")  # a member of the staff group, not an administrator
+
+    # Resolve: the customer is asked for a rating; the note, then closeForumTopic.
+    ha.press_button(card, f"desk:resolve:{ticket.id}")
+    await api.wait_for("sendMessage", says(LAN, "đã được giải quyết"), timeout=10)
+    closed = await api.wait_for("closeForumTopic", topic_call("closeForumTopic", thread), timeout=10)
+    note = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "🔒"), timeout=10)
+    assert "chủ đề này được đóng lại" in note.result["text"] and ticket.number in note.result["text"]
+    assert note.time < closed.time
+    assert api.topics(STAFF_CHAT)[thread]["is_closed"] is True
+    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "đã đánh dấu phiếu"), timeout=10)
+
+    # In the closed topic only administrators can write; what Hà writes still reaches the customer,
+    # as a staff message in a resolved ticket's topic always has, and the ticket stays resolved.
+    with pytest.raises(TopicClosed):
+        staff.send_text(minh, "Em bổ sung thêm ạ", thread_id=thread)
+    staff.send_text(ha, "Chị nhớ kiểm tra hộp thư giúp em nhé", thread_id=thread)
+    await api.wait_for("sendMessage", says(LAN, "kiểm tra hộp thư"), timeout=10)
+    assert (await ticket_of(desk_bot)).status == "resolved"
+
+    # Reopen: reopenForumTopic, then its note; the customer is told; members can write again.
+    ha.press_button(card, f"desk:reopen:{ticket.id}")
+    reopened = await api.wait_for("reopenForumTopic", topic_call("reopenForumTopic", thread), timeout=10)
+    reopen_note = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "🔓"), timeout=10)
+    assert reopened.time < reopen_note.time
+    assert api.topics(STAFF_CHAT)[thread]["is_closed"] is False
+    await api.wait_for("sendMessage", says(LAN, "mở lại"), timeout=10)
+    staff.send_text(minh, "Em Minh tiếp nhận lại phiếu này ạ", thread_id=thread)
+    await api.wait_for("sendMessage", says(LAN, "Em Minh tiếp nhận lại"), timeout=10)
+
+    # Resolved a second time: closed again.
+    ha.press_button(card, f"desk:resolve:{ticket.id}")
+    await api.wait_for("closeForumTopic", topic_call("closeForumTopic", thread), timeout=10, count=2)
+    assert api.topics(STAFF_CHAT)[thread]["is_closed"] is True
+    assert [c.status for c in api.calls_of("closeForumTopic")] == [200, 200]
+    assert [c.status for c in api.calls_of("reopenForumTopic")] == [200]
+
+
+async def test_a_restart_between_resolve_and_delivery_still_closes_the_topic(
+    api: FakeBotApi, desk_bot: TelegramBotUnderTest
+) -> None:
+    _, ha, _, ticket, card = await ticket_in_a_topic(api, desk_bot)
+    thread = ticket.staff_thread_id
+    assert thread is not None
+    api.fail_next("closeForumTopic", error_code=502, times=1000)  # Telegram is away for closing topics
+
+    ha.press_button(card, f"desk:resolve:{ticket.id}")
+    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "🔒"), timeout=10)
+    await api.wait_for("closeForumTopic", lambda c: c.status == 502, timeout=10)
+    await desk_bot.stop()
+    assert api.topics(STAFF_CHAT)[thread]["is_closed"] is False
+
+    api.faults.failures.clear()
+    await desk_bot.start()
+    await api.wait_for("closeForumTopic", topic_call("closeForumTopic", thread), timeout=15)
+    assert api.topics(STAFF_CHAT)[thread]["is_closed"] is True
+    assert len(api.calls_of("closeForumTopic", ok_only=True)) == 1
+    assert len([t for t in api.sent_texts(STAFF_CHAT) if "🔒" in t]) == 1
+
+
+async def test_card_mode_makes_no_topic_calls(api: FakeBotApi, sqlite_url: str) -> None:
+    bot = TelegramBotUnderTest(api, sqlite_url, staff_chat_id=STAFF_CHAT, staff_chat_is_forum=False)
+    try:
+        await bot.start()
+        staff = api.group(STAFF_CHAT)
+        ha = api.user(HA, "Hà")
+        staff.promote_bot()
+        lan = api.user(LAN, "Lan")
+        await file_complaint(api, lan)
+        card = await api.wait_for("sendMessage", lambda c: c.ok and c.chat_id == STAFF_CHAT
+                                  and "Nội dung" in c.result["text"], timeout=10)
+        ticket = await ticket_of(bot)
+        ha.press_button(card.result, f"desk:resolve:{ticket.id}")
+        await api.wait_for("sendMessage", says(LAN, "đã được giải quyết"), timeout=10)
+        ha.press_button(card.result, f"desk:reopen:{ticket.id}")
+        await api.wait_for("sendMessage", says(LAN, "mở lại"), timeout=10)
+        await api.wait_for("sendMessage", says(STAFF_CHAT, "đã mở lại phiếu"), timeout=10)
+        assert all(status == "sent" for status, _ in await bot.wait_outbox_settled())
+        assert [c for name in TOPIC_CALLS for c in api.calls_of(name)] == []
+        assert not any("🔒" in t or "🔓" in t for t in api.sent_texts(STAFF_CHAT))
+    finally:
+        await bot.stop()

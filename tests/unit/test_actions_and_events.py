@@ -8,6 +8,7 @@ from bot.dialogue.actions import (
     Button,
     CloseTopic,
     OpenTopic,
+    ReopenTopic,
     RequestContact,
     SendAttachment,
     SendDocument,
@@ -65,6 +66,7 @@ def test_button_data_is_limited_to_64_bytes() -> None:
         SendAttachment(Attachment("photo", "file-1", None, "image/jpeg", 10), "ảnh"),
         OpenTopic("KN-2026-000001 · Giao hàng", 1),
         CloseTopic(1),
+        ReopenTopic(1),
         SendEmail("cskh@roseeorder.com", "Khiếu nại", "Nội dung"),
     ],
 )
@@ -73,6 +75,13 @@ def test_actions_round_trip_through_the_outbox(action: object) -> None:
     import json
 
     assert action_from_payload(json.loads(json.dumps(payload))) == action
+
+
+def test_topic_actions_keep_their_kind_through_the_outbox() -> None:
+    """Closing and reopening carry the same data; only the payload's kind tells them apart."""
+    assert action_to_payload(CloseTopic(7)) == {"kind": "close_topic", "ticket_id": 7}
+    assert action_to_payload(ReopenTopic(7)) == {"kind": "reopen_topic", "ticket_id": 7}
+    assert action_from_payload({"kind": "reopen_topic", "ticket_id": "7"}) == ReopenTopic(7)
 
 
 def test_unknown_payload_is_refused() -> None:

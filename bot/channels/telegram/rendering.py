@@ -10,6 +10,7 @@
 | SendAttachment         | sendPhoto / sendDocument / sendVoice / sendVideo / sendAudio /          |
 |                        | sendSticker by kind, using the file id Telegram gave us                  |
 | OpenTopic / CloseTopic | createForumTopic / closeForumTopic (staff chat)                         |
+| ReopenTopic            | reopenForumTopic (the row's thread; nothing without a thread)           |
 | SendEmail              | nothing: not a Telegram action                                          |
 
 Every text is Telegram HTML already escaped by the core; parse_mode is HTML everywhere.
@@ -23,6 +24,7 @@ from typing import Any
 from aiogram.methods import (
     CloseForumTopic,
     CreateForumTopic,
+    ReopenForumTopic,
     SendAudio,
     SendDocument,
     SendMessage,
@@ -95,6 +97,10 @@ def render(action: Action, address: Address) -> list[Step]:
         if thread is None:
             return []
         return [Step(CloseForumTopic(chat_id=chat_id, message_thread_id=thread), is_message=False)]
+    if isinstance(action, core.ReopenTopic):
+        if thread is None:
+            return []
+        return [Step(ReopenForumTopic(chat_id=chat_id, message_thread_id=thread), is_message=False)]
     if isinstance(action, core.SendEmail):
         raise NotForTelegram("an email is not delivered through Telegram")
     raise TypeError(f"not an action: {action!r}")

@@ -163,7 +163,11 @@ class BotApiMethods:
         message: dict[str, Any] = {"from": self.store.bot_user, **content}
         thread_id = params.get("message_thread_id")
         if thread_id is not None and self.store.is_forum(chat["id"]):
-            if thread_id != 1 and self.store.topic(chat["id"], thread_id).get("is_closed"):
+            if thread_id != 1:
+                self.store.topic(chat["id"], thread_id)  # "message thread not found"
+            # A closed topic takes messages from its administrators only: a bot that is one (it
+            # manages the staff group's topics) still posts there, any other gets TOPIC_CLOSED.
+            if not self.store.may_write(chat["id"], thread_id, self.store.bot_user["id"]):
                 raise bad_request("TOPIC_CLOSED")
             message.update(message_thread_id=thread_id, is_topic_message=True)
         reply = params.get("reply_parameters") or {}

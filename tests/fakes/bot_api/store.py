@@ -1,5 +1,6 @@
 """What the fake Telegram knows: chats, their messages (one message_id sequence per chat), files,
-forum topics, callback queries awaiting an answer, and the bot's command lists."""
+forum topics, who administers each group, callback queries awaiting an answer, and the bot's command
+lists."""
 
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ class BotApiStore:
     messages: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
     files: dict[str, StoredFile] = field(default_factory=dict)
     topics: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    # Per group, the users (the bot among them) who are administrators allowed to manage topics:
+    # only they can still write in a closed topic.
+    administrators: dict[int, set[int]] = field(default_factory=dict)
     callback_queries: dict[str, dict[str, Any]] = field(default_factory=dict)
     callback_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
@@ -64,6 +68,22 @@ class BotApiStore:
 
     def is_forum(self, chat_id: int) -> bool:
         return bool(self.chats.get(chat_id, {}).get("is_forum"))
+
+    def set_administrator(self, chat_id: int, user_id: int, is_admin: bool = True) -> None:
+        admins = self.administrators.setdefault(chat_id, set())
+        if is_admin:
+            admins.add(user_id)
+        else:
+            admins.discard(user_id)
+
+    def may_write(self, chat_id: int, thread_id: int | None, user_id: int) -> bool:
+        """False in a closed topic for anyone but its administrators (Telegram's TOPIC_CLOSED)."""
+        if thread_id is None or thread_id == 1 or not self.is_forum(chat_id):
+            return True
+        topic = self.topics.get(chat_id, {}).get(thread_id)
+        if topic is None or not topic.get("is_closed"):
+            return True
+        return user_id in self.administrators.get(chat_id, set())
 
     # -- messages -------------------------------------------------------------------------------
 

@@ -6,7 +6,9 @@ message in the fake's chat history (so the bot can reply to it, copy or forward 
     lan.share_contact("+84901234567")
     query_id = lan.press_button(api.last_bot_message(1001), "lang:vi")
     staff = api.add_forum_chat(-100500, "Rosee Staff")
-    staff.add_bot(by=lan)
+    staff.add_bot(by=lan)                      # as administrator: it may still post in closed topics
+    staff.promote(lan)                         # so may Lan
+    staff.promote_bot()                        # administrator from the start, without an update
     staff.send_text(lan, "đã xử lý", thread_id=7)
 
 Every method returns the injected update dict (press_button: the callback query id).
@@ -131,8 +133,14 @@ class FakeUser:
         thread_id: int | None = None,
         reply_to: int | None = None,
     ) -> dict[str, Any]:
-        """Store a message with this content from the user in the chat and inject it."""
+        """Store a message with this content from the user in the chat and inject it.
+
+        In a closed forum topic only the group's administrators can write (Telegram's app does not
+        let anyone else send): a member's attempt raises `TopicClosed` and nothing is injected.
+        """
         chat = self.api.store.chat(self.id if chat_id is None else chat_id)
+        if not self.api.store.may_write(chat["id"], thread_id, self.id):
+            raise TopicClosed(f"topic {thread_id} of chat {chat['id']} is closed to {self.first_name}")
         message: dict[str, Any] = {"from": self.as_user, **content}
         if thread_id is not None:
             message["message_thread_id"] = thread_id
@@ -219,16 +227,32 @@ class FakeGroup:
     ) -> dict[str, Any]:
         return user.send({"text": text, **_command_entities(text)}, self.id, thread_id, reply_to)
 
+    def promote(self, user: FakeUser, is_admin: bool = True) -> None:
+        """Make `user` an administrator who manages topics (or no longer one): they can then still
+        write in closed topics."""
+        self.api.store.set_administrator(self.id, user.id, is_admin)
+
+    def promote_bot(self, is_admin: bool = True) -> None:
+        """The bot is (or is no longer) an administrator managing topics, as a staff forum needs, from
+        before the test starts: no my_chat_member update is sent (`add_bot` sends one)."""
+        self.api.store.set_administrator(self.id, self.api.bot_user["id"], is_admin)
+
     def add_bot(self, by: FakeUser, status: str = "administrator") -> dict[str, Any]:
-        """The bot is added to the group (as administrator or member) by `by`."""
+        """The bot is added to the group (as administrator with can_manage_topics, or member) by `by`."""
+        self.api.store.set_administrator(self.id, self.api.bot_user["id"], status == "administrator")
         return self.api.inject_update(
             {"my_chat_member": _member_change(self.chat, by.as_user, self.api.bot_user, "left", status)}
         )
 
     def remove_bot(self, by: FakeUser) -> dict[str, Any]:
+        self.api.store.set_administrator(self.id, self.api.bot_user["id"], False)
         return self.api.inject_update(
             {"my_chat_member": _member_change(self.chat, by.as_user, self.api.bot_user, "member", "left")}
         )
+
+
+class TopicClosed(Exception):
+    """A member tried to write in a closed forum topic; Telegram's app would not have sent it."""
 
 
 def _command_entities(text: str) -> dict[str, Any]:

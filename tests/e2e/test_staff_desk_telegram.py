@@ -7,7 +7,8 @@ reply lands in the topic; staff resolve; the customer rates.
 
 The topic follows the ticket: resolving posts a note and closes the topic (closeForumTopic), reopening
 opens it again before its note, both through the outbox (so a restart in between changes nothing);
-in card mode nothing of this happens.
+in card mode nothing of this happens. Voice messages, videos and audio are relayed both ways by the
+file id Telegram gave us (sendVoice / sendVideo / sendAudio); stickers are not relayed.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.dialogue.actions import Action, Address, SendAttachment
+from bot.dialogue.events import Attachment
+from bot.services.outbox import enqueue
 from bot.storage.models import Ticket
 from tests.fakes.bot_api import Call, FakeBotApi, FakeGroup, FakeUser
 from tests.fakes.bot_api.updates import TopicClosed
-from tests.support.telegram_bot import TelegramBotUnderTest, says
+from tests.support.telegram_bot import TelegramBotUnderTest, says, sent_to
 
 LAN = 1001
 STAFF_CHAT = -1002000000001
@@ -168,8 +172,16 @@ async def ticket_in_a_topic(
     return staff, ha, lan, ticket, card.result
 
 
-def topic_call(method: str, thread: int) -> Any:
+def on_topic(thread: int) -> Any:
     return lambda call: call.ok and call.chat_id == STAFF_CHAT and call.params["message_thread_id"] == thread
+
+
+async def enqueue_for(bot: TelegramBotUnderTest, chat_id: int, *actions: Action) -> None:
+    assert bot.app is not None
+    async with bot.app.uow_factory() as uow:
+        for action in actions:
+            await enqueue(uow, bot.app.clock, Address("telegram", str(chat_id)), action)
+        await uow.commit()
 
 
 # The topic follows the ticket -------------------------------------------------------------------------
@@ -184,7 +196,7 @@ async def test_resolving_closes_the_topic_after_its_note_and_reopening_opens_it_
     # Resolve: the customer is asked for a rating; the note, then closeForumTopic.
     ha.press_button(card, f"desk:resolve:{ticket.id}")
     await api.wait_for("sendMessage", says(LAN, "đã được giải quyết"), timeout=10)
-    closed = await api.wait_for("closeForumTopic", topic_call("closeForumTopic", thread), timeout=10)
+    closed = await api.wait_for("closeForumTopic", on_topic(thread), timeout=10)
     note = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "🔒"), timeout=10)
     assert "chủ đề này được đóng lại" in note.result["text"] and ticket.number in note.result["text"]
     assert note.time < closed.time
@@ -201,7 +213,7 @@ async def test_resolving_closes_the_topic_after_its_note_and_reopening_opens_it_
 
     # Reopen: reopenForumTopic, then its note; the customer is told; members can write again.
     ha.press_button(card, f"desk:reopen:{ticket.id}")
-    reopened = await api.wait_for("reopenForumTopic", topic_call("reopenForumTopic", thread), timeout=10)
+    reopened = await api.wait_for("reopenForumTopic", on_topic(thread), timeout=10)
     reopen_note = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "🔓"), timeout=10)
     assert reopened.time < reopen_note.time
     assert api.topics(STAFF_CHAT)[thread]["is_closed"] is False
@@ -211,7 +223,7 @@ async def test_resolving_closes_the_topic_after_its_note_and_reopening_opens_it_
 
     # Resolved a second time: closed again.
     ha.press_button(card, f"desk:resolve:{ticket.id}")
-    await api.wait_for("closeForumTopic", topic_call("closeForumTopic", thread), timeout=10, count=2)
+    await api.wait_for("closeForumTopic", on_topic(thread), timeout=10, count=2)
     assert api.topics(STAFF_CHAT)[thread]["is_closed"] is True
     assert [c.status for c in api.calls_of("closeForumTopic")] == [200, 200]
     assert [c.status for c in api.calls_of("reopenForumTopic")] == [200]
@@ -233,7 +245,7 @@ async def test_a_restart_between_resolve_and_delivery_still_closes_the_topic(
 
     api.faults.failures.clear()
     await desk_bot.start()
-    await api.wait_for("closeForumTopic", topic_call("closeForumTopic", thread), timeout=15)
+    await api.wait_for("closeForumTopic", on_topic(thread), timeout=15)
     assert api.topics(STAFF_CHAT)[thread]["is_closed"] is True
     assert len(api.calls_of("closeForumTopic", ok_only=True)) == 1
     assert len([t for t in api.sent_texts(STAFF_CHAT) if "🔒" in t]) == 1
@@ -261,3 +273,68 @@ async def test_card_mode_makes_no_topic_calls(api: FakeBotApi, sqlite_url: str) 
         assert not any("🔒" in t or "🔓" in t for t in api.sent_texts(STAFF_CHAT))
     finally:
         await bot.stop()
+
+
+# Voice, video, audio and stickers ---------------------------------------------------------------------
+async def test_a_staff_voice_message_reaches_the_customer_as_a_voice_message(
+    api: FakeBotApi, desk_bot: TelegramBotUnderTest
+) -> None:
+    _, ha, _, ticket, _ = await ticket_in_a_topic(api, desk_bot)
+    sent = ha.send_voice(duration=7, chat_id=STAFF_CHAT, thread_id=ticket.staff_thread_id)
+    file_id = sent["message"]["voice"]["file_id"]
+    voice = await api.wait_for("sendVoice", sent_to(LAN), timeout=10)
+    assert voice.params["voice"] == file_id
+    assert voice.result["voice"]["file_id"] == file_id and voice.result["voice"]["duration"] == 7
+    assert ticket.number in voice.result["caption"]
+
+
+async def test_a_customers_video_and_audio_reach_the_topic_and_a_sticker_is_only_thanked_for(
+    api: FakeBotApi, desk_bot: TelegramBotUnderTest
+) -> None:
+    _, _, lan, ticket, _ = await ticket_in_a_topic(api, desk_bot)
+    thread = ticket.staff_thread_id
+    assert thread is not None
+
+    video_id = lan.send_video(caption="Hộp son bị móp")["message"]["video"]["file_id"]
+    video = await api.wait_for("sendVideo", in_thread(STAFF_CHAT, thread), timeout=10)
+    assert video.params["video"] == video_id and video.result["video"]["file_id"] == video_id
+    assert "Lan" in video.result["caption"] and ticket.number in video.result["caption"]
+    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "Hộp son bị móp"), timeout=10)
+    await api.wait_for("sendMessage", says(LAN, "Đã chuyển tới nhân viên"), timeout=10)
+
+    audio_id = lan.send_audio()["message"]["audio"]["file_id"]
+    audio = await api.wait_for("sendAudio", in_thread(STAFF_CHAT, thread), timeout=10)
+    assert audio.params["audio"] == audio_id and audio.result["audio"]["file_name"] == "ghi-am-cuoc-goi.mp3"
+
+    lan.send_sticker("🙏")
+    await api.wait_for("sendMessage", says(LAN, "Cảm ơn Quý khách"), timeout=10)
+    assert await desk_bot.wait_outbox_settled()
+    assert api.calls_of("sendSticker") == []
+
+
+async def test_each_kind_of_file_goes_out_by_its_own_method(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest
+) -> None:
+    await telegram_bot.start()
+    api.user(LAN, "Lan")
+    files = {
+        "voice": api.store.add_file(b"OggS", "voice", "voice.oga", "audio/ogg", {"duration": 4}),
+        "video": api.store.add_file(b"ftyp", "videos", "clip.mp4", "video/mp4", {"duration": 9}),
+        "audio": api.store.add_file(b"ID3", "music", "call.mp3", "audio/mpeg", {"duration": 60}),
+        "sticker": api.store.add_file(b"RIFF", "stickers", "s.webp", "image/webp", {"emoji": "🌹"}),
+    }
+    await enqueue_for(telegram_bot, LAN, *(
+        SendAttachment(Attachment(kind, stored.file_id), f"<b>{kind}</b> từ nhân viên")  # type: ignore[arg-type]
+        for kind, stored in files.items()
+    ))
+    for method, kind in (("sendVoice", "voice"), ("sendVideo", "video"), ("sendAudio", "audio"),
+                         ("sendSticker", "sticker")):
+        call = await api.wait_for(method, sent_to(LAN), timeout=10)
+        file_id = files[kind].file_id
+        assert call.params[kind] == file_id and call.result[kind]["file_id"] == file_id
+    voice, sticker = api.calls_of("sendVoice")[0], api.calls_of("sendSticker")[0]
+    assert voice.result["caption"] == "voice từ nhân viên" and voice.result["voice"]["duration"] == 4
+    assert "caption" not in sticker.params and sticker.result["sticker"]["emoji"] == "🌹"
+    # The sticker's words follow it as a message of their own.
+    await api.wait_for("sendMessage", says(LAN, "sticker từ nhân viên"), timeout=10)
+    assert [s for s, _ in await telegram_bot.wait_outbox_settled()] == ["sent"] * 4

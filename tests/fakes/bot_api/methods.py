@@ -64,6 +64,10 @@ class BotApiMethods:
             "sendmessage": self.send_message,
             "sendphoto": self.send_photo,
             "senddocument": self.send_document,
+            "sendvoice": self.send_voice,
+            "sendvideo": self.send_video,
+            "sendaudio": self.send_audio,
+            "sendsticker": self.send_sticker,
             "copymessage": self.copy_message,
             "forwardmessage": self.forward_message,
             "editmessagetext": self.edit_message_text,
@@ -136,6 +140,59 @@ class BotApiMethods:
         if stored.mime_type:
             document["mime_type"] = stored.mime_type
         return self._send(params, {"document": document, **_formatted(params, "caption", "caption_entities")})
+
+    def send_voice(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self._file_param(params["voice"], "voice")
+        voice = {
+            **_file_object(stored),
+            "duration": params.get("duration", stored.attributes.get("duration", 1)),
+            "mime_type": stored.mime_type or "audio/ogg",
+        }
+        return self._send(params, {"voice": voice, **_formatted(params, "caption", "caption_entities")})
+
+    def send_video(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self._file_param(params["video"], "videos")
+        video: dict[str, Any] = {
+            **_file_object(stored),
+            "width": params.get("width", stored.attributes.get("width", 1280)),
+            "height": params.get("height", stored.attributes.get("height", 720)),
+            "duration": params.get("duration", stored.attributes.get("duration", 1)),
+            "mime_type": stored.mime_type or "video/mp4",
+        }
+        if stored.file_name:
+            video["file_name"] = stored.file_name
+        return self._send(params, {"video": video, **_formatted(params, "caption", "caption_entities")})
+
+    def send_audio(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self._file_param(params["audio"], "music")
+        audio: dict[str, Any] = {
+            **_file_object(stored),
+            "duration": params.get("duration", stored.attributes.get("duration", 1)),
+            "mime_type": stored.mime_type or "audio/mpeg",
+        }
+        for key in ("performer", "title"):
+            if params.get(key) or stored.attributes.get(key):
+                audio[key] = params.get(key) or stored.attributes[key]
+        if stored.file_name:
+            audio["file_name"] = stored.file_name
+        return self._send(params, {"audio": audio, **_formatted(params, "caption", "caption_entities")})
+
+    def send_sticker(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A sticker carries no caption (sendSticker has none); `emoji` only names an uploaded one."""
+        stored = self._file_param(params["sticker"], "stickers")
+        attributes = stored.attributes
+        sticker: dict[str, Any] = {
+            **_file_object(stored),
+            "type": attributes.get("type", "regular"),
+            "width": attributes.get("width", 512),
+            "height": attributes.get("height", 512),
+            "is_animated": attributes.get("is_animated", False),
+            "is_video": attributes.get("is_video", False),
+        }
+        emoji = attributes.get("emoji") or params.get("emoji")
+        if emoji:
+            sticker["emoji"] = emoji
+        return self._send(params, {"sticker": sticker})
 
     def copy_message(self, params: dict[str, Any]) -> dict[str, Any]:
         source = self._source_message(params, "copy")
@@ -330,6 +387,15 @@ class BotApiMethods:
             return self.store.topic(chat["id"], params["message_thread_id"])
         except ApiError:
             raise bad_request("TOPIC_ID_INVALID") from None
+
+
+def _file_object(stored: Any) -> dict[str, Any]:
+    """The fields every file object shares (Voice, Video, Audio, Sticker …)."""
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": len(stored.content),
+    }
 
 
 def _formatted(params: dict[str, Any], text_key: str, entities_key: str) -> dict[str, Any]:

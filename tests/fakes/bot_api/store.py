@@ -23,6 +23,9 @@ class StoredFile:
     content: bytes
     file_name: str | None = None
     mime_type: str | None = None
+    # What Telegram knows of the media itself (duration, width, height, emoji …): sent again by its
+    # file_id, a voice message keeps its duration, a sticker its emoji.
+    attributes: dict[str, Any] = field(default_factory=dict)
 
     def as_file(self) -> dict[str, Any]:
         return {
@@ -105,7 +108,12 @@ class BotApiStore:
     # -- files ----------------------------------------------------------------------------------
 
     def add_file(
-        self, content: bytes, folder: str, file_name: str | None = None, mime_type: str | None = None
+        self,
+        content: bytes,
+        folder: str,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+        attributes: dict[str, Any] | None = None,
     ) -> StoredFile:
         number = next(self._file_counter)
         suffix = ""
@@ -120,6 +128,7 @@ class BotApiStore:
             content=content,
             file_name=file_name,
             mime_type=mime_type,
+            attributes=dict(attributes or {}),
         )
         self.files[stored.file_id] = stored
         return stored

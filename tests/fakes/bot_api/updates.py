@@ -10,6 +10,7 @@ message in the fake's chat history (so the bot can reply to it, copy or forward 
     staff.promote(lan)                         # so may Lan
     staff.promote_bot()                        # administrator from the start, without an update
     staff.send_text(lan, "đã xử lý", thread_id=7)
+    lan.send_voice(chat_id=staff.id, thread_id=7)
 
 Every method returns the injected update dict (press_button: the callback query id).
 """
@@ -72,7 +73,14 @@ class FakeUser:
             contact["user_id"] = user_id
         return self.send({"contact": contact})
 
-    def send_photo(self, caption: str | None = None, content: bytes = b"\xff\xd8fake-jpeg") -> dict[str, Any]:
+    def send_photo(
+        self,
+        caption: str | None = None,
+        content: bytes = b"\xff\xd8fake-jpeg",
+        *,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> dict[str, Any]:
         stored = self.api.store.add_file(content, "photos", mime_type="image/jpeg")
         sizes = [
             {
@@ -83,10 +91,16 @@ class FakeUser:
                 "file_size": len(content),
             },
         ]
-        return self.send({"photo": sizes, **({"caption": caption} if caption else {})})
+        return self.send({"photo": sizes, **_caption(caption)}, chat_id, thread_id)
 
     def send_document(
-        self, name: str = "hoa-don.pdf", content: bytes = b"%PDF-1.4 fake", mime_type: str = "application/pdf"
+        self,
+        name: str = "hoa-don.pdf",
+        content: bytes = b"%PDF-1.4 fake",
+        mime_type: str = "application/pdf",
+        *,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
         stored = self.api.store.add_file(content, "documents", name, mime_type)
         document = {
@@ -96,24 +110,30 @@ class FakeUser:
             "mime_type": mime_type,
             "file_size": len(content),
         }
-        return self.send({"document": document})
+        return self.send({"document": document}, chat_id, thread_id)
 
-    def send_sticker(self, emoji: str = "👍") -> dict[str, Any]:
-        stored = self.api.store.add_file(b"RIFFfake-webp", "stickers", "sticker.webp", "image/webp")
-        sticker = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-            "emoji": emoji,
-        }
-        return self.send({"sticker": sticker})
+    def send_sticker(
+        self, emoji: str = "👍", *, chat_id: int | None = None, thread_id: int | None = None
+    ) -> dict[str, Any]:
+        attributes = {"type": "regular", "width": 512, "height": 512, "is_animated": False,
+                      "is_video": False, "emoji": emoji}
+        stored = self.api.store.add_file(
+            b"RIFFfake-webp", "stickers", "sticker.webp", "image/webp", attributes
+        )
+        sticker = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, **attributes}
+        return self.send({"sticker": sticker}, chat_id, thread_id)
 
-    def send_voice(self, duration: int = 3) -> dict[str, Any]:
-        stored = self.api.store.add_file(b"OggSfake-opus", "voice", "voice.oga", "audio/ogg")
+    def send_voice(
+        self,
+        duration: int = 3,
+        caption: str | None = None,
+        *,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        stored = self.api.store.add_file(
+            b"OggSfake-opus", "voice", "voice.oga", "audio/ogg", {"duration": duration}
+        )
         voice = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
@@ -121,7 +141,49 @@ class FakeUser:
             "mime_type": "audio/ogg",
             "file_size": len(stored.content),
         }
-        return self.send({"voice": voice})
+        return self.send({"voice": voice, **_caption(caption)}, chat_id, thread_id)
+
+    def send_video(
+        self,
+        name: str = "hop-son-bi-vo.mp4",
+        duration: int = 12,
+        caption: str | None = None,
+        *,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        attributes = {"width": 1280, "height": 720, "duration": duration}
+        stored = self.api.store.add_file(b"\x00\x00\x00\x18ftypmp42 fake", "videos", name, "video/mp4",
+                                         attributes)
+        video = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            **attributes,
+            "file_name": name,
+            "mime_type": "video/mp4",
+            "file_size": len(stored.content),
+        }
+        return self.send({"video": video, **_caption(caption)}, chat_id, thread_id)
+
+    def send_audio(
+        self,
+        name: str = "ghi-am-cuoc-goi.mp3",
+        duration: int = 95,
+        caption: str | None = None,
+        *,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        stored = self.api.store.add_file(b"ID3fake-mp3", "music", name, "audio/mpeg", {"duration": duration})
+        audio = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": duration,
+            "file_name": name,
+            "mime_type": "audio/mpeg",
+            "file_size": len(stored.content),
+        }
+        return self.send({"audio": audio, **_caption(caption)}, chat_id, thread_id)
 
     def send_location(self, latitude: float = 10.7769, longitude: float = 106.7009) -> dict[str, Any]:
         return self.send({"location": {"latitude": latitude, "longitude": longitude}})
@@ -253,6 +315,10 @@ class FakeGroup:
 
 class TopicClosed(Exception):
     """A member tried to write in a closed forum topic; Telegram's app would not have sent it."""
+
+
+def _caption(caption: str | None) -> dict[str, Any]:
+    return {"caption": caption} if caption else {}
 
 
 def _command_entities(text: str) -> dict[str, Any]:

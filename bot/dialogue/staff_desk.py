@@ -63,7 +63,7 @@ class StaffDesk:
             action, _, argument = rest.partition(":")
             if namespace != "desk":
                 return []
-            return await self.act(uow, action, argument, self._staff(event))
+            return await self.act(uow, action, argument, self._staff(event), thread_id=event.thread_id)
         command = event.command
         if command is not None:
             if command[0] == "/tickets":
@@ -81,8 +81,13 @@ class StaffDesk:
         )
         return []
 
-    async def act(self, uow: UnitOfWork, action: str, argument: str, staff: StaffMember) -> list[Action]:
-        """Take, resolve or reopen a ticket; the reply says what happened."""
+    async def act(self, uow: UnitOfWork, action: str, argument: str, staff: StaffMember, *,
+                  thread_id: int | None = None) -> list[Action]:
+        """Take, resolve or reopen a ticket; the reply says what happened.
+
+        Pressed in the ticket's own topic, a resolve or reopen needs no reply: the note the service
+        writes into that topic (before closing it, after reopening it) says the same, in order.
+        """
         if action not in DESK_ACTIONS or not argument.isdigit():
             return [SendText(self._t("unknown_ticket"))]
         ticket_id = int(argument)
@@ -96,6 +101,10 @@ class StaffDesk:
         ticket = result.ticket
         if result.outcome is Outcome.NOT_FOUND or ticket is None:
             return [SendText(self._t("unknown_ticket"))]
+        in_own_topic = (self._settings.staff_chat_is_forum and thread_id is not None
+                        and thread_id == ticket.staff_thread_id)
+        if in_own_topic and action in ("resolve", "reopen") and result.outcome is Outcome.DONE:
+            return []
         number = ticket.number
         replies = {
             ("take", Outcome.DONE): ("taken", {"staff": staff.name}),

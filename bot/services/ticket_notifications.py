@@ -260,20 +260,20 @@ class TicketNotifier:
         await self._to_ticket_thread(uow, ticket, SendText(text), dedupe)
 
     # The topic follows the ticket -------------------------------------------------------------------
-    async def close_topic(self, uow: UnitOfWork, ticket: Ticket) -> None:
+    async def close_topic(self, uow: UnitOfWork, ticket: Ticket, staff_name: str) -> None:
         """Resolved: a note into the ticket's topic, then the topic closed (forum staff chat only)."""
         if await self._has_topic(uow, ticket):
             turn = await self._topic_turn(uow, ticket)
-            note = SendText(self.staff_text("topic_closed", number=ticket.number))
+            note = SendText(self.staff_text("topic_closed", number=ticket.number, staff=staff_name))
             await self._to_ticket_thread(uow, ticket, note, f"topic-state:{turn}:note")
             await self._to_ticket_thread(uow, ticket, CloseTopic(ticket.id), f"topic-state:{turn}:close")
 
-    async def reopen_topic(self, uow: UnitOfWork, ticket: Ticket) -> None:
+    async def reopen_topic(self, uow: UnitOfWork, ticket: Ticket, staff_name: str) -> None:
         """Reopened: the ticket's topic opened again first, then a note into it."""
         if await self._has_topic(uow, ticket):
             turn = await self._topic_turn(uow, ticket)
             await self._to_ticket_thread(uow, ticket, ReopenTopic(ticket.id), f"topic-state:{turn}:reopen")
-            note = SendText(self.staff_text("topic_reopened", number=ticket.number))
+            note = SendText(self.staff_text("topic_reopened", number=ticket.number, staff=staff_name))
             await self._to_ticket_thread(uow, ticket, note, f"topic-state:{turn}:note")
 
     async def _has_topic(self, uow: UnitOfWork, ticket: Ticket) -> bool:

@@ -267,7 +267,7 @@ async def resolve(uow: UnitOfWork, clock: Clock, notifier: TicketNotifier, ticke
                   purpose="close the customer's ticket", ticket=ticket.number)
     await notifier.tell_customer(uow, ticket, "resolved", buttons=notifier.rating_keyboard(ticket),
                                  dedupe=f"resolved:{int(now.timestamp())}")
-    await notifier.close_topic(uow, ticket)
+    await notifier.close_topic(uow, ticket, staff.name)
     return Result(Outcome.DONE, ticket)
 
 
@@ -288,7 +288,7 @@ async def reopen(uow: UnitOfWork, clock: Clock, settings: Settings, notifier: Ti
     ticket.escalated_at = ticket.customer_told_late_at = None
     record_access(uow, clock, actor=staff.actor, action="tickets.reopen", customer_id=ticket.customer_id,
                   purpose="handle the customer's ticket again", ticket=ticket.number)
-    await notifier.reopen_topic(uow, ticket)
+    await notifier.reopen_topic(uow, ticket, staff.name)
     await notifier.tell_customer(uow, ticket, "reopened", dedupe=f"reopened:{int(now.timestamp())}")
     return Result(Outcome.DONE, ticket)
 

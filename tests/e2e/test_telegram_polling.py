@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.fakes.bot_api import FakeBotApi
 from tests.support.telegram_bot import LAN_PHONE, TelegramBotUnderTest, asks_contact, says, sent_to
 
@@ -156,3 +158,21 @@ async def test_the_running_bot_schedules_its_sweeps_and_stops_them(
     assert telegram_bot.runtime is not None
     await telegram_bot.runtime.stop()
     assert SCHEDULER_KEY not in app.extras
+
+
+async def test_an_update_the_bot_cannot_read_is_skipped_and_polling_goes_on(
+    api: FakeBotApi, telegram_bot: TelegramBotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    await telegram_bot.start()
+    lan = api.user(LAN, "Lan")
+    # A message whose chat is not an object: aiogram cannot read it, nor the batch it arrives in.
+    broken = api.inject_update({"message": {"message_id": 1, "date": 0, "chat": "không phải đối tượng",
+                                            "text": "xin chào"}})
+    lan.send_command("/start")
+    await api.wait_for("sendMessage", sent_to(LAN), timeout=10)
+    assert f"update {broken['update_id']} cannot be read and is skipped" in caplog.text
+    lan.send_command("/help")  # and the next poll is not stuck on it
+    await api.wait_for("sendMessage", sent_to(LAN), count=2, timeout=10)
+    polls = api.calls_of("getUpdates", ok_only=True)
+    assert all(c.params.get("offset", 0) <= broken["update_id"] for c in polls[:1])
+    assert int(polls[-1].params.get("offset", 0)) > broken["update_id"]

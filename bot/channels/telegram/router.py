@@ -105,6 +105,8 @@ class OrderingMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Update)
+        if event.model_fields_set == {"update_id"}:
+            return None  # an unreadable update reduced to its id (runner.py): nothing to handle
         if not self._recent.first_time(event.update_id):
             log.info("update %s seen moments ago: skipped", event.update_id)
             return None

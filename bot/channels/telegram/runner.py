@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import secrets
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,9 +27,16 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import Response, TelegramMethod
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.types import Update
 from aiohttp import web
+from pydantic import ValidationError
 from sqlalchemy import text
 
 from bot.bootstrap import App
@@ -67,7 +76,32 @@ class PinnedResponseSession(AiohttpSession):
         returning = method.__returning__
         if returning not in self._response_types:
             self._response_types[returning] = Response[returning]  # type: ignore[valid-type]
-        return super().check_response(bot, method, status_code, content)
+        try:
+            return super().check_response(bot, method, status_code, content)
+        except ClientDecodeError:
+            if not isinstance(method, GetUpdates):
+                raise
+            # One update this aiogram cannot read would fail the whole batch, and polling would ask
+            # for the same batch forever: the bot would fall silent. Keep the readable updates and
+            # leave only the id of the others, so they are skipped and confirmed, and say so.
+            return super().check_response(bot, method, status_code, _readable_updates(bot, content))
+
+
+def _readable_updates(bot: Bot, content: str) -> str:
+    answer = json.loads(content)
+    readable = []
+    for update in answer.get("result") or []:
+        try:
+            Update.model_validate(update, context={"bot": bot})
+            readable.append(update)
+        except ValidationError as exc:
+            update_id = update.get("update_id") if isinstance(update, dict) else None
+            incident = secrets.token_hex(4).upper()
+            log.error("incident %s: update %s cannot be read and is skipped: %s", incident, update_id,
+                      exc.errors(include_url=False, include_input=False))
+            if isinstance(update_id, int):
+                readable.append({"update_id": update_id})
+    return json.dumps({**answer, "result": readable})
 
 
 def create_bot(token: str, api_base: str) -> Bot:

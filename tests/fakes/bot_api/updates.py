@@ -361,5 +361,7 @@ def _member(user: dict[str, Any], status: str) -> dict[str, Any]:
             can_edit_stories=False,
             can_delete_stories=False,
             can_manage_topics=True,
+            # Newer than the shared api.json, required by aiogram 3.31's model; Telegram sends it.
+            can_send_welcome_messages=False,
         )
     return member

@@ -3,68 +3,51 @@ and checked against the Bot API spec."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile
 
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.bot_api.fixtures import bot_for
 
 USER_ID = 1001
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
-        fake.assert_no_violations()
-
-
-@pytest.fixture
-async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
-    real_bot = bot_for(api)
-    yield real_bot
-    await real_bot.session.close()
-
-
 async def test_media_sent_again_by_file_id_keep_what_telegram_knows_of_them(
-    api: FakeBotApi, bot: Bot
+    fake_bot_api: FakeBotApi, fake_bot: Bot
 ) -> None:
-    lan = api.user(USER_ID)
+    lan = fake_bot_api.user(USER_ID)
     voice = lan.send_voice(duration=6)["message"]["voice"]
     video = lan.send_video("hop.mp4", duration=12)["message"]["video"]
     audio = lan.send_audio("goi.mp3", duration=95)["message"]["audio"]
     sticker = lan.send_sticker("🙏")["message"]["sticker"]
 
-    sent_voice = await bot.send_voice(
+    sent_voice = await fake_bot.send_voice(
         USER_ID, voice["file_id"], caption="<b>Nghe</b> giúp em", parse_mode="HTML"
     )
     assert sent_voice.voice is not None and sent_voice.voice.file_id == voice["file_id"]
     assert sent_voice.voice.duration == 6 and sent_voice.caption == "Nghe giúp em"
     assert sent_voice.caption_entities is not None and sent_voice.caption_entities[0].type == "bold"
-    sent_video = await bot.send_video(USER_ID, video["file_id"])
+    sent_video = await fake_bot.send_video(USER_ID, video["file_id"])
     assert sent_video.video is not None
     assert (sent_video.video.duration, sent_video.video.file_name) == (12, "hop.mp4")
-    sent_audio = await bot.send_audio(USER_ID, audio["file_id"], caption="Ghi âm")
+    sent_audio = await fake_bot.send_audio(USER_ID, audio["file_id"], caption="Ghi âm")
     assert sent_audio.audio is not None and sent_audio.audio.file_name == "goi.mp3"
     assert sent_audio.caption == "Ghi âm"
-    sent_sticker = await bot.send_sticker(USER_ID, sticker["file_id"])
+    sent_sticker = await fake_bot.send_sticker(USER_ID, sticker["file_id"])
     assert sent_sticker.sticker is not None and sent_sticker.sticker.emoji == "🙏"
     assert sent_sticker.sticker.type == "regular" and sent_sticker.caption is None
-    assert [m["message_id"] for m in api.bot_messages(USER_ID)] == [
+    assert [m["message_id"] for m in fake_bot_api.bot_messages(USER_ID)] == [
         m.message_id for m in (sent_voice, sent_video, sent_audio, sent_sticker)
     ]
 
 
 async def test_an_uploaded_voice_gets_a_file_id_and_an_unknown_one_is_refused(
-    api: FakeBotApi, bot: Bot
+    fake_bot_api: FakeBotApi, fake_bot: Bot
 ) -> None:
-    api.user(USER_ID)
-    uploaded = await bot.send_voice(USER_ID, BufferedInputFile(b"OggS...", filename="note.ogg"))
+    fake_bot_api.user(USER_ID)
+    uploaded = await fake_bot.send_voice(USER_ID, BufferedInputFile(b"OggS...", filename="note.ogg"))
     assert uploaded.voice is not None
-    assert (await bot.get_file(uploaded.voice.file_id)).file_path is not None
+    assert (await fake_bot.get_file(uploaded.voice.file_id)).file_path is not None
     with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
-        await bot.send_sticker(USER_ID, "no-such-file")
+        await fake_bot.send_sticker(USER_ID, "no-such-file")

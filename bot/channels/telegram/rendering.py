@@ -68,12 +68,46 @@ class NotForTelegram(Exception):
 
 
 def render(action: Action, address: Address) -> list[Step]:
+    """Every call the action takes: one message per part (see `one_message_each`), then its calls."""
+    return [step for part in one_message_each(action) for step in render_one(part, address)]
+
+
+def one_message_each(action: Action) -> list[Action]:
+    """The action as actions that each send one Telegram message (a text cut in parts, a caption
+    that does not fit its file, or that the file cannot carry). Sent one by one, a failure part-way
+    leaves only what was not sent yet to deliver later, and nothing is sent twice."""
+    if isinstance(action, core.SendText):
+        parts = split_html(action.text)
+        if len(parts) == 1:
+            return [action]
+        first = [replace(action, text=parts[0], buttons=())]
+        middle = [core.SendText(part) for part in parts[1:-1]]
+        return [*first, *middle, core.SendText(parts[-1], action.buttons)]
+    if isinstance(action, core.RequestContact):
+        parts = split_html(action.text)
+        return [*(core.SendText(part) for part in parts[:-1]), replace(action, text=parts[-1])]
+    if (isinstance(action, core.SendDocument | core.SendAttachment) and action.caption
+            and (units(action.caption) > CAPTION_LIMIT or not _carries_caption(action))):
+        file = [] if _words_only(action) else [replace(action, caption=None)]
+        return [*file, *one_message_each(core.SendText(action.caption))]
+    return [action]
+
+
+def render_one(action: Action, address: Address) -> list[Step]:
+    """The calls of an action that sends at most one message (a part from `one_message_each`)."""
     chat_id = _chat_id(address.chat_id)
     thread = address.thread_id
     if isinstance(action, core.SendText):
-        return _text(chat_id, thread, action.text, action.buttons, action.remove_reply_keyboard)
+        keyboard = inline_keyboard(action.buttons)
+        if action.remove_reply_keyboard and keyboard is not None:
+            # One message cannot both remove the reply keyboard and carry inline buttons.
+            return [Step(_send(chat_id, thread, action.text, ReplyKeyboardRemove()), then_keyboard=keyboard)]
+        markup: ReplyKeyboardRemove | InlineKeyboardMarkup | None = (
+            ReplyKeyboardRemove() if action.remove_reply_keyboard else keyboard
+        )
+        return [Step(_send(chat_id, thread, action.text, markup))]
     if isinstance(action, core.RequestContact):
-        keyboard = ReplyKeyboardMarkup(
+        contact_keyboard = ReplyKeyboardMarkup(
             keyboard=[
                 [KeyboardButton(text=action.button_label, request_contact=True)],
                 [KeyboardButton(text=action.cancel_label)],
@@ -81,15 +115,14 @@ def render(action: Action, address: Address) -> list[Step]:
             one_time_keyboard=True,
             resize_keyboard=True,
         )
-        return _messages(chat_id, thread, action.text, last_markup=keyboard)
+        return [Step(_send(chat_id, thread, action.text, contact_keyboard))]
     if isinstance(action, core.SendDocument):
-        caption, rest = _caption(action.caption)
         document = BufferedInputFile(action.content, filename=action.file_name)
-        steps = [Step(SendDocument(chat_id=chat_id, message_thread_id=thread, document=document,
-                                   caption=caption, parse_mode=HTML if caption else None))]
-        return steps + (_messages(chat_id, thread, rest) if rest else [])
+        return [Step(SendDocument(chat_id=chat_id, message_thread_id=thread, document=document,
+                                  caption=action.caption, parse_mode=HTML if action.caption else None))]
     if isinstance(action, core.SendAttachment):
-        return _attachment(chat_id, thread, action)
+        method = _attachment(chat_id, thread, action)
+        return [Step(method)] if method is not None else []
     if isinstance(action, core.OpenTopic):
         topic = CreateForumTopic(chat_id=chat_id, name=action.name[:TOPIC_NAME_LIMIT])
         return [Step(topic, is_message=False)]
@@ -106,27 +139,6 @@ def render(action: Action, address: Address) -> list[Step]:
     raise TypeError(f"not an action: {action!r}")
 
 
-def one_message_each(action: Action) -> list[Action]:
-    """The action as actions that each send one Telegram message (a text cut in parts, a caption
-    too long for its file). Sent one by one, a failure part-way leaves only what was not sent yet
-    to deliver later, and nothing is sent twice."""
-    if isinstance(action, core.SendText):
-        parts = split_html(action.text)
-        if len(parts) == 1:
-            return [action]
-        first = [replace(action, text=parts[0], buttons=())]
-        middle = [core.SendText(part) for part in parts[1:-1]]
-        return [*first, *middle, core.SendText(parts[-1], action.buttons)]
-    if isinstance(action, core.RequestContact):
-        parts = split_html(action.text)
-        return [*(core.SendText(part) for part in parts[:-1]), replace(action, text=parts[-1])]
-    if isinstance(action, core.SendDocument | core.SendAttachment):
-        _, rest = _caption(action.caption)
-        if rest is not None:
-            return [replace(action, caption=None), *one_message_each(core.SendText(rest))]
-    return [action]
-
-
 def inline_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
@@ -136,68 +148,43 @@ def inline_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
-def _text(chat_id: int | str, thread: int | None, text: str, buttons: Keyboard,
-          remove_reply_keyboard: bool) -> list[Step]:
-    keyboard = inline_keyboard(buttons)
-    parts = split_html(text)
-    if remove_reply_keyboard and keyboard is not None and len(parts) == 1:
-        # One message cannot both remove the reply keyboard and carry inline buttons.
-        return [Step(_send(chat_id, thread, parts[0], ReplyKeyboardRemove()), then_keyboard=keyboard)]
-    first = ReplyKeyboardRemove() if remove_reply_keyboard else None
-    return _messages(chat_id, thread, text, first_markup=first, last_markup=keyboard, parts=parts)
-
-
-def _messages(chat_id: int | str, thread: int | None, text: str, *, first_markup: Any = None,
-              last_markup: Any = None, parts: list[str] | None = None) -> list[Step]:
-    parts = parts if parts is not None else split_html(text)
-    steps = []
-    for index, part in enumerate(parts):
-        markup = last_markup if index == len(parts) - 1 else None
-        if index == 0 and first_markup is not None:
-            markup = markup or first_markup
-        steps.append(Step(_send(chat_id, thread, part, markup)))
-    return steps
-
-
 def _send(chat_id: int | str, thread: int | None, text: str, markup: Any) -> SendMessage:
     return SendMessage(chat_id=chat_id, message_thread_id=thread, text=text, parse_mode=HTML,
                        reply_markup=markup, link_preview_options=_NO_PREVIEW)
 
 
-def _attachment(chat_id: int | str, thread: int | None, action: core.SendAttachment) -> list[Step]:
+def _words_only(action: core.SendDocument | core.SendAttachment) -> bool:
+    """A location or unknown content: there is no file to pass on, only the words."""
+    return isinstance(action, core.SendAttachment) and action.attachment.file_id is None
+
+
+def _carries_caption(action: core.SendDocument | core.SendAttachment) -> bool:
+    """Stickers take no caption; their words go as a message after them."""
+    return not _words_only(action) and not (
+        isinstance(action, core.SendAttachment) and action.attachment.kind == "sticker"
+    )
+
+
+def _attachment(chat_id: int | str, thread: int | None,
+                action: core.SendAttachment) -> TelegramMethod[Any] | None:
     attachment = action.attachment
-    caption, rest = _caption(action.caption)
     file_id = attachment.file_id
+    if file_id is None:
+        return None
     common: dict[str, Any] = {"chat_id": chat_id, "message_thread_id": thread}
-    with_caption: dict[str, Any] = {**common, "caption": caption, "parse_mode": HTML if caption else None}
-    method: TelegramMethod[Any] | None = None
-    if file_id is not None:
-        if attachment.kind == "photo":
-            method = SendPhoto(photo=file_id, **with_caption)
-        elif attachment.kind == "voice":
-            method = SendVoice(voice=file_id, **with_caption)
-        elif attachment.kind == "video":
-            method = SendVideo(video=file_id, **with_caption)
-        elif attachment.kind == "audio":
-            method = SendAudio(audio=file_id, **with_caption)
-        elif attachment.kind == "sticker":
-            method = SendSticker(sticker=file_id, **common)
-            rest = action.caption
-        else:
-            method = SendDocument(document=file_id, **with_caption)
-    else:
-        rest = action.caption  # a location or unknown content: only the words can be passed on
-    steps = [Step(method)] if method is not None else []
-    return steps + (_messages(chat_id, thread, rest) if rest else [])
-
-
-def _caption(caption: str | None) -> tuple[str | None, str | None]:
-    """A caption that fits, or none and the text to send as a message after."""
-    if not caption:
-        return None, None
-    if units(caption) <= CAPTION_LIMIT:
-        return caption, None
-    return None, caption
+    with_caption: dict[str, Any] = {**common, "caption": action.caption,
+                                    "parse_mode": HTML if action.caption else None}
+    if attachment.kind == "photo":
+        return SendPhoto(photo=file_id, **with_caption)
+    if attachment.kind == "voice":
+        return SendVoice(voice=file_id, **with_caption)
+    if attachment.kind == "video":
+        return SendVideo(video=file_id, **with_caption)
+    if attachment.kind == "audio":
+        return SendAudio(audio=file_id, **with_caption)
+    if attachment.kind == "sticker":
+        return SendSticker(sticker=file_id, **common)
+    return SendDocument(document=file_id, **with_caption)
 
 
 def _chat_id(chat_id: str) -> int | str:

@@ -33,7 +33,7 @@ from aiogram.types import ForumTopic, Message
 
 from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.rate_limit import RateLimiter
-from bot.channels.telegram.rendering import NotForTelegram, Step, one_message_each, render
+from bot.channels.telegram.rendering import NotForTelegram, Step, one_message_each, render_one
 from bot.clock import Clock
 from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater
 from bot.dialogue.actions import Action, Address
@@ -140,7 +140,7 @@ class TelegramSender:
         if address.chat_id in self._unreachable:
             raise RecipientUnreachable(f"chat {address.chat_id} blocked the bot")
         result: dict[str, Any] = {}
-        for step in render(action, address):
+        for step in render_one(action, address):
             sent = await self._call(step, address, patient=patient)
             if isinstance(sent, Message):
                 result.setdefault("message_ids", []).append(sent.message_id)

@@ -1,0 +1,61 @@
+"""Actions as Bot API calls: one message per part, markup where Telegram users expect it."""
+
+from __future__ import annotations
+
+from aiogram.methods import SendDocument, SendMessage, SendPhoto, SendSticker
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+from bot.channels.telegram.rendering import one_message_each, render
+from bot.dialogue.actions import Address, Button, RequestContact, SendAttachment, SendText
+from bot.dialogue.actions import SendDocument as Doc
+from bot.dialogue.events import Attachment
+
+TO = Address("telegram", "1001")
+LONG = "\n\n".join(f"Đoạn {n}: " + "thông tin được bảo mật. " * 80 for n in range(1, 6))  # 3 messages
+BUTTONS = ((Button("Menu", "menu:main"),),)
+
+
+def methods(action: object) -> list[object]:
+    return [step.method for step in render(action, TO)]  # type: ignore[arg-type]
+
+
+def test_a_long_text_is_one_message_per_part_with_its_buttons_on_the_last() -> None:
+    sent = methods(SendText(LONG, BUTTONS, remove_reply_keyboard=True))
+    assert len(sent) == 3 and all(isinstance(m, SendMessage) for m in sent)
+    assert isinstance(sent[0].reply_markup, ReplyKeyboardRemove)  # type: ignore[attr-defined]
+    assert sent[1].reply_markup is None  # type: ignore[attr-defined]
+    assert isinstance(sent[2].reply_markup, InlineKeyboardMarkup)  # type: ignore[attr-defined]
+    assert "".join(m.text for m in sent).count("Đoạn") == 5  # type: ignore[attr-defined]
+
+
+def test_one_message_that_removes_the_reply_keyboard_adds_its_buttons_after() -> None:
+    (step,) = render(SendText("Cảm ơn Quý khách.", BUTTONS, remove_reply_keyboard=True), TO)
+    assert isinstance(step.method.reply_markup, ReplyKeyboardRemove)  # type: ignore[attr-defined]
+    assert isinstance(step.then_keyboard, InlineKeyboardMarkup)
+
+
+def test_a_long_contact_request_puts_its_keyboard_on_the_last_part() -> None:
+    sent = methods(RequestContact(LONG, "Chia sẻ số điện thoại", "Hủy"))
+    assert len(sent) == 3 and [m.reply_markup is None for m in sent] == [True, True, False]  # type: ignore[attr-defined]
+    assert isinstance(sent[-1].reply_markup, ReplyKeyboardMarkup)  # type: ignore[attr-defined]
+
+
+def test_captions_that_do_not_fit_or_cannot_be_carried_go_as_messages_after() -> None:
+    long_caption = "Chú thích rất dài. " * 80
+    document = methods(Doc("don.pdf", b"%PDF", caption=long_caption))
+    assert isinstance(document[0], SendDocument) and document[0].caption is None
+    assert isinstance(document[1], SendMessage) and document[1].text == long_caption
+    photo = methods(SendAttachment(Attachment("photo", "AgAD1"), caption="Ảnh hóa đơn"))
+    assert len(photo) == 1 and isinstance(photo[0], SendPhoto) and photo[0].caption == "Ảnh hóa đơn"
+    sticker = methods(SendAttachment(Attachment("sticker", "CAAD1"), caption="Khách gửi nhãn dán"))
+    assert isinstance(sticker[0], SendSticker) and isinstance(sticker[1], SendMessage)
+    location = methods(SendAttachment(Attachment("location"), caption="Khách gửi vị trí"))
+    assert len(location) == 1 and location[0].text == "Khách gửi vị trí"  # type: ignore[attr-defined]
+    assert methods(SendAttachment(Attachment("location"))) == []
+
+
+def test_each_part_renders_to_exactly_one_message() -> None:
+    for action in (SendText(LONG, BUTTONS), RequestContact(LONG, "Chia sẻ", "Hủy"),
+                   SendAttachment(Attachment("sticker", "CAAD1"), caption=LONG)):
+        for part in one_message_each(action):
+            assert sum(step.is_message for step in render(part, TO)) == 1

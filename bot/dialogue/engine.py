@@ -94,28 +94,31 @@ class Conversation:
                 return []  # answering an edit would repeat or contradict the earlier answer
             turn = await self._open_turn(event, uow)
             await self._router.route(turn)
+            await uow.dialogue_states.save(turn.state, self._clock.now())
             await uow.commit()
             return turn.actions
 
     async def _open_turn(self, event: InboundEvent, uow: UnitOfWork) -> Turn:
-        state, account, has_open_ticket = await uow.dialogue_states.for_turn(event.channel, event.user_id)
+        state, chat, has_open_ticket = await uow.dialogue_states.for_turn(event.channel, event.user_id)
         if state is None:
-            state = await uow.dialogue_states.get_or_create(event.channel, event.user_id)
-        if state.language is None:
+            language = normalize_language(event.language_hint) or self._settings.default_language
+            state = await uow.dialogue_states.create(event.channel, event.user_id, language=language)
+            chat = await uow.accounts.chat_account(event.channel, event.user_id)
+        elif state.language is None:
             state.language = normalize_language(event.language_hint) or self._settings.default_language
-        if account is None:
-            account = await uow.accounts.get_or_create(event.channel, event.user_id)
-        # Assigned only when changed: an unchanged row then costs the commit's flush nothing.
-        if account.chat_id != event.chat_id:
-            account.chat_id = event.chat_id
-        if event.display_name and account.display_name != event.display_name[:200]:
-            account.display_name = event.display_name[:200]
-        if account.unreachable_since is not None:
-            account.unreachable_since = None  # they wrote to us, so they unblocked the bot
+        display_name = event.display_name[:200] if event.display_name else None
+        if chat is None:
+            chat = await uow.accounts.add_chat_account(
+                event.channel, event.user_id, chat_id=event.chat_id, display_name=display_name,
+                now=self._clock.now(),
+            )
+        else:
+            # Where they write from and under what name; that they wrote means they unblocked the bot.
+            chat = await uow.accounts.note_chat(chat, chat_id=event.chat_id, display_name=display_name)
         return Turn(
             event=event,
             state=state,
-            account=account,
+            chat=chat,
             uow=uow,
             texts=self._texts,
             settings=self._settings,

@@ -186,7 +186,7 @@ class DeskButtonsFlow(Flow):
 
     async def on_button(self, turn: Turn, action: str, argument: str) -> None:
         if _is_staff_user(turn.settings, turn.event.user_id):
-            staff = StaffMember(turn.event.user_id, turn.account.display_name or turn.event.user_id)
+            staff = StaffMember(turn.event.user_id, turn.display_name or turn.event.user_id)
             for reply in await self._desk.act(turn.uow, action, argument, staff):
                 if isinstance(reply, SendText):
                     turn.say_markup(reply.text)

@@ -10,15 +10,17 @@ from bot.config import Settings
 from bot.dialogue.actions import Action, Button, Keyboard, RequestContact, SendText
 from bot.dialogue.events import InboundEvent
 from bot.i18n import Catalog, Markup
-from bot.storage.models import ChannelAccount, DialogueStateRow
+from bot.storage.models import ChannelAccount
+from bot.storage.repositories.accounts import ChatAccount
+from bot.storage.repositories.dialogue_states import DialogueState
 from bot.storage.uow import UnitOfWork
 
 
 @dataclass
 class Turn:
     event: InboundEvent
-    state: DialogueStateRow
-    account: ChannelAccount
+    state: DialogueState
+    chat: ChatAccount
     uow: UnitOfWork
     texts: Catalog
     settings: Settings
@@ -27,6 +29,24 @@ class Turn:
     #: Whether the customer had an open ticket when the turn began (read with the state, in this
     #: turn's transaction); None when not known. Lets the ticket inbox skip its query for most turns.
     has_open_ticket: bool | None = None
+    _account: ChannelAccount | None = field(default=None, repr=False)
+
+    async def account(self) -> ChannelAccount:
+        """The chat account entity, for services that read or change it (who the customer is, ...).
+
+        Loaded on the first call and kept for the turn: most turns never need it, and loading it for
+        every message cost each turn the ORM's bookkeeping.
+        """
+        if self._account is None:
+            account = await self.uow.accounts.by_id(self.chat.id)
+            if account is None:  # the row was read in this very transaction
+                raise LookupError(f"channel account {self.chat.id} vanished during its turn")
+            self._account = account
+        return self._account
+
+    @property
+    def display_name(self) -> str | None:
+        return self.chat.display_name
 
     @property
     def language(self) -> str:

@@ -102,7 +102,7 @@ class ComplaintFlow(Flow):
 
     async def start(self, turn: Turn, **options: Any) -> None:
         if not options.get("new"):
-            existing = await open_ticket_of(turn.uow, turn.account)
+            existing = await open_ticket_of(turn.uow, await turn.account())
             if existing is not None:
                 turn.finish()
                 turn.say("complaints.already_open", buttons=self._open_ticket_keyboard(turn, existing),
@@ -126,7 +126,7 @@ class ComplaintFlow(Flow):
         if not code:
             await self._ask_order(turn)
             return
-        customer = await verified_customer(turn.uow, turn.account)
+        customer = await verified_customer(turn.uow, await turn.account())
         if customer is None:
             turn.say("complaints.order_noted_unverified", code=code)
             self._ask_description(turn, order_code=code)
@@ -226,7 +226,7 @@ class ComplaintFlow(Flow):
         """Add the customer's message to their open ticket; False when they have none."""
         if turn.has_open_ticket is False:
             return False  # known from the turn's first read, in this transaction
-        ticket = await open_ticket_of(turn.uow, turn.account)
+        ticket = await open_ticket_of(turn.uow, await turn.account())
         if ticket is None:
             return False
         event = turn.event
@@ -236,7 +236,7 @@ class ComplaintFlow(Flow):
         result = await add_customer_message(
             turn.uow, turn.clock, _notifier(turn), ticket, text=event.clean_text, attachments=files,
             source=source_key(event.channel, event.chat_id, event.message_id),
-            author_name=turn.account.display_name,
+            author_name=turn.display_name,
         )
         if result.outcome is Outcome.DONE:
             turn.say("complaints.relayed", number=ticket.number)
@@ -251,7 +251,7 @@ class ComplaintFlow(Flow):
         turn.say(key, buttons=(*rows, *self._cancel_row(turn)))
 
     async def _ask_order(self, turn: Turn) -> None:
-        customer = await verified_customer(turn.uow, turn.account)
+        customer = await verified_customer(turn.uow, await turn.account())
         no_order = (turn.button("complaints.no_order_button", f"complaint:order:{NO_ORDER}"),)
         if customer is None:
             turn.say("complaints.choose_order_unverified", buttons=(no_order, *self._cancel_row(turn)))
@@ -265,7 +265,7 @@ class ComplaintFlow(Flow):
         if code == NO_ORDER or not code:
             self._ask_description(turn, order_code=None)
             return
-        customer = await verified_customer(turn.uow, turn.account)
+        customer = await verified_customer(turn.uow, await turn.account())
         order = await own_order(turn.uow, turn.clock, customer, code, actor=turn.actor) if customer else None
         if order is None:  # the button named an order that is not (or no longer provably) theirs
             turn.say("complaints.order_not_found", buttons=(
@@ -304,7 +304,7 @@ class ComplaintFlow(Flow):
 
     async def _submit(self, turn: Turn) -> None:
         data = turn.data
-        customer = await verified_customer(turn.uow, turn.account)
+        customer = await verified_customer(turn.uow, await turn.account())
         kind = TicketKind(data.get("kind", TicketKind.COMPLAINT.value))
         request = NewTicket(
             kind=kind,
@@ -314,7 +314,8 @@ class ComplaintFlow(Flow):
             attachments=tuple(Attachment.from_dict(item) for item in data.get("attachments", [])),
             language=turn.language,
         )
-        ticket = await open_ticket(turn.uow, turn.clock, turn.settings, _notifier(turn), account=turn.account,
+        account = await turn.account()
+        ticket = await open_ticket(turn.uow, turn.clock, turn.settings, _notifier(turn), account=account,
                                    customer=customer, request=request)
         turn.finish()
         key = "complaints.created_human" if kind is TicketKind.HUMAN else "complaints.created"
@@ -325,11 +326,11 @@ class ComplaintFlow(Flow):
     async def _status(self, turn: Turn, argument: str) -> None:
         ticket: Ticket | None
         if argument.isdigit():
-            ticket = await customer_ticket(turn.uow, turn.account, int(argument))
+            ticket = await customer_ticket(turn.uow, await turn.account(), int(argument))
         else:
-            ticket = await open_ticket_of(turn.uow, turn.account)
+            ticket = await open_ticket_of(turn.uow, await turn.account())
             if ticket is None:
-                recent = await customer_tickets(turn.uow, turn.account, limit=1)
+                recent = await customer_tickets(turn.uow, await turn.account(), limit=1)
                 ticket = recent[0] if recent else None
         if ticket is None:
             turn.say("complaints.not_found" if argument else "complaints.list_empty")
@@ -354,7 +355,7 @@ class ComplaintFlow(Flow):
         return turn.t("complaints.next_resolution", due=resolution)
 
     async def _list(self, turn: Turn) -> None:
-        tickets = await customer_tickets(turn.uow, turn.account)
+        tickets = await customer_tickets(turn.uow, await turn.account())
         if not tickets:
             turn.say("complaints.list_empty", buttons=main_menu(turn))
             return
@@ -407,7 +408,7 @@ class TicketRatingFlow(Flow):
             turn.say("complaints.rating_closed", buttons=main_menu(turn))
             return
         rating = int(argument) if argument.isdigit() else 0
-        result = await rate(turn.uow, turn.clock, _notifier(turn), turn.account, ticket_id, rating)
+        result = await rate(turn.uow, turn.clock, _notifier(turn), await turn.account(), ticket_id, rating)
         if result.outcome is Outcome.NOT_FOUND:
             turn.say("complaints.not_found")
         elif result.outcome is Outcome.NOT_ALLOWED:
@@ -427,5 +428,5 @@ class TicketRatingFlow(Flow):
         if not text:
             turn.say("complaints.rating_closed", buttons=main_menu(turn))
             return
-        await comment_on_rating(turn.uow, turn.clock, _notifier(turn), turn.account, ticket_id, text)
+        await comment_on_rating(turn.uow, turn.clock, _notifier(turn), await turn.account(), ticket_id, text)
         turn.say("complaints.comment_thanks", buttons=main_menu(turn))

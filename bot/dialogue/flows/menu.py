@@ -50,7 +50,7 @@ class MenuFlow(Flow):
             turn.say(
                 "core.welcome",
                 buttons=main_menu(turn),
-                name=turn.account.display_name or turn.t("core.default_name"),
+                name=turn.display_name or turn.t("core.default_name"),
             )
 
     async def on_button(self, turn: Turn, action: str, argument: str) -> None:

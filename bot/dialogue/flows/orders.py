@@ -30,7 +30,7 @@ class OrdersFlow(Flow):
         self._flows = flows
 
     async def start(self, turn: Turn, **options: Any) -> None:
-        customer = await verified_customer(turn.uow, turn.account)
+        customer = await verified_customer(turn.uow, await turn.account())
         if customer is None:
             verify = self._flows.get("verify") if self._flows else None
             if verify is None:
@@ -52,7 +52,7 @@ class OrdersFlow(Flow):
 
     async def on_button(self, turn: Turn, action: str, argument: str) -> None:
         # The code in the button is only a hint: ownership is checked again here.
-        customer = await verified_customer(turn.uow, turn.account)
+        customer = await verified_customer(turn.uow, await turn.account())
         if customer is None:
             await self.start(turn)
             return

@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ChannelAccount
+
+
+@dataclass(frozen=True)
+class ChatAccount:
+    """What a turn needs of its chat account up front, read with the dialogue state in one statement.
+
+    Services that read or change the account (who the customer is, verification) load the
+    `ChannelAccount` entity by `id` when they need it; most turns never do.
+    """
+
+    id: int
+    chat_id: str | None
+    display_name: str | None
+    unreachable_since: datetime | None
+
+
+_ACCOUNTS = cast(Table, ChannelAccount.__table__)
+_INSERT = insert(_ACCOUNTS).returning(_ACCOUNTS.c.id)
+_NOTE_CHAT = update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
+_CHAT_ACCOUNT = select(
+    _ACCOUNTS.c.id, _ACCOUNTS.c.chat_id, _ACCOUNTS.c.display_name, _ACCOUNTS.c.unreachable_since
+).where(_ACCOUNTS.c.channel == bindparam("channel"), _ACCOUNTS.c.channel_user_id == bindparam("user_id"))
 
 
 class ChannelAccountRepository:
@@ -19,6 +45,9 @@ class ChannelAccountRepository:
             )
         )
 
+    async def by_id(self, account_id: int) -> ChannelAccount | None:
+        return await self._session.get(ChannelAccount, account_id)
+
     async def get_or_create(self, channel: str, channel_user_id: str) -> ChannelAccount:
         account = await self.get(channel, channel_user_id)
         if account is None:
@@ -31,3 +60,36 @@ class ChannelAccountRepository:
         return await self._session.scalar(
             select(ChannelAccount).where(ChannelAccount.channel == channel, ChannelAccount.chat_id == chat_id)
         )
+
+    # The turn's own account, as plain data (see ChatAccount) -----------------------------------------
+    async def chat_account(self, channel: str, channel_user_id: str) -> ChatAccount | None:
+        connection = await self._session.connection()
+        parameters = {"channel": channel, "user_id": channel_user_id}
+        row = (await connection.execute(_CHAT_ACCOUNT, parameters)).first()
+        if row is None:
+            return None
+        return ChatAccount(row.id, row.chat_id, row.display_name, row.unreachable_since)
+
+    async def add_chat_account(
+        self, channel: str, channel_user_id: str, *, chat_id: str, display_name: str | None, now: datetime
+    ) -> ChatAccount:
+        connection = await self._session.connection()
+        values = {"channel": channel, "channel_user_id": channel_user_id, "chat_id": chat_id,
+                  "display_name": display_name, "created_at": now}
+        account_id = (await connection.execute(_INSERT, values)).scalar_one()
+        return ChatAccount(account_id, chat_id, display_name, None)
+
+    async def note_chat(self, account: ChatAccount, *, chat_id: str, display_name: str | None) -> ChatAccount:
+        """Record where the user writes from and under what name, and that they can be reached again.
+
+        Writes only what differs, so the usual turn (same chat, same name) costs no statement.
+        """
+        name = display_name or account.display_name
+        if (account.chat_id, account.display_name, account.unreachable_since) == (chat_id, name, None):
+            return account
+        connection = await self._session.connection()
+        await connection.execute(
+            _NOTE_CHAT,
+            {"account_id": account.id, "chat_id": chat_id, "display_name": name, "unreachable_since": None},
+        )
+        return ChatAccount(account.id, chat_id, name, None)

@@ -24,7 +24,6 @@ def _claim_statement(dialect: Any) -> Any:
             processed_at=bindparam("processed_at", type_=column.processed_at.type),
         )
         .on_conflict_do_nothing(index_elements=["channel", "event_key"])
-        .returning(column.id)
     )
 
 
@@ -46,7 +45,8 @@ class ProcessedEventRepository:
         statement = _CLAIM["postgresql" if postgres else "sqlite"]
         parameters = {"channel": channel, "event_key": event_key, "processed_at": now}
         connection = await self._session.connection()  # the unit of work's own transaction
-        return (await connection.execute(statement, parameters)).first() is not None
+        # The row count, not RETURNING: no result rows to build for the one statement every event runs.
+        return (await connection.execute(statement, parameters)).rowcount == 1
 
     async def forget_before(self, moment: datetime) -> int:
         result = await self._session.execute(

@@ -11,6 +11,7 @@ message in the fake's chat history (so the bot can reply to it, copy or forward 
     staff.promote_bot()                        # administrator from the start, without an update
     staff.send_text(lan, "đã xử lý", thread_id=7)
     lan.send_voice(chat_id=staff.id, thread_id=7)
+    lan.send_animation()                       # a GIF; lan.send_video_note(): a round video
 
 Every method returns the injected update dict (press_button: the callback query id).
 """
@@ -164,6 +165,47 @@ class FakeUser:
             "file_size": len(stored.content),
         }
         return self.send({"video": video, **_caption(caption)}, chat_id, thread_id)
+
+    def send_animation(
+        self,
+        name: str = "cam-on.gif.mp4",
+        duration: int = 2,
+        caption: str | None = None,
+        *,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A GIF as Telegram delivers it: a silent MPEG-4 in `animation`, and (for clients that predate
+        animations) the same file in `document`."""
+        attributes = {"width": 480, "height": 270, "duration": duration}
+        stored = self.api.store.add_file(
+            b"\x00\x00\x00\x18ftypisom fake-gif", "animations", name, "video/mp4", attributes
+        )
+        file = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+        details = {"file_name": name, "mime_type": "video/mp4", "file_size": len(stored.content)}
+        content = {"animation": {**file, **attributes, **details}, "document": {**file, **details}}
+        return self.send({**content, **_caption(caption)}, chat_id, thread_id)
+
+    def send_video_note(
+        self,
+        duration: int = 8,
+        length: int = 384,
+        *,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A round video message; Telegram's apps send it without a caption."""
+        attributes = {"length": length, "duration": duration}
+        stored = self.api.store.add_file(
+            b"\x00\x00\x00\x18ftypmp42 fake-round", "video_notes", "round.mp4", "video/mp4", attributes
+        )
+        video_note = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            **attributes,
+            "file_size": len(stored.content),
+        }
+        return self.send({"video_note": video_note}, chat_id, thread_id)
 
     def send_audio(
         self,

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-AttachmentKind = Literal["photo", "document", "voice", "video", "audio", "sticker", "location", "other"]
+# One kind per Telegram media type that has its own send method: a file id is sent on by the method
+# of its kind (a GIF by sendAnimation, a round video by sendVideoNote), never by a look-alike's.
+AttachmentKind = Literal[
+    "photo", "document", "voice", "video", "animation", "video_note", "audio", "sticker", "location", "other"
+]
 MAX_TEXT_CHARS = 4000  # longer input is cut before anything looks at it
 
 

@@ -7,8 +7,10 @@ reply lands in the topic; staff resolve; the customer rates.
 
 The topic follows the ticket: resolving posts a note and closes the topic (closeForumTopic), reopening
 opens it again before its note, both through the outbox (so a restart in between changes nothing);
-in card mode nothing of this happens. Voice messages, videos and audio are relayed both ways by the
-file id Telegram gave us (sendVoice / sendVideo / sendAudio); stickers are not relayed.
+in card mode nothing of this happens. Voice messages, videos, GIFs, round videos and audio are relayed
+both ways by the file id Telegram gave us, each by its own method (sendVoice / sendVideo /
+sendAnimation / sendVideoNote / sendAudio: file ids are typed); a round video's words, which
+sendVideoNote cannot carry, follow it as a message; stickers are not relayed.
 """
 
 from __future__ import annotations
@@ -272,7 +274,7 @@ async def test_card_mode_makes_no_topic_calls(api: FakeBotApi, sqlite_url: str) 
         await bot.stop()
 
 
-# Voice, video, audio and stickers ---------------------------------------------------------------------
+# Voice, video, GIFs, round videos, audio and stickers ---------------------------------------------------
 async def test_a_staff_voice_message_reaches_the_customer_as_a_voice_message(
     api: FakeBotApi, desk_bot: TelegramBotUnderTest
 ) -> None:
@@ -309,6 +311,54 @@ async def test_a_customers_video_and_audio_reach_the_topic_and_a_sticker_is_only
     assert api.calls_of("sendSticker") == []
 
 
+async def test_a_customers_gif_reaches_the_topic_as_an_animation_and_a_round_video_as_a_video_note(
+    api: FakeBotApi, desk_bot: TelegramBotUnderTest
+) -> None:
+    _, _, lan, ticket, _ = await ticket_in_a_topic(api, desk_bot)
+    thread = ticket.staff_thread_id
+    assert thread is not None
+
+    gif_id = lan.send_animation(caption="Hộp son móp thế này")["message"]["animation"]["file_id"]
+    gif = await api.wait_for("sendAnimation", in_thread(STAFF_CHAT, thread), timeout=10)
+    assert gif.params["animation"] == gif_id and gif.result["animation"]["file_id"] == gif_id
+    assert "Lan" in gif.result["caption"] and ticket.number in gif.result["caption"]
+    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "Hộp son móp thế này"), timeout=10)
+    await api.wait_for("sendMessage", says(LAN, "Đã chuyển tới nhân viên"), timeout=10)
+
+    note_id = lan.send_video_note(duration=20)["message"]["video_note"]["file_id"]
+    note = await api.wait_for("sendVideoNote", in_thread(STAFF_CHAT, thread), timeout=10)
+    assert note.params["video_note"] == note_id and "caption" not in note.params
+    assert note.result["video_note"]["file_id"] == note_id and note.result["video_note"]["duration"] == 20
+    # Who sent it and the ticket ("👤 Lan · KN-…"), which a round video cannot carry, follow it.
+    alone = f"👤 Lan · {ticket.number}"
+    words = await api.wait_for("sendMessage", lambda c: in_thread(STAFF_CHAT, thread)(c)
+                               and c.result["text"] == alone, timeout=10)
+    assert note.time < words.time
+    assert all(status == "sent" for status, _ in await desk_bot.wait_outbox_settled())
+    assert api.calls_of("sendVideo") == []
+
+
+async def test_a_staff_round_video_reaches_the_customer_as_a_video_note_and_a_gif_as_an_animation(
+    api: FakeBotApi, desk_bot: TelegramBotUnderTest
+) -> None:
+    _, ha, _, ticket, _ = await ticket_in_a_topic(api, desk_bot)
+    thread = ticket.staff_thread_id
+
+    sent = ha.send_video_note(duration=15, chat_id=STAFF_CHAT, thread_id=thread)
+    note_id = sent["message"]["video_note"]["file_id"]
+    note = await api.wait_for("sendVideoNote", sent_to(LAN), timeout=10)
+    assert note.params["video_note"] == note_id and "caption" not in note.params
+    assert note.result["video_note"]["file_id"] == note_id and note.result["video_note"]["duration"] == 15
+    words = await api.wait_for("sendMessage", says(LAN, "Nhân viên gửi kèm"), timeout=10)
+    assert ticket.number in words.result["text"] and note.time < words.time
+
+    gif_id = ha.send_animation(chat_id=STAFF_CHAT, thread_id=thread)["message"]["animation"]["file_id"]
+    gif = await api.wait_for("sendAnimation", sent_to(LAN), timeout=10)
+    assert gif.params["animation"] == gif_id and gif.result["animation"]["file_id"] == gif_id
+    assert ticket.number in gif.result["caption"] and "Nhân viên gửi kèm" in gif.result["caption"]
+    assert api.calls_of("sendVideo") == []
+
+
 async def test_each_kind_of_file_goes_out_by_its_own_method(
     api: FakeBotApi, telegram_bot: TelegramBotUnderTest
 ) -> None:
@@ -317,6 +367,8 @@ async def test_each_kind_of_file_goes_out_by_its_own_method(
     files = {
         "voice": api.store.add_file(b"OggS", "voice", "voice.oga", "audio/ogg", {"duration": 4}),
         "video": api.store.add_file(b"ftyp", "videos", "clip.mp4", "video/mp4", {"duration": 9}),
+        "animation": api.store.add_file(b"ftyp", "animations", "gif.mp4", "video/mp4", {"duration": 2}),
+        "video_note": api.store.add_file(b"ftyp", "video_notes", "round.mp4", "video/mp4", {"length": 240}),
         "audio": api.store.add_file(b"ID3", "music", "call.mp3", "audio/mpeg", {"duration": 60}),
         "sticker": api.store.add_file(b"RIFF", "stickers", "s.webp", "image/webp", {"emoji": "🌹"}),
     }
@@ -324,14 +376,18 @@ async def test_each_kind_of_file_goes_out_by_its_own_method(
         SendAttachment(Attachment(kind, stored.file_id), f"<b>{kind}</b> từ nhân viên")  # type: ignore[arg-type]
         for kind, stored in files.items()
     ))
-    for method, kind in (("sendVoice", "voice"), ("sendVideo", "video"), ("sendAudio", "audio"),
-                         ("sendSticker", "sticker")):
+    for method, kind in (("sendVoice", "voice"), ("sendVideo", "video"), ("sendAnimation", "animation"),
+                         ("sendVideoNote", "video_note"), ("sendAudio", "audio"), ("sendSticker", "sticker")):
         call = await api.wait_for(method, sent_to(LAN), timeout=10)
         file_id = files[kind].file_id
         assert call.params[kind] == file_id and call.result[kind]["file_id"] == file_id
     voice, sticker = api.calls_of("sendVoice")[0], api.calls_of("sendSticker")[0]
     assert voice.result["caption"] == "voice từ nhân viên" and voice.result["voice"]["duration"] == 4
     assert "caption" not in sticker.params and sticker.result["sticker"]["emoji"] == "🌹"
-    # The sticker's words follow it as a message of their own.
+    gif, note = api.calls_of("sendAnimation")[0], api.calls_of("sendVideoNote")[0]
+    assert gif.result["caption"] == "animation từ nhân viên" and gif.result["animation"]["duration"] == 2
+    assert "caption" not in note.params and note.result["video_note"]["length"] == 240
+    # The words of a sticker and of a round video follow them as messages of their own.
     await api.wait_for("sendMessage", says(LAN, "sticker từ nhân viên"), timeout=10)
-    assert [s for s, _ in await telegram_bot.wait_outbox_settled()] == ["sent"] * 4
+    await api.wait_for("sendMessage", says(LAN, "video_note từ nhân viên"), timeout=10)
+    assert [s for s, _ in await telegram_bot.wait_outbox_settled()] == ["sent"] * 6

@@ -35,13 +35,16 @@ def no_incidents(caplog: pytest.LogCaptureFixture):
                                          "height": 480, "duration": 3}}), "chỉ đọc được tin nhắn chữ"),
         (lambda lan: lan.send({"audio": {"file_id": "AUD1", "file_unique_id": "a1", "duration": 3}}),
          "chỉ đọc được tin nhắn chữ"),
+        (lambda lan: lan.send_animation(), "chỉ đọc được tin nhắn chữ"),
+        (lambda lan: lan.send_animation(caption="hộp bị móp"), "chỉ đọc được tin nhắn chữ"),
+        (lambda lan: lan.send_video_note(), "chỉ đọc được tin nhắn chữ"),
         (lambda lan: lan.send({"dice": {"emoji": "🎲", "value": 3}}), "chỉ đọc được tin nhắn chữ"),
         (lambda lan: lan.share_contact("+84987654321", own=False), "Số này không phải số Telegram"),
         (lambda lan: lan.send_text("/khongcolenhnay"), "chưa hiểu lệnh này"),
         (lambda lan: lan.send_text("x" * 5000), ""),
     ],
-    ids=["sticker", "photo-caption", "photo", "voice", "location", "document", "video", "audio", "dice",
-         "others-contact", "unknown-command", "very-long-text"],
+    ids=["sticker", "photo-caption", "photo", "voice", "location", "document", "video", "audio", "gif",
+         "gif-caption", "round-video", "dice", "others-contact", "unknown-command", "very-long-text"],
 )
 async def test_each_kind_of_message_gets_a_polite_reply(
     api: FakeBotApi, telegram_bot: TelegramBotUnderTest, send, expected

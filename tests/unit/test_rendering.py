@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram.methods import SendDocument, SendMessage, SendPhoto, SendSticker
+from aiogram.methods import (
+    SendAnimation,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SendSticker,
+    SendVideo,
+    SendVideoNote,
+)
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.channels.telegram.rendering import one_message_each, render
@@ -54,8 +62,28 @@ def test_captions_that_do_not_fit_or_cannot_be_carried_go_as_messages_after() ->
     assert methods(SendAttachment(Attachment("location"))) == []
 
 
+def test_a_gif_goes_by_send_animation_with_its_caption_and_a_round_video_by_send_video_note() -> None:
+    """File ids are typed: a GIF's or a round video's id is sent by its own method, never sendVideo."""
+    gif = methods(SendAttachment(Attachment("animation", "CgAD1", "cam-on.gif.mp4", "video/mp4"),
+                                 caption="<b>Lan</b> · KN-2026-000001"))
+    assert len(gif) == 1 and isinstance(gif[0], SendAnimation)
+    assert (gif[0].animation, gif[0].caption, gif[0].parse_mode) == ("CgAD1", "<b>Lan</b> · KN-2026-000001",
+                                                                     "HTML")
+    round_video = methods(SendAttachment(Attachment("video_note", "DQAD1"), caption="Nhân viên gửi kèm"))
+    assert [type(m) for m in round_video] == [SendVideoNote, SendMessage]
+    assert round_video[0].video_note == "DQAD1"  # type: ignore[attr-defined]
+    assert round_video[1].text == "Nhân viên gửi kèm"  # type: ignore[attr-defined]  # sendVideoNote has no caption
+    assert [type(m) for m in methods(SendAttachment(Attachment("video_note", "DQAD1")))] == [SendVideoNote]
+    assert isinstance(methods(SendAttachment(Attachment("video", "BAAD1")))[0], SendVideo)
+    too_long = methods(SendAttachment(Attachment("animation", "CgAD1"), caption="x" * 1100))
+    assert [type(m) for m in too_long] == [SendAnimation, SendMessage]
+    assert too_long[0].caption is None  # type: ignore[attr-defined]
+
+
 def test_each_part_renders_to_exactly_one_message() -> None:
     for action in (SendText(LONG, BUTTONS), RequestContact(LONG, "Chia sẻ", "Hủy"),
-                   SendAttachment(Attachment("sticker", "CAAD1"), caption=LONG)):
+                   SendAttachment(Attachment("sticker", "CAAD1"), caption=LONG),
+                   SendAttachment(Attachment("video_note", "DQAD1"), caption=LONG),
+                   SendAttachment(Attachment("animation", "CgAD1"), caption=LONG)):
         for part in one_message_each(action):
             assert sum(step.is_message for step in render(part, TO)) == 1

@@ -59,6 +59,9 @@ def test_attachments() -> None:
     assert video.attachments[0].kind == "video"
     audio = message(audio={"file_id": "A", "file_unique_id": "a", "duration": 1})
     assert audio.attachments[0].kind == "audio"
+    round_video = message(video_note={"file_id": "N", "file_unique_id": "n", "length": 384, "duration": 8,
+                                      "file_size": 900})
+    assert round_video.attachments == (Attachment("video_note", "N", None, "video/mp4", 900),)
     sticker = message(sticker={"file_id": "S", "file_unique_id": "s", "type": "regular", "width": 1,
                                "height": 1, "is_animated": False, "is_video": False})
     assert sticker.attachments[0].kind == "sticker"
@@ -66,6 +69,15 @@ def test_attachments() -> None:
     assert location.attachments == (Attachment("location"),)
     dice = message(dice={"emoji": "🎲", "value": 4})
     assert dice.attachments == (Attachment("other"),)
+
+
+def test_a_gif_is_an_animation_not_the_document_telegram_also_sends() -> None:
+    gif = {"file_id": "G", "file_unique_id": "g", "file_name": "cam-on.gif.mp4", "mime_type": "video/mp4",
+           "file_size": 5000}
+    event = message(animation={**gif, "width": 480, "height": 270, "duration": 2}, document=gif,
+                    caption="hộp bị móp")
+    assert event.attachments == (Attachment("animation", "G", "cam-on.gif.mp4", "video/mp4", 5000),)
+    assert event.text == "hộp bị móp"
 
 
 def test_service_messages_and_channels_give_no_event() -> None:

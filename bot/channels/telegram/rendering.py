@@ -7,8 +7,11 @@
 |                        | single part: editMessageReplyMarkup adds the inline keyboard after)     |
 | RequestContact         | sendMessage with a one-time reply keyboard: share contact / cancel      |
 | SendDocument           | sendDocument (caption over 1024 characters goes as a message after)     |
-| SendAttachment         | sendPhoto / sendDocument / sendVoice / sendVideo / sendAudio /          |
-|                        | sendSticker by kind, using the file id Telegram gave us                  |
+| SendAttachment         | sendPhoto / sendDocument / sendVoice / sendVideo / sendAnimation /      |
+|                        | sendVideoNote / sendAudio / sendSticker by kind, using the file id      |
+|                        | Telegram gave us (file ids are typed: a GIF goes by sendAnimation, a    |
+|                        | round video by sendVideoNote); a sticker's or round video's caption,    |
+|                        | which they cannot carry, goes as a message after them                   |
 | OpenTopic / CloseTopic | createForumTopic / closeForumTopic (staff chat)                         |
 | ReopenTopic            | reopenForumTopic (the row's thread; nothing without a thread)           |
 | SendEmail              | nothing: not a Telegram action                                          |
@@ -25,12 +28,14 @@ from aiogram.methods import (
     CloseForumTopic,
     CreateForumTopic,
     ReopenForumTopic,
+    SendAnimation,
     SendAudio,
     SendDocument,
     SendMessage,
     SendPhoto,
     SendSticker,
     SendVideo,
+    SendVideoNote,
     SendVoice,
     TelegramMethod,
 )
@@ -51,6 +56,8 @@ from bot.dialogue.actions import Action, Address, Keyboard
 HTML = "HTML"
 CAPTION_LIMIT = 1024
 TOPIC_NAME_LIMIT = 128
+# Kinds whose send method has no caption parameter (sendSticker, sendVideoNote).
+UNCAPTIONED_KINDS = frozenset({"sticker", "video_note"})
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -159,9 +166,9 @@ def _words_only(action: core.SendDocument | core.SendAttachment) -> bool:
 
 
 def _carries_caption(action: core.SendDocument | core.SendAttachment) -> bool:
-    """Stickers take no caption; their words go as a message after them."""
+    """Stickers and round videos take no caption; their words go as a message after them."""
     return not _words_only(action) and not (
-        isinstance(action, core.SendAttachment) and action.attachment.kind == "sticker"
+        isinstance(action, core.SendAttachment) and action.attachment.kind in UNCAPTIONED_KINDS
     )
 
 
@@ -180,6 +187,10 @@ def _attachment(chat_id: int | str, thread: int | None,
         return SendVoice(voice=file_id, **with_caption)
     if attachment.kind == "video":
         return SendVideo(video=file_id, **with_caption)
+    if attachment.kind == "animation":
+        return SendAnimation(animation=file_id, **with_caption)
+    if attachment.kind == "video_note":
+        return SendVideoNote(video_note=file_id, **common)
     if attachment.kind == "audio":
         return SendAudio(audio=file_id, **with_caption)
     if attachment.kind == "sticker":

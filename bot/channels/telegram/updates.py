@@ -91,6 +91,8 @@ def chat_kind(chat: Chat) -> Literal["private", "group"] | None:
 
 
 def attachments_of(message: Message) -> tuple[Attachment, ...]:
+    """The file of a message, of the kind whose send method accepts its file id (file ids are typed:
+    a GIF is an "animation" and a round video a "video_note", not a "video")."""
     if message.photo:
         largest = max(message.photo, key=lambda p: (p.file_size or 0, p.width * p.height))
         return (Attachment("photo", largest.file_id, None, "image/jpeg", largest.file_size),)
@@ -104,13 +106,13 @@ def attachments_of(message: Message) -> tuple[Attachment, ...]:
         return (Attachment("video", video.file_id, video.file_name, video.mime_type, video.file_size),)
     if message.video_note is not None:
         note = message.video_note
-        return (Attachment("video", note.file_id, None, "video/mp4", note.file_size),)
+        return (Attachment("video_note", note.file_id, None, "video/mp4", note.file_size),)
     if message.audio is not None:
         audio = message.audio
         return (Attachment("audio", audio.file_id, audio.file_name, audio.mime_type, audio.file_size),)
-    if message.animation is not None:
+    if message.animation is not None:  # before the document Telegram also sets on an animation
         anim = message.animation
-        return (Attachment("video", anim.file_id, anim.file_name, anim.mime_type, anim.file_size),)
+        return (Attachment("animation", anim.file_id, anim.file_name, anim.mime_type, anim.file_size),)
     if message.document is not None:
         doc = message.document
         return (Attachment("document", doc.file_id, doc.file_name, doc.mime_type, doc.file_size),)

@@ -29,3 +29,12 @@ async def test_other_text_is_added_to_the_description(harness: ChatHarness) -> N
     await customer.says("Shipper còn nói chuyện thiếu lịch sự")
     summary = await customer.presses("complaint:continue")
     assert "Shipper còn nói chuyện thiếu lịch sự" in summary.text
+
+
+async def test_a_gif_and_a_round_video_are_kept_like_other_videos(harness: ChatHarness) -> None:
+    customer = await at_attachments_step(harness)
+    first = await customer.sends_file("animation", "gif-box")
+    second = await customer.sends_file("video_note", "round-box")
+    assert "1 tệp" in first.text and "2 tệp" in second.text
+    refused = await customer.sends_file("voice", "voice-1")
+    assert "2 tệp" not in refused.text and "chỉ nhận" in refused.text

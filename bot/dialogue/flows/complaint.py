@@ -63,7 +63,8 @@ from bot.storage.models import Ticket
 from intents.text import comparison_key
 
 MIN_DESCRIPTION = 5
-ACCEPTED_FILES = ("photo", "document", "video")
+# A GIF or a round video is "a video" to the customer, as the prompt words it.
+ACCEPTED_FILES = ("photo", "document", "video", "animation", "video_note")
 NO_ORDER = "-"
 
 

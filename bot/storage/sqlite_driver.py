@@ -155,6 +155,12 @@ class LoopThreadConnection(AsyncAdapt_aiosqlite_connection):
 
     _cursor_cls = LoopThreadCursor  # type: ignore[assignment]
 
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself, for statements run without SQLAlchemy (see direct_sqlite)."""
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        return connection._conn
+
     def rollback(self) -> None:
         self._finish(rollback=True)
 

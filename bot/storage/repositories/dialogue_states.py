@@ -10,6 +10,7 @@ turn changed it. The ORM model `DialogueStateRow` still defines the table.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -18,6 +19,7 @@ from sqlalchemy import Table, and_, bindparam, exists, insert, literal, or_, sel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
+from bot.storage.direct_sqlite import DirectStatement, sqlite_connection
 from bot.storage.models import ChannelAccount, DialogueStateRow, Ticket
 from bot.storage.repositories.accounts import ChatAccount
 from bot.storage.repositories.tickets import OPEN_STATUSES
@@ -93,6 +95,7 @@ _TURN_ROWS = (
     )
     .where(_STATES.c.channel == _CHANNEL, _STATES.c.user_id == _USER_ID)
 )
+_TURN_ROWS_ON_SQLITE = DirectStatement(_TURN_ROWS)
 _STATE = select(*_STATE_COLUMNS).where(_STATES.c.channel == _CHANNEL, _STATES.c.user_id == _USER_ID)
 _INSERT = insert(_STATES).returning(_STATES.c.id)
 _SAVE = update(_STATES).where(_STATES.c.id == bindparam("state_id"))
@@ -108,13 +111,19 @@ class DialogueStateRepository:
         The flag is read in the turn's own transaction, so it is as current as the ticket rows.
         """
         connection = await self._connection()
-        row = (await connection.execute(_TURN_ROWS, {"channel": channel, "user_id": user_id})).first()
+        parameters = {"channel": channel, "user_id": user_id}
+        row: Sequence[Any] | None
+        if (sqlite_conn := sqlite_connection(connection)) is not None:
+            row = _TURN_ROWS_ON_SQLITE.first(sqlite_conn, connection.dialect, parameters)
+        else:
+            row = (await connection.execute(_TURN_ROWS, parameters)).first()
         if row is None:
             return TurnRows(None, None, None)
+        account_id, chat_id, display_name, unreachable_since, has_open_ticket = row[len(_STATE_COLUMNS):]
         chat = None
-        if row.account_id is not None:
-            chat = ChatAccount(row.account_id, row.chat_id, row.display_name, row.unreachable_since)
-        return TurnRows(_state(row), chat, bool(row.has_open_ticket))
+        if account_id is not None:
+            chat = ChatAccount(account_id, chat_id, display_name, unreachable_since)
+        return TurnRows(_state(row), chat, bool(has_open_ticket))
 
     async def get(self, channel: str, user_id: str) -> DialogueState | None:
         connection = await self._connection()
@@ -147,8 +156,9 @@ class DialogueStateRepository:
         return await self._session.connection()  # the unit of work's own transaction
 
 
-def _state(row: Any) -> DialogueState:
-    data = dict(row.data or {})
-    state = DialogueState(row.id, row.language, bool(row.language_locked), row.flow, row.step, data)
+def _state(row: Sequence[Any]) -> DialogueState:
+    """From a row that starts with the _STATE_COLUMNS."""
+    state_id, language, language_locked, flow, step, data = row[: len(_STATE_COLUMNS)]
+    state = DialogueState(state_id, language, bool(language_locked), flow, step, dict(data or {}))
     state.mark_saved()
     return state

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.direct_sqlite import DirectStatement, sqlite_connection
 from bot.storage.models import ProcessedEvent
 
 
@@ -29,6 +30,7 @@ def _claim_statement(dialect: Any) -> Any:
 
 # Built once per dialect: reused statement objects keep their compiled form and cache key.
 _CLAIM = {"postgresql": _claim_statement(postgresql), "sqlite": _claim_statement(sqlite)}
+_CLAIM_ON_SQLITE = DirectStatement(_CLAIM["sqlite"])
 
 
 class ProcessedEventRepository:
@@ -40,12 +42,12 @@ class ProcessedEventRepository:
 
         Done in the event's own transaction, so a crash before commit lets the retried delivery in.
         """
-        bind = self._session.bind
-        postgres = bind is not None and bind.dialect.name == "postgresql"
-        statement = _CLAIM["postgresql" if postgres else "sqlite"]
         parameters = {"channel": channel, "event_key": event_key, "processed_at": now}
         connection = await self._session.connection()  # the unit of work's own transaction
         # The row count, not RETURNING: no result rows to build for the one statement every event runs.
+        if (sqlite_conn := sqlite_connection(connection)) is not None:
+            return _CLAIM_ON_SQLITE.rowcount(sqlite_conn, connection.dialect, parameters) == 1
+        statement = _CLAIM["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
         return (await connection.execute(statement, parameters)).rowcount == 1
 
     async def forget_before(self, moment: datetime) -> int:

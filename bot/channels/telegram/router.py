@@ -137,7 +137,10 @@ def sequence_key(update: Update) -> str:
 
 def create_dispatcher(channel: TelegramChannel, translator: UpdateTranslator,
                       sequencer: UserSequencer, recent: RecentUpdates) -> Dispatcher:
-    dispatcher = Dispatcher(channel=channel, translator=translator)
+    # No aiogram FSM: the conversation state lives in the database (bot/dialogue), and one user's
+    # updates are kept in order by our OrderingMiddleware, which also works across restarts. The FSM
+    # middleware would add an unused state lookup and a second per-user lock to every update.
+    dispatcher = Dispatcher(channel=channel, translator=translator, disable_fsm=True)
     dispatcher.update.outer_middleware(OrderingMiddleware(sequencer, recent))
     dispatcher.include_router(create_router())
     return dispatcher

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.storage.sqlite_driver import LOOP_THREAD_AIOSQLITE
+from bot.storage.sqlite_driver import LOOP_THREAD_AIOSQLITE, LoopThreadConnection
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -34,7 +35,16 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
 def _sqlite_begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads and then writes can fail with "database is locked" when
     # another writer got there first; taking the write lock up front makes units of work queue instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    driver = connection.connection.dbapi_connection
+    if not isinstance(driver, LoopThreadConnection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    # Straight to the driver; its errors are wrapped as SQLAlchemy wraps a statement's.
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        driver.begin_immediate()
+    except dbapi_error as error:
+        raise DBAPIError.instance("BEGIN IMMEDIATE", (), error, dbapi_error) from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

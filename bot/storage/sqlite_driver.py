@@ -155,6 +155,18 @@ class LoopThreadConnection(AsyncAdapt_aiosqlite_connection):
 
     _cursor_cls = LoopThreadCursor  # type: ignore[assignment]
 
+    def begin_immediate(self) -> None:
+        """BEGIN IMMEDIATE, awaiting pauses while another writer holds the lock (see the module doc).
+
+        Called by `bot.storage.db` when a transaction begins: straight to the driver, since a
+        constant statement gains nothing from SQLAlchemy's execution machinery, and every unit of
+        work begins one.
+        """
+        try:
+            await_(_begin_when_free(self.sqlite, "BEGIN IMMEDIATE"))
+        except Exception as error:
+            self._handle_exception(error)
+
     @property
     def sqlite(self) -> sqlite3.Connection:
         """The sqlite3 connection itself, for statements run without SQLAlchemy (see direct_sqlite)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import garbage_collection
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery.dispatcher import OutboxDispatcher
@@ -83,6 +84,7 @@ async def build_app(
     migrate: bool | None = None,
 ) -> App:
     """Create the engine, bring the schema up to date (or refuse), and wire the conversation core."""
+    garbage_collection.tune_for_service()
     engine = create_engine(settings.database_url)
     try:
         await ensure_schema(engine, auto_migrate=settings.db_auto_migrate if migrate is None else migrate)

@@ -154,31 +154,13 @@ class BotApiMethods:
         return self._send(params, {"voice": voice, **_formatted(params, "caption", "caption_entities")})
 
     def send_video(self, params: dict[str, Any]) -> dict[str, Any]:
-        stored = self._file_param(params["video"], "videos")
-        video: dict[str, Any] = {
-            **_file_object(stored),
-            "width": params.get("width", stored.attributes.get("width", 1280)),
-            "height": params.get("height", stored.attributes.get("height", 720)),
-            "duration": params.get("duration", stored.attributes.get("duration", 1)),
-            "mime_type": stored.mime_type or "video/mp4",
-        }
-        if stored.file_name:
-            video["file_name"] = stored.file_name
+        video = _moving_picture(self._file_param(params["video"], "videos"), params, (1280, 720))
         return self._send(params, {"video": video, **_formatted(params, "caption", "caption_entities")})
 
     def send_animation(self, params: dict[str, Any]) -> dict[str, Any]:
         """A GIF (a silent MPEG-4 to Telegram). As on Telegram, the message also carries the animation
         as a `document`, for clients that predate animations."""
-        stored = self._file_param(params["animation"], "animations")
-        animation: dict[str, Any] = {
-            **_file_object(stored),
-            "width": params.get("width", stored.attributes.get("width", 480)),
-            "height": params.get("height", stored.attributes.get("height", 270)),
-            "duration": params.get("duration", stored.attributes.get("duration", 1)),
-            "mime_type": stored.mime_type or "video/mp4",
-        }
-        if stored.file_name:
-            animation["file_name"] = stored.file_name
+        animation = _moving_picture(self._file_param(params["animation"], "animations"), params, (480, 270))
         document = {k: v for k, v in animation.items() if k not in ("width", "height", "duration")}
         caption = _formatted(params, "caption", "caption_entities")
         return self._send(params, {"animation": animation, "document": document, **caption})
@@ -430,6 +412,20 @@ def _file_object(stored: Any) -> dict[str, Any]:
         "file_unique_id": stored.file_unique_id,
         "file_size": len(stored.content),
     }
+
+
+def _moving_picture(stored: Any, params: dict[str, Any], size: tuple[int, int]) -> dict[str, Any]:
+    """A Video or an Animation object: a file with a frame size and a duration."""
+    found: dict[str, Any] = {
+        **_file_object(stored),
+        "width": params.get("width", stored.attributes.get("width", size[0])),
+        "height": params.get("height", stored.attributes.get("height", size[1])),
+        "duration": params.get("duration", stored.attributes.get("duration", 1)),
+        "mime_type": stored.mime_type or "video/mp4",
+    }
+    if stored.file_name:
+        found["file_name"] = stored.file_name
+    return found
 
 
 def _formatted(params: dict[str, Any], text_key: str, entities_key: str) -> dict[str, Any]:

@@ -82,7 +82,9 @@ class ChannelAccountRepository:
     async def note_chat(self, account: ChatAccount, *, chat_id: str, display_name: str | None) -> ChatAccount:
         """Record where the user writes from and under what name, and that they can be reached again.
 
-        Writes only what differs, so the usual turn (same chat, same name) costs no statement.
+        Writes only what differs, so the usual turn (same chat, same name) costs no statement. Called
+        as a turn opens, before anything loads the account's entity: a Core update would not refresh
+        an entity already in the session.
         """
         name = display_name or account.display_name
         if (account.chat_id, account.display_name, account.unreachable_since) == (chat_id, name, None):

@@ -51,6 +51,8 @@ class _Compiled:
 
 
 class DirectStatement:
+    """A Core statement to run on a sqlite3 connection: compiled on first use for the given dialect."""
+
     def __init__(self, statement: Select[Any] | Insert | Update | Delete) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
@@ -59,14 +61,22 @@ class DirectStatement:
         self, sqlite: sqlite3.Connection, dialect: Dialect, parameters: Mapping[str, Any]
     ) -> tuple[Any, ...] | None:
         compiled = self._for(dialect)
-        row = self._execute(sqlite, compiled, parameters).fetchone()
+        cursor = self._execute(sqlite, compiled, parameters)
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()  # no statement left open in the transaction
         if row is None:
             return None
         pairs = zip(row, compiled.results, strict=True)
         return tuple(value if process is None else process(value) for value, process in pairs)
 
     def rowcount(self, sqlite: sqlite3.Connection, dialect: Dialect, parameters: Mapping[str, Any]) -> int:
-        return self._execute(sqlite, self._for(dialect), parameters).rowcount
+        cursor = self._execute(sqlite, self._for(dialect), parameters)
+        try:
+            return cursor.rowcount
+        finally:
+            cursor.close()
 
     def _execute(
         self, sqlite: sqlite3.Connection, compiled: _Compiled, parameters: Mapping[str, Any]

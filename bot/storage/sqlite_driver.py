@@ -29,7 +29,7 @@ import collections
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -64,10 +64,6 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
         cursor.close()
 
 
-def _is_begin(operation: str) -> bool:
-    return operation[:5].upper() == "BEGIN"
-
-
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     code = getattr(error, "sqlite_errorcode", None)
     if code is not None:
@@ -75,13 +71,14 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error)
 
 
-async def _begin_when_free(connection: sqlite3.Connection, operation: str) -> _Outcome:
-    """BEGIN, retried with awaited pauses while another connection holds the write lock."""
+async def _begin_immediate_when_free(connection: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, retried with awaited pauses while another connection holds the write lock."""
     deadline = time.monotonic() + BUSY_PATIENCE
     pause = FIRST_PAUSE
     while True:
         try:
-            return _run(connection, operation, None, False)
+            _run(connection, "BEGIN IMMEDIATE", None, False)
+            return
         except sqlite3.OperationalError as error:
             if not _is_busy(error) or time.monotonic() >= deadline:
                 raise
@@ -98,7 +95,7 @@ class LoopThreadCursor(AsyncAdapt_aiosqlite_cursor):
         # No aiosqlite cursor: a sqlite3 cursor lives only for the length of one statement.
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
-        self._sqlite: sqlite3.Connection = adapt_connection._connection._conn
+        self._sqlite = cast(LoopThreadConnection, adapt_connection).sqlite
         self._cursor = None  # type: ignore[assignment]
         self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
@@ -137,11 +134,7 @@ class LoopThreadCursor(AsyncAdapt_aiosqlite_cursor):
             self._adapt_connection._handle_exception(error)
 
     async def _statement(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        if not many and not parameters and _is_begin(operation):
-            outcome = await _begin_when_free(self._sqlite, operation)
-        else:
-            outcome = _run(self._sqlite, operation, parameters, many)
-        description, rows, self._rowcount, self._lastrowid = outcome
+        description, rows, self._rowcount, self._lastrowid = _run(self._sqlite, operation, parameters, many)
         self._description = description
         self._rows = collections.deque(rows) if rows is not None else collections.deque()
 
@@ -163,7 +156,7 @@ class LoopThreadConnection(AsyncAdapt_aiosqlite_connection):
         work begins one.
         """
         try:
-            await_(_begin_when_free(self.sqlite, "BEGIN IMMEDIATE"))
+            await_(_begin_immediate_when_free(self.sqlite))
         except Exception as error:
             self._handle_exception(error)
 

@@ -36,7 +36,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -288,13 +288,8 @@ class TicketNotifier:
     async def _topic_turn(self, uow: UnitOfWork, ticket: Ticket) -> int:
         """A number for this close or reopen: the ticket's earlier ones plus one (unique dedupe keys,
         even when staff resolve, reopen and resolve again within one second)."""
-        earlier = await uow.session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(
-                OutboxMessage.kind.in_(("close_topic", "reopen_topic")),
-                OutboxMessage.dedupe_key.like(f"ticket:{ticket.id}:topic-state:%"),
-            )
-        )
-        return int(earlier or 0) + 1
+        earlier = await uow.outbox.count(("close_topic", "reopen_topic"), f"ticket:{ticket.id}:topic-state:")
+        return earlier + 1
 
     def rating_keyboard(self, ticket: Ticket) -> Keyboard:
         return (tuple(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -59,6 +59,13 @@ class OutboxRepository:
             row.locked_until = now + lease
         await self._session.flush()
         return rows
+
+    async def count(self, kinds: Sequence[str], dedupe_prefix: str) -> int:
+        """How many messages of these kinds were ever written under keys starting with the prefix."""
+        query = select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.kind.in_(kinds), OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True)
+        )
+        return int(await self._session.scalar(query) or 0)
 
     async def get(self, message_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, message_id)

@@ -24,7 +24,7 @@ from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.i18n import Catalog
-from bot.storage.db import create_engine, create_session_factory
+from bot.storage.db import create_engine
 from bot.storage.schema import ensure_schema
 from bot.storage.uow import UnitOfWorkFactory
 
@@ -91,7 +91,7 @@ async def build_app(
     except Exception:
         await engine.dispose()
         raise
-    uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+    uow_factory = UnitOfWorkFactory(engine)
     clock = clock or SystemClock()
     texts = Catalog.load()
     understander = understander or load_understander()

@@ -13,7 +13,7 @@ from bot.bootstrap import App, build_app
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.dialogue.ports import TextUnderstander
-from bot.storage.db import create_engine, create_session_factory
+from bot.storage.db import create_engine
 from bot.storage.schema import upgrade
 from bot.storage.uow import UnitOfWorkFactory
 from tests.support.harness import ChatHarness
@@ -53,7 +53,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def uow_factory(engine: AsyncEngine) -> UnitOfWorkFactory:
-    return UnitOfWorkFactory(create_session_factory(engine))
+    return UnitOfWorkFactory(engine)
 
 
 # Application -------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.cli.errors import CliError
 from bot.config import Settings, SettingsError, load_settings
 from bot.logging_setup import configure_logging
-from bot.storage.db import create_engine, create_session_factory
+from bot.storage.db import create_engine
 from bot.storage.schema import SchemaOutOfDate, ensure_schema
 from bot.storage.uow import UnitOfWorkFactory
 
@@ -49,7 +49,7 @@ async def open_storage(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
     try:
         with _database_errors_as_one_line(settings):
             await ensure_schema(engine, auto_migrate=settings.db_auto_migrate)
-        yield UnitOfWorkFactory(create_session_factory(engine))
+        yield UnitOfWorkFactory(engine)
     finally:
         await engine.dispose()
 

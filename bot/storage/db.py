@@ -1,4 +1,4 @@
-"""Engine and session factory for SQLite (embedded) and PostgreSQL (production) with the same code."""
+"""The engine for SQLite (embedded) and PostgreSQL (production) with the same code."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage.sqlite_driver import LOOP_THREAD_AIOSQLITE, LoopThreadConnection
 
@@ -39,6 +39,8 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     if not isinstance(driver, LoopThreadConnection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
+    if driver.sqlite.in_transaction:
+        return  # begun by a direct statement of the unit of work (bot.storage.transaction): adopted
     # Straight to the driver; its errors are wrapped as SQLAlchemy wraps a statement's.
     dbapi_error = connection.dialect.loaded_dbapi.Error
     try:
@@ -55,7 +57,3 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=0")
     cursor.close()
-
-
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)

@@ -9,12 +9,12 @@ one process, alternating): median CPU per message 4.87 ms with them here, 5.85 m
 A `DirectStatement` is still a Core statement, compiled by SQLAlchemy once for the engine's dialect,
 and its values pass through the column types' own bind and result processors: what is written and
 read is exactly what SQLAlchemy would write and read. It runs on the unit of work's connection,
-inside the transaction SQLAlchemy began (BEGIN IMMEDIATE), and commits or rolls back with the rest.
+inside its one transaction (begun with BEGIN IMMEDIATE by whichever statement came first), and
+commits or rolls back with the rest; `bot.storage.transaction` hands out the connection and
+flushes pending ORM changes first.
 
 Only SQLite on our loop-thread driver has such a connection (`sqlite_connection` returns None
-otherwise); callers then execute the same statement through SQLAlchemy, as on PostgreSQL. The
-session's autoflush is bypassed, so these run before anything changes through the ORM in the unit
-of work: at the start of a turn.
+otherwise); callers then execute the same statement through SQLAlchemy, as on PostgreSQL.
 """
 
 from __future__ import annotations

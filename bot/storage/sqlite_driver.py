@@ -71,7 +71,7 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error)
 
 
-async def _begin_immediate_when_free(connection: sqlite3.Connection) -> None:
+async def begin_immediate_when_free(connection: sqlite3.Connection) -> None:
     """BEGIN IMMEDIATE, retried with awaited pauses while another connection holds the write lock."""
     deadline = time.monotonic() + BUSY_PATIENCE
     pause = FIRST_PAUSE
@@ -156,7 +156,7 @@ class LoopThreadConnection(AsyncAdapt_aiosqlite_connection):
         work begins one.
         """
         try:
-            await_(_begin_immediate_when_free(self.sqlite))
+            await_(begin_immediate_when_free(self.sqlite))
         except Exception as error:
             self._handle_exception(error)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.storage.repositories.accounts import ChannelAccountRepository
 from bot.storage.repositories.audit import AuditRepository
@@ -19,28 +19,24 @@ from bot.storage.repositories.orders import OrderRepository
 from bot.storage.repositories.outbox import OutboxRepository
 from bot.storage.repositories.processed_events import ProcessedEventRepository
 from bot.storage.repositories.tickets import TicketRepository
+from bot.storage.transaction import Transaction
 
 
 class UnitOfWork:
-    session: AsyncSession
-
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
-        self._committed = False
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
-        self._committed = False
-        session = self.session
-        self.customers = CustomerRepository(session)
-        self.accounts = ChannelAccountRepository(session)
-        self.orders = OrderRepository(session)
-        self.consents = ConsentRepository(session)
-        self.tickets = TicketRepository(session)
-        self.audit = AuditRepository(session)
-        self.outbox = OutboxRepository(session)
-        self.dialogue_states = DialogueStateRepository(session)
-        self.processed_events = ProcessedEventRepository(session)
+        self.transaction = transaction = Transaction(await self._engine.connect())
+        self.customers = CustomerRepository(transaction)
+        self.accounts = ChannelAccountRepository(transaction)
+        self.orders = OrderRepository(transaction)
+        self.consents = ConsentRepository(transaction)
+        self.tickets = TicketRepository(transaction)
+        self.audit = AuditRepository(transaction)
+        self.outbox = OutboxRepository(transaction)
+        self.dialogue_states = DialogueStateRepository(transaction)
+        self.processed_events = ProcessedEventRepository(transaction)
         return self
 
     async def __aexit__(
@@ -49,28 +45,28 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        try:
-            if not self._committed:
-                await self.session.rollback()
-        finally:
-            await self.session.close()
+        await self.transaction.close()  # what was not committed is rolled back
+
+    @property
+    def session(self) -> AsyncSession:
+        """The ORM session, made on first use (see bot.storage.transaction)."""
+        return self.transaction.session
 
     async def commit(self) -> None:
-        await self.session.commit()
-        self._committed = True
+        await self.transaction.commit()
 
     async def rollback(self) -> None:
-        await self.session.rollback()
+        await self.transaction.rollback()
 
     async def flush(self) -> None:
-        await self.session.flush()
+        await self.transaction.flush()
 
 
 class UnitOfWorkFactory:
     """Hands out fresh units of work; what services and the dialogue engine depend on."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._session_factory)
+        return UnitOfWork(self._engine)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.db import create_engine, create_session_factory
+from bot.storage.db import create_engine
 from bot.storage.direct_sqlite import DirectStatement, sqlite_connection
 from bot.storage.models import ChannelAccount, DialogueStateRow, ProcessedEvent, Ticket
 from bot.storage.repositories.dialogue_states import _TURN_ROWS, _TURN_ROWS_ON_SQLITE
@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 25, 9, 30, 15, 123456, tzinfo=UTC)
 async def sqlite_uow_factory(sqlite_url: str) -> AsyncIterator[UnitOfWorkFactory]:
     engine = create_engine(sqlite_url)
     await upgrade(engine)
-    yield UnitOfWorkFactory(create_session_factory(engine))
+    yield UnitOfWorkFactory(engine)
     await engine.dispose()
 
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.storage import sqlite_driver
-from bot.storage.db import create_engine, create_session_factory
+from bot.storage.db import create_engine
 from bot.storage.models import Customer
 from bot.storage.schema import upgrade
 from bot.storage.uow import UnitOfWorkFactory
@@ -33,7 +35,7 @@ def database(tmp_path: Path) -> Path:
 async def factory(database: Path) -> AsyncIterator[UnitOfWorkFactory]:
     engine = create_engine(f"sqlite+aiosqlite:///{database}")
     await upgrade(engine)
-    yield UnitOfWorkFactory(create_session_factory(engine))
+    yield UnitOfWorkFactory(engine)
     await engine.dispose()
 
 
@@ -50,6 +52,35 @@ async def add_customer(factory: UnitOfWorkFactory, phone: str) -> None:
         await uow.commit()
 
 
+async def claim_event(factory: UnitOfWorkFactory, key: str) -> None:
+    async with factory() as uow:
+        assert await uow.processed_events.claim("telegram", key, datetime.now(UTC))
+        await uow.commit()
+
+
+async def customer_added(factory: UnitOfWorkFactory, phone: str) -> bool:
+    async with factory() as uow:
+        return await uow.customers.by_phone(phone) is not None
+
+
+async def event_claimed(factory: UnitOfWorkFactory, key: str) -> bool:
+    async with factory() as uow:
+        return not await uow.processed_events.claim("telegram", key, datetime.now(UTC))
+
+
+Write = Callable[[UnitOfWorkFactory, str], Awaitable[None]]
+Written = Callable[[UnitOfWorkFactory, str], Awaitable[bool]]
+
+
+@pytest.fixture(
+    params=[(add_customer, customer_added), (claim_event, event_claimed)],
+    ids=["orm-write", "direct-statement"],
+)
+def writer(request: pytest.FixtureRequest) -> tuple[Write, Written]:
+    """A unit of work's transaction begins with SQLAlchemy's BEGIN or with a direct statement's."""
+    return cast(tuple[Write, Written], request.param)
+
+
 async def ticks_while(task: asyncio.Task[None], seconds: float) -> int:
     """How many times a 5 ms timer fires on the loop while `task` runs, for `seconds` at most."""
     ticks = 0
@@ -61,32 +92,36 @@ async def ticks_while(task: asyncio.Task[None], seconds: float) -> int:
 
 
 async def test_a_busy_database_is_waited_for_without_holding_the_loop(
-    factory: UnitOfWorkFactory, other_writer: sqlite3.Connection
+    factory: UnitOfWorkFactory, other_writer: sqlite3.Connection, writer: tuple[Write, Written]
 ) -> None:
+    write, written = writer
     other_writer.execute("BEGIN IMMEDIATE")
-    waiting = asyncio.create_task(add_customer(factory, "+84912000101"))
+    waiting = asyncio.create_task(write(factory, "+84912000101"))
     ticks = await ticks_while(waiting, 0.3)
     assert not waiting.done(), "the unit of work must wait for the other writer"
     assert ticks >= 20, f"the loop was held: only {ticks} ticks of 5 ms in 0.3 s"
     other_writer.execute("COMMIT")
     await asyncio.wait_for(waiting, 5)
-    async with factory() as uow:
-        assert await uow.customers.by_phone("+84912000101") is not None
+    assert await written(factory, "+84912000101")
 
 
 async def test_gives_up_with_database_locked_after_the_patience(
-    factory: UnitOfWorkFactory, other_writer: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+    factory: UnitOfWorkFactory, other_writer: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch,
+    writer: tuple[Write, Written],
 ) -> None:
+    write, written = writer
     monkeypatch.setattr(sqlite_driver, "BUSY_PATIENCE", 0.2)
     other_writer.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()
         with pytest.raises(OperationalError, match="locked"):
-            await add_customer(factory, "+84912000102")
+            await write(factory, "+84912000102")
         assert time.monotonic() - started < 2
     finally:
         other_writer.execute("ROLLBACK")
-    await add_customer(factory, "+84912000102")  # and the next unit of work is fine
+    assert not await written(factory, "+84912000102")
+    await write(factory, "+84912000102")  # and the next unit of work is fine
+    assert await written(factory, "+84912000102")
 
 
 async def test_readers_and_a_writer_do_not_wait_for_each_other(

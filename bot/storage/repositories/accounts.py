@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ChannelAccount
+from bot.storage.repositories.base import Repository
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,7 @@ _CHAT_ACCOUNT = select(
 ).where(_ACCOUNTS.c.channel == bindparam("channel"), _ACCOUNTS.c.channel_user_id == bindparam("user_id"))
 
 
-class ChannelAccountRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ChannelAccountRepository(Repository):
     async def get(self, channel: str, channel_user_id: str) -> ChannelAccount | None:
         return await self._session.scalar(
             select(ChannelAccount).where(
@@ -63,7 +60,7 @@ class ChannelAccountRepository:
 
     # The turn's own account, as plain data (see ChatAccount) -----------------------------------------
     async def chat_account(self, channel: str, channel_user_id: str) -> ChatAccount | None:
-        connection = await self._session.connection()
+        connection = await self._transaction.core()
         parameters = {"channel": channel, "user_id": channel_user_id}
         row = (await connection.execute(_CHAT_ACCOUNT, parameters)).first()
         if row is None:
@@ -73,7 +70,7 @@ class ChannelAccountRepository:
     async def add_chat_account(
         self, channel: str, channel_user_id: str, *, chat_id: str, display_name: str | None, now: datetime
     ) -> ChatAccount:
-        connection = await self._session.connection()
+        connection = await self._transaction.core()
         values = {"channel": channel, "channel_user_id": channel_user_id, "chat_id": chat_id,
                   "display_name": display_name, "created_at": now}
         account_id = (await connection.execute(_INSERT, values)).scalar_one()
@@ -89,7 +86,7 @@ class ChannelAccountRepository:
         name = display_name or account.display_name
         if (account.chat_id, account.display_name, account.unreachable_since) == (chat_id, name, None):
             return account
-        connection = await self._session.connection()
+        connection = await self._transaction.core()
         await connection.execute(
             _NOTE_CHAT,
             {"account_id": account.id, "chat_id": chat_id, "display_name": name, "unreachable_since": None},

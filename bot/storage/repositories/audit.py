@@ -6,15 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import AuditEntry
+from bot.storage.repositories.base import Repository
 
 
-class AuditRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class AuditRepository(Repository):
     def add(self, entry: AuditEntry) -> None:
         self._session.add(entry)
 

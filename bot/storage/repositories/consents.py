@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ConsentEvent
+from bot.storage.repositories.base import Repository
 
 
-class ConsentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ConsentRepository(Repository):
     def record(self, event: ConsentEvent) -> None:
         self._session.add(event)
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Customer
+from bot.storage.repositories.base import Repository
 
 
-class CustomerRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class CustomerRepository(Repository):
     async def get(self, customer_id: int) -> Customer | None:
         return await self._session.get(Customer, customer_id)
 

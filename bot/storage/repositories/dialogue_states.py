@@ -16,12 +16,13 @@ from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, and_, bindparam, exists, insert, literal, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 
-from bot.storage.direct_sqlite import DirectStatement, sqlite_connection
+from bot.storage.direct_sqlite import DirectStatement
 from bot.storage.models import ChannelAccount, DialogueStateRow, Ticket
 from bot.storage.repositories.accounts import ChatAccount
+from bot.storage.repositories.base import Repository
 from bot.storage.repositories.tickets import OPEN_STATUSES
 
 
@@ -101,22 +102,18 @@ _INSERT = insert(_STATES).returning(_STATES.c.id)
 _SAVE = update(_STATES).where(_STATES.c.id == bindparam("state_id"))
 
 
-class DialogueStateRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class DialogueStateRepository(Repository):
     async def for_turn(self, channel: str, user_id: str) -> TurnRows:
         """The user's state, chat account and open-ticket flag in one statement: every turn needs them.
 
         The flag is read in the turn's own transaction, so it is as current as the ticket rows.
         """
-        connection = await self._connection()
         parameters = {"channel": channel, "user_id": user_id}
         row: Sequence[Any] | None
-        if (sqlite_conn := sqlite_connection(connection)) is not None:
-            row = _TURN_ROWS_ON_SQLITE.first(sqlite_conn, connection.dialect, parameters)
+        if (sqlite := await self._transaction.direct()) is not None:
+            row = _TURN_ROWS_ON_SQLITE.first(sqlite, self._transaction.connection.dialect, parameters)
         else:
-            row = (await connection.execute(_TURN_ROWS, parameters)).first()
+            row = (await (await self._connection()).execute(_TURN_ROWS, parameters)).first()
         if row is None:
             return TurnRows(None, None, None)
         account_id, chat_id, display_name, unreachable_since, has_open_ticket = row[len(_STATE_COLUMNS):]
@@ -153,7 +150,7 @@ class DialogueStateRepository:
         state.mark_saved()
 
     async def _connection(self) -> AsyncConnection:
-        return await self._session.connection()  # the unit of work's own transaction
+        return await self._transaction.core()  # the unit of work's own transaction
 
 
 def _state(row: Sequence[Any]) -> DialogueState:

@@ -6,16 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.storage.models import Order, OrderStatusEvent
+from bot.storage.repositories.base import Repository
 
 
-class OrderRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class OrderRepository(Repository):
     async def for_customer(self, customer_id: int, *, limit: int = 10) -> Sequence[Order]:
         rows = await self._session.scalars(
             select(Order)

@@ -6,16 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.storage.models import OutboxMessage
+from bot.storage.repositories.base import Repository
 
 
-class OutboxRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class OutboxRepository(Repository):
     async def add(self, message: OutboxMessage) -> OutboxMessage:
         """Add unless a message with the same dedupe key exists (then return that one)."""
         if message.dedupe_key:

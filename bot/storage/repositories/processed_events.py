@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.direct_sqlite import DirectStatement, sqlite_connection
+from bot.storage.direct_sqlite import DirectStatement
 from bot.storage.models import ProcessedEvent
+from bot.storage.repositories.base import Repository
 
 
 def _claim_statement(dialect: Any) -> Any:
@@ -33,20 +33,17 @@ _CLAIM = {"postgresql": _claim_statement(postgresql), "sqlite": _claim_statement
 _CLAIM_ON_SQLITE = DirectStatement(_CLAIM["sqlite"])
 
 
-class ProcessedEventRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ProcessedEventRepository(Repository):
     async def claim(self, channel: str, event_key: str, now: datetime) -> bool:
         """Record the event as handled; False if it already was. One statement, race-free.
 
         Done in the event's own transaction, so a crash before commit lets the retried delivery in.
         """
         parameters = {"channel": channel, "event_key": event_key, "processed_at": now}
-        connection = await self._session.connection()  # the unit of work's own transaction
         # The row count, not RETURNING: no result rows to build for the one statement every event runs.
-        if (sqlite_conn := sqlite_connection(connection)) is not None:
-            return _CLAIM_ON_SQLITE.rowcount(sqlite_conn, connection.dialect, parameters) == 1
+        if (sqlite := await self._transaction.direct()) is not None:
+            return _CLAIM_ON_SQLITE.rowcount(sqlite, self._transaction.connection.dialect, parameters) == 1
+        connection = await self._transaction.core()
         statement = _CLAIM["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
         return (await connection.execute(statement, parameters)).rowcount == 1
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.storage.models import OutboxMessage, Ticket, TicketMessage
+from bot.storage.repositories.base import Repository
 
 OPEN_STATUSES = ("open", "in_progress")
 
 
-class TicketRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class TicketRepository(Repository):
     async def add(self, ticket: Ticket) -> Ticket:
         self._session.add(ticket)
         await self._session.flush()

@@ -13,7 +13,7 @@ from aiogram.methods import (
 )
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.channels.telegram.rendering import one_message_each, render
+from bot.channels.telegram.rendering import inline_keyboard, one_message_each, render
 from bot.dialogue.actions import Address, Button, RequestContact, SendAttachment, SendText
 from bot.dialogue.actions import SendDocument as Doc
 from bot.dialogue.events import Attachment
@@ -87,3 +87,16 @@ def test_each_part_renders_to_exactly_one_message() -> None:
                    SendAttachment(Attachment("animation", "CgAD1"), caption=LONG)):
         for part in one_message_each(action):
             assert sum(step.is_message for step in render(part, TO)) == 1
+
+
+def test_a_keyboard_is_built_once_and_shared_by_the_messages_that_carry_it() -> None:
+    menu = ((Button("Mục 1", "privacy:1"),), (Button("💬 Gặp nhân viên", "human:start"),))
+    first = inline_keyboard(menu)
+    again = inline_keyboard(tuple(tuple(Button(b.label, b.data) for b in row) for row in menu))
+    other = inline_keyboard(((Button("Mục 2", "privacy:2"),),))
+    assert first is again  # equal buttons, the same markup
+    assert first is not None and other is not None and other is not first
+    assert [[(b.text, b.callback_data) for b in row] for row in first.inline_keyboard] == [
+        [("Mục 1", "privacy:1")], [("💬 Gặp nhân viên", "human:start")]
+    ]
+    assert inline_keyboard(()) is None

@@ -95,5 +95,7 @@ class InboundEvent:
         """The text with control characters removed and cut to a length worth reading."""
         if not self.text:
             return ""
-        cleaned = "".join(ch for ch in self.text if ch.isprintable() or ch in "\n\t")
-        return cleaned.strip()[:MAX_TEXT_CHARS]
+        text = self.text
+        if not text.isprintable():  # one C-level scan; most messages have nothing to remove
+            text = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
+        return text.strip()[:MAX_TEXT_CHARS]

@@ -24,9 +24,10 @@ from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.i18n import Catalog
-from bot.storage.db import create_engine
+from bot.storage.db import create_engine, sqlite_database_file
 from bot.storage.schema import ensure_schema
 from bot.storage.uow import UnitOfWorkFactory
+from bot.storage.wal_checkpoints import WalCheckpointer
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,13 @@ class App:
     conversation: Conversation
     dispatcher: OutboxDispatcher
     extras: dict[str, object] = field(default_factory=dict)
+    #: SQLite only: takes the WAL checkpoints off the event loop's thread (run by bot.scheduling).
+    checkpointer: WalCheckpointer | None = None
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        if self.checkpointer is not None:
+            await self.checkpointer.close()
+        await self.engine.dispose()  # the last connection to close checkpoints what is left
 
 
 def load_understander() -> TextUnderstander:
@@ -112,4 +117,7 @@ async def build_app(
     if settings.complaints_email and settings.smtp_host:
         dispatcher.add_sender("email", EmailSender(settings))
     warn_about_unreachable_staff(settings)
-    return App(settings, engine, uow_factory, texts, clock, understander, flows, conversation, dispatcher)
+    database = sqlite_database_file(engine)
+    checkpointer = WalCheckpointer(database) if database is not None else None
+    return App(settings, engine, uow_factory, texts, clock, understander, flows, conversation, dispatcher,
+               checkpointer=checkpointer)

@@ -1,8 +1,10 @@
 """The in-process scheduler: APScheduler 3 only triggers idempotent sweeps; the data lives in tables.
 
 `start_scheduler(app)` starts an AsyncIOScheduler (inside the running event loop) with the ticket
-deadline sweep every SLA_SWEEP_INTERVAL_SECONDS; `stop_scheduler(app)` stops it. Several instances may
-run it at once: the sweep claims due tickets with row locks (see `bot.services.sla`).
+deadline sweep every SLA_SWEEP_INTERVAL_SECONDS, the retention of processed update ids and, on SQLite,
+the WAL checkpoint every second (bot.storage.wal_checkpoints); `stop_scheduler(app)` stops it.
+Several instances may run it at once: the sweep claims due tickets with row locks (see
+`bot.services.sla`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.services.sla import sweep_ticket_deadlines
+from bot.storage.wal_checkpoints import CHECKPOINT_INTERVAL_SECONDS, run_checkpoint
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -24,6 +27,7 @@ log = logging.getLogger(__name__)
 SCHEDULER_KEY = "scheduler"
 SWEEP_JOB_ID = "ticket-deadlines"
 RETENTION_JOB_ID = "processed-events-retention"
+CHECKPOINT_JOB_ID = "sqlite-wal-checkpoint"
 FIRST_RUN_DELAY = timedelta(seconds=2)
 #: Telegram retries a webhook delivery for at most about a day; keys older than this guard nothing.
 PROCESSED_EVENTS_KEPT = timedelta(days=7)
@@ -77,6 +81,16 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         coalesce=True,
         replace_existing=True,
     )
+    if app.checkpointer is not None:  # SQLite: WAL checkpoints off the event loop's thread
+        scheduler.add_job(
+            run_checkpoint,
+            IntervalTrigger(seconds=CHECKPOINT_INTERVAL_SECONDS, timezone=app.settings.zone),
+            args=[app.checkpointer],
+            id=CHECKPOINT_JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
     scheduler.start()
     app.extras[SCHEDULER_KEY] = scheduler
     log.info("scheduler started: ticket sweep every %ss", interval)
@@ -87,3 +101,4 @@ def stop_scheduler(app: App) -> None:
     scheduler = app.extras.pop(SCHEDULER_KEY, None)
     if isinstance(scheduler, AsyncIOScheduler) and scheduler.running:
         scheduler.shutdown(wait=False)
+

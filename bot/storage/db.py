@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage.sqlite_driver import LOOP_THREAD_AIOSQLITE, LoopThreadConnection
+from bot.storage.wal_checkpoints import SAFETY_NET_PAGES
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -30,6 +31,16 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     return engine
+
+
+def sqlite_database_file(engine: AsyncEngine) -> Path | None:
+    """The database file of a SQLite engine; None for PostgreSQL or an in-memory database."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:
@@ -56,4 +67,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=0")
+    # Checkpoints are the running bot's scheduled job, off the event loop's thread (wal_checkpoints).
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
     cursor.close()

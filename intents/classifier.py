@@ -14,14 +14,13 @@ paraphrases) can be supplied by the caller, so this package never imports ``know
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from intents.catalogue import LANGUAGES, OUT_OF_SCOPE, IntentDefinition
-from intents.similarity import CentroidIndex, LabelGroups, SimilarityIndex, features
+from intents.similarity import CentroidIndex, FeatureCounts, LabelGroups, SimilarityIndex, features
 from intents.spelling import Speller
 from intents.text import Language, NormalisedText, fold, normalise
 
@@ -79,7 +78,7 @@ class IntentClassifier:
     def intents(self) -> tuple[str, ...]:
         return self._intents
 
-    def prepare(self, text: str) -> tuple[NormalisedText, Counter[str]]:
+    def prepare(self, text: str) -> tuple[NormalisedText, FeatureCounts]:
         """Normalise and typo-correct a message; returns it with its feature counts."""
         message = normalise(text)
         corrected = self.speller.correct(message.folded)

@@ -24,7 +24,9 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from itertools import chain, pairwise
+from operator import mul
 from typing import cast
 
 import numpy as np
@@ -78,31 +80,53 @@ def mood(folded: Sequence[str]) -> str | None:
     return None
 
 
-def features(tokens: Sequence[str], folded: Sequence[str]) -> Counter[str]:
+FeatureCounts = dict[str, int]
+
+
+@lru_cache(maxsize=8192)
+def _word_keys(word: str) -> tuple[str, ...]:
+    """The keys one folded word adds by itself, in the order ``features`` adds them: ``p:word``
+    for a particle, else ``w:word`` then the ``c:`` 4-grams of the ``#word#`` padded form.
+
+    Memoised per word, like the speller's corrections (never per message): chat vocabulary
+    repeats, and slicing the 4-grams was the largest part of ``features`` on every message.
+    """
+    if word in PARTICLES:
+        return ("p:" + word,)
+    keys = ["w:" + word]
+    if len(word) >= CHAR_GRAM:
+        padded = f"#{word}#"
+        keys += ["c:" + padded[i : i + CHAR_GRAM] for i in range(len(padded) - CHAR_GRAM + 1)]
+    return tuple(keys)
+
+
+def features(tokens: Sequence[str], folded: Sequence[str]) -> FeatureCounts:
     """Raw feature counts of one normalised message (accented and folded token views).
 
     Prefixes: ``w:`` word, ``p:`` particle word, ``b:`` word pair, ``q:`` particle-only pair,
-    ``a:`` accented word, ``c:`` character 4-gram of a longer word.
+    ``a:`` accented word, ``c:`` character 4-gram of a longer word, ``m:`` sentence mood.
+    Keys are inserted in a fixed order (words with their 4-grams, pairs, accents, mood): the
+    weighing and scoring add floats in this order, so it is part of the result, bit for bit.
+    A plain dict with ``get`` rather than a Counter: Counter's ``+= 1`` on a new key goes
+    through a Python-level ``__missing__``, and this runs on every message.
     """
-    counts: Counter[str] = Counter()
+    counts: FeatureCounts = {}
+    get = counts.get
     for word in folded:
-        if word in PARTICLES:
-            counts["p:" + word] += 1
-            continue
-        counts["w:" + word] += 1
-        if len(word) >= CHAR_GRAM:
-            padded = f"#{word}#"
-            for i in range(len(padded) - CHAR_GRAM + 1):
-                counts["c:" + padded[i : i + CHAR_GRAM]] += 1
+        for key in _word_keys(word):
+            counts[key] = get(key, 0) + 1
     for left, right in pairwise(folded):
-        prefix = "q:" if left in PARTICLES and right in PARTICLES else "b:"
-        counts[prefix + left + "_" + right] += 1
+        prefix = "q" if left in PARTICLES and right in PARTICLES else "b"
+        key = f"{prefix}:{left}_{right}"
+        counts[key] = get(key, 0) + 1
     for token in tokens:
         if has_diacritics(token):
-            counts["a:" + token] += 1
+            key = "a:" + token
+            counts[key] = get(key, 0) + 1
     sentence_mood = mood(folded)
     if sentence_mood is not None:
-        counts["m:" + sentence_mood] += 1
+        key = "m:" + sentence_mood
+        counts[key] = get(key, 0) + 1
     return counts
 
 
@@ -164,7 +188,7 @@ class _Postings:
 class SimilarityIndex:
     """Cosine similarity of a query against every stored document, via postings lists."""
 
-    def __init__(self, documents: Sequence[Counter[str]]) -> None:
+    def __init__(self, documents: Sequence[Mapping[str, int]]) -> None:
         self.size = len(documents)
         document_frequency: Counter[str] = Counter()
         for doc in documents:
@@ -176,19 +200,37 @@ class SimilarityIndex:
         # A feature never seen in training is as rare as can be: it still counts in the query's
         # norm, so a message full of unknown words ("thời tiết hà nội") scores low everywhere.
         self._unknown_idf = math.log(1 + self.size) + 1.0
+        # Per known feature: (weight of one occurrence, idf, group weight). One occurrence weighs
+        # (1.0 + log 1) × idf × group = idf × group exactly (log 1 is 0.0, 1.0 × idf is idf), so
+        # that product is made once here; counts above one multiply in the same order as ever.
+        self._terms = {
+            feature: (idf * _GROUP_WEIGHTS[feature[:2]], idf, _GROUP_WEIGHTS[feature[:2]])
+            for feature, idf in self._idf.items()
+        }
         self._postings = _Postings((self.weigh(doc) for doc in documents), self.size)
 
-    def weigh(self, counts: Counter[str]) -> Features:
-        """Sublinear tf × idf × feature-group weight, L2-normalised."""
+    def weigh(self, counts: Mapping[str, int]) -> Features:
+        """Sublinear tf × idf × feature-group weight, L2-normalised.
+
+        Every weight is ((1 + log count) × idf) × group weight, multiplied in that order, and the
+        norm sums the squares in feature order with the builtin ``sum`` (left to right on
+        Python 3.11): callers rely on the vectors being bit-for-bit stable.
+        """
+        terms = self._terms
         vector: Features = {}
         for feature, count in counts.items():
-            idf = self._idf.get(feature)
-            if idf is None:
-                if feature[:2] not in _PENALISED_WHEN_UNKNOWN:
+            term = terms.get(feature)
+            if term is None:
+                group = feature[:2]
+                if group not in _PENALISED_WHEN_UNKNOWN:
                     continue
-                idf = self._unknown_idf
-            vector[feature] = (1.0 + math.log(count)) * idf * _GROUP_WEIGHTS[feature[:2]]
-        norm = math.sqrt(sum(w * w for w in vector.values()))
+                vector[feature] = (1.0 + math.log(count)) * self._unknown_idf * _GROUP_WEIGHTS[group]
+            elif count == 1:
+                vector[feature] = term[0]
+            else:
+                vector[feature] = (1.0 + math.log(count)) * term[1] * term[2]
+        weights = vector.values()
+        norm = math.sqrt(sum(map(mul, weights, weights)))
         if norm == 0.0:
             return {}
         return {feature: w / norm for feature, w in vector.items()}
@@ -196,7 +238,7 @@ class SimilarityIndex:
     def knows(self, feature: str) -> bool:
         return feature in self._idf
 
-    def query(self, counts: Counter[str]) -> Scores:
+    def query(self, counts: Mapping[str, int]) -> Scores:
         """Cosine similarity of the query with every document, indexed by document id."""
         return self._postings.dot(self.weigh(counts))
 
@@ -212,7 +254,7 @@ class CentroidIndex:
     """
 
     def __init__(
-        self, index: SimilarityIndex, documents: Sequence[Counter[str]], labels: Sequence[str]
+        self, index: SimilarityIndex, documents: Sequence[Mapping[str, int]], labels: Sequence[str]
     ) -> None:
         self._index = index
         weighed = [index.weigh(doc) for doc in documents]
@@ -228,7 +270,7 @@ class CentroidIndex:
         # Rows 0 … size-1 are the documents (as in ``index``), then one row per centroid.
         self._postings = _Postings([*weighed, *centroids], index.size + len(self.labels))
 
-    def query(self, counts: Counter[str]) -> Scores:
+    def query(self, counts: Mapping[str, int]) -> Scores:
         return self.similarities(self._index.weigh(counts))[1]
 
     def similarities(self, vector: Features) -> tuple[Scores, Scores]:

@@ -12,11 +12,24 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
-from intents.similarity import CentroidIndex, Features, LabelGroups, SimilarityIndex
+from intents.similarity import (
+    _GROUP_WEIGHTS,
+    _PENALISED_WHEN_UNKNOWN,
+    CHAR_GRAM,
+    PARTICLES,
+    CentroidIndex,
+    Features,
+    LabelGroups,
+    SimilarityIndex,
+    features,
+    mood,
+)
+from intents.text import fold, has_diacritics
 
 DOCUMENTS = [
     Counter({"w:sua": 1, "w:thong": 1, "m:question": 1}),
@@ -138,3 +151,61 @@ def test_centroid_scores_equal_the_plain_computation(index: SimilarityIndex) -> 
     assert centroid.tolist() == [expected.get(row, 0.0) for row in range(len(sums))]
     assert centroids.query(QUERY).tolist() == centroid.tolist()
     assert documents.tolist() == index.query(QUERY).tolist()
+
+
+def counter_features(tokens: list[str], folded: list[str]) -> Counter[str]:
+    """The replaced features(): a Counter filled feature group by feature group."""
+    counts: Counter[str] = Counter()
+    for word in folded:
+        if word in PARTICLES:
+            counts["p:" + word] += 1
+            continue
+        counts["w:" + word] += 1
+        if len(word) >= CHAR_GRAM:
+            padded = f"#{word}#"
+            for i in range(len(padded) - CHAR_GRAM + 1):
+                counts["c:" + padded[i : i + CHAR_GRAM]] += 1
+    for left, right in pairwise(folded):
+        prefix = "q:" if left in PARTICLES and right in PARTICLES else "b:"
+        counts[prefix + left + "_" + right] += 1
+    for token in tokens:
+        if has_diacritics(token):
+            counts["a:" + token] += 1
+    sentence_mood = mood(folded)
+    if sentence_mood is not None:
+        counts["m:" + sentence_mood] += 1
+    return counts
+
+
+def formula_weigh(index: SimilarityIndex, counts: Counter[str]) -> Features:
+    """The replaced weigh(): ((1 + log count) × idf) × group weight, then divided by the L2 norm."""
+    vector: Features = {}
+    for feature, count in counts.items():
+        idf = index._idf.get(feature)
+        if idf is None:
+            if feature[:2] not in _PENALISED_WHEN_UNKNOWN:
+                continue
+            idf = index._unknown_idf
+        vector[feature] = (1.0 + math.log(count)) * idf * _GROUP_WEIGHTS[feature[:2]]
+    norm = math.sqrt(sum(w * w for w in vector.values()))
+    return {feature: w / norm for feature, w in vector.items()} if norm else {}
+
+
+WORDS = ["sửa", "thông", "tin", "ơi", "ad", "không", "giúp", "đơn", "hàng", "khoản", "nhé", "shop",
+         "unsubscribe", "my", "data", "bán", "bạn", "xyzzy", "giao", "please", "can", "khong"]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_features_and_weights_equal_the_plain_reference(seed: int) -> None:
+    """Same keys, counts and key order (the order of float additions downstream), same weights."""
+    rng = random.Random(seed)
+    texts = [[rng.choice(WORDS) for _ in range(rng.randint(0, 12))] for _ in range(25)]
+    documents = [features(tokens, [fold(t) for t in tokens]) for tokens in texts[:20]]
+    index = SimilarityIndex(documents)
+    for tokens in texts:
+        folded = [fold(t) for t in tokens]
+        got = features(tokens, folded)
+        expected = counter_features(tokens, folded)
+        assert list(got.items()) == list(expected.items())
+        weighed, reference = index.weigh(got), formula_weigh(index, expected)
+        assert list(weighed.items()) == list(reference.items())

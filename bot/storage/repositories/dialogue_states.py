@@ -51,7 +51,8 @@ class DialogueState:
 
     def _values(self) -> tuple[object, ...]:
         # The data as JSON text: a flow may change a nested value in place, and the column stores JSON.
-        data = json.dumps(self.data, sort_keys=True)
+        # Outside a flow it is empty, as on most turns: no need to serialise it twice a turn.
+        data = json.dumps(self.data, sort_keys=True) if self.data else "{}"
         return (self.language, self.language_locked, self.flow, self.step, data)
 
 

@@ -61,3 +61,12 @@ def test_a_word_longer_than_the_limit_is_cut_hard() -> None:
 def test_counts_utf16_units() -> None:
     parts = split_html("😀" * 3000)  # 2 units each
     assert all(units(p) <= TEXT_LIMIT for p in parts) and len(parts) == 2
+
+
+def test_units_counts_utf16_code_units_as_telegram_does() -> None:
+    assert units("") == 0
+    assert units("xin chào") == 8  # Vietnamese letters are one unit each
+    assert units("😀a") == 3  # outside the BMP: a surrogate pair
+    assert units("\ud83d") == 1  # a lone surrogate, as JSON may carry one
+    sample = "Đơn hàng 😀 của bạn ✅ " * 50
+    assert units(sample) == len(sample) + sum(1 for ch in sample if ord(ch) > 0xFFFF)

@@ -18,8 +18,10 @@ _MIN_FILL = {"paragraph": 0.3, "line": 0.3, "word": 0.0}
 
 
 def units(text: str) -> int:
-    """Length as Telegram measures it (UTF-16 code units)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    """Length as Telegram measures it (UTF-16 code units): two bytes each in UTF-16, counted in C
+    (a character-by-character count cost about 20 µs for every reply). A lone surrogate, which JSON
+    can carry, counts one, as Telegram counts it."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def split_html(text: str, limit: int = TEXT_LIMIT) -> list[str]:

@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain, pairwise
-from operator import mul
+from operator import itemgetter, mul
 from typing import cast
 
 import numpy as np
@@ -165,22 +165,22 @@ class _Postings:
             start = end
 
     def dot(self, vector: Features) -> Scores:
-        """Σ query weight × row weight over shared features, for every row (0.0 if none shared)."""
-        ids: list[NDArray[np.intp]] = []
-        weights: list[Scores] = []
-        lengths: list[int] = []
-        query_weights: list[float] = []
-        for feature, weight in vector.items():
-            found = self._lists.get(feature)
-            if found is not None:
-                ids.append(found[0])
-                weights.append(found[1])
-                lengths.append(found[2])
-                query_weights.append(weight)
-        if not ids:
+        """Σ query weight × row weight over shared features, for every row (0.0 if none shared).
+
+        Each numpy call costs microseconds of fixed overhead here, more than the arithmetic on a
+        few thousand postings, so the query's postings are gathered in one Python pass (``zip``
+        turns the hits into columns) and handed to numpy as two concatenations, one repeat of
+        the query weights, one multiplication and one bincount, in query-feature order.
+        """
+        get = self._lists.get
+        hits = [(found, weight) for feature, weight in vector.items() if (found := get(feature)) is not None]
+        if not hits:
             return np.zeros(self.size)
-        products = np.concatenate(weights)
-        products *= np.array(query_weights).repeat(lengths)
+        postings: tuple[tuple[NDArray[np.intp], Scores, int], ...]
+        postings, query_weights = zip(*hits, strict=True)
+        ids, weights, lengths = zip(*postings, strict=True)
+        products = np.concatenate(weights)  # a new array, so multiplying in place is safe
+        products *= np.array(query_weights).repeat(np.array(lengths))
         summed = np.bincount(np.concatenate(ids), weights=products, minlength=self.size)
         return cast(Scores, summed)  # float64 with weights; numpy's stub says intp either way
 
@@ -207,7 +207,10 @@ class SimilarityIndex:
             feature: (idf * _GROUP_WEIGHTS[feature[:2]], idf, _GROUP_WEIGHTS[feature[:2]])
             for feature, idf in self._idf.items()
         }
-        self._postings = _Postings((self.weigh(doc) for doc in documents), self.size)
+        # One row more than there are documents: row ``size`` has no postings, so it always
+        # scores 0.0. That is the padding slot ``LabelGroups.best_two_padded`` reads, which
+        # spares a copy of the scores per query (``np.append``) just to add that 0.0.
+        self._postings = _Postings((self.weigh(doc) for doc in documents), self.size + 1)
 
     def weigh(self, counts: Mapping[str, int]) -> Features:
         """Sublinear tf × idf × feature-group weight, L2-normalised.
@@ -240,7 +243,11 @@ class SimilarityIndex:
 
     def query(self, counts: Mapping[str, int]) -> Scores:
         """Cosine similarity of the query with every document, indexed by document id."""
-        return self._postings.dot(self.weigh(counts))
+        return self.padded_scores(self.weigh(counts))[: self.size]
+
+    def padded_scores(self, vector: Features) -> Scores:
+        """Every document's score for a weighed query, then the padding slot's 0.0."""
+        return self._postings.dot(vector)
 
 
 class CentroidIndex:
@@ -267,8 +274,9 @@ class CentroidIndex:
         for vector in sums.values():
             norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
             centroids.append({feature: weight / norm for feature, weight in vector.items()})
-        # Rows 0 … size-1 are the documents (as in ``index``), then one row per centroid.
-        self._postings = _Postings([*weighed, *centroids], index.size + len(self.labels))
+        # Rows 0 … size-1 are the documents (as in ``index``), then the padding slot (an empty
+        # row, always 0.0, as in ``index``), then one row per centroid.
+        self._postings = _Postings([*weighed, {}, *centroids], index.size + 1 + len(self.labels))
 
     def query(self, counts: Mapping[str, int]) -> Scores:
         return self.similarities(self._index.weigh(counts))[1]
@@ -276,8 +284,13 @@ class CentroidIndex:
     def similarities(self, vector: Features) -> tuple[Scores, Scores]:
         """(every document's score as ``index.query`` gives it, every centroid's score), for a
         query vector already weighed by the index (the classifier weighs once for both)."""
+        documents, centroids = self.padded_similarities(vector)
+        return documents[:-1], centroids
+
+    def padded_similarities(self, vector: Features) -> tuple[Scores, Scores]:
+        """Like ``similarities``, with the padding slot's 0.0 after the documents' scores."""
         both = self._postings.dot(vector)
-        return both[: self._index.size], both[self._index.size :]
+        return both[: self._index.size + 1], both[self._index.size + 1 :]
 
 
 class LabelGroups:
@@ -303,10 +316,16 @@ class LabelGroups:
             [row + [padding] * (width - len(row)) for row in rows], dtype=np.intp
         ).reshape(len(rows), width)
         self._row_ids = np.arange(len(rows))
+        self._by_name = sorted(range(len(self.names)), key=self.names.__getitem__)
 
     def best_two(self, scores: Scores) -> tuple[Scores, Scores]:
         """(best, second best) document score of every label, indexed like ``names``."""
-        grid = np.append(scores, 0.0)[self._rows]
+        return self.best_two_padded(np.append(scores, 0.0))
+
+    def best_two_padded(self, padded: Scores) -> tuple[Scores, Scores]:
+        """``best_two`` of the document scores followed by one 0.0, the padding slot the grid
+        reads (as ``SimilarityIndex.padded_scores`` returns them): no copy to add that 0.0."""
+        grid = padded[self._rows]
         top = grid.argmax(axis=1)
         best = grid[self._row_ids, top]
         grid[self._row_ids, top] = 0.0
@@ -316,10 +335,18 @@ class LabelGroups:
         self, scores: Scores, present: NDArray[np.bool_], limit: int | None = None
     ) -> list[tuple[str, float]]:
         """The ``present`` labels with their scores, highest first, ties by name; ``[:limit]``."""
-        pairs = [
-            (name, score)
-            for name, score, chosen in zip(self.names, scores.tolist(), present.tolist(), strict=True)
-            if chosen
-        ]
-        pairs.sort(key=lambda pair: (-pair[1], pair[0]))
+        return self.rank(scores.tolist(), present.tolist(), limit)
+
+    def rank(
+        self, scores: Sequence[float], present: Sequence[bool], limit: int | None = None
+    ) -> list[tuple[str, float]]:
+        """``ranked`` for plain lists (callers that combine a few dozen scores in Python).
+
+        The labels are taken in name order and sorted by score alone: Python's sort is stable,
+        also with ``reverse=True``, so equal scores keep name order, the same ranking as sorting
+        by (-score, name) without a key tuple per label.
+        """
+        names = self.names
+        pairs = [(names[row], scores[row]) for row in self._by_name if present[row]]
+        pairs.sort(key=itemgetter(1), reverse=True)
         return pairs[:limit]

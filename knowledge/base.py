@@ -164,9 +164,13 @@ class KnowledgeBase:
             token if fold(token) == fixed else fixed
             for token, fixed in zip(message.tokens, corrected, strict=True)
         )
-        best, second = self._groups.best_two(self._index.query(features(tokens, corrected)))
+        scores = self._index.padded_scores(self._index.weigh(features(tokens, corrected)))
+        best_arrays = self._groups.best_two_padded(scores)
+        best, second = best_arrays[0].tolist(), best_arrays[1].tolist()
+        # A few dozen passages: plain floats, the same operations in the same order as on arrays.
+        combined = [b + SECOND_MATCH_WEIGHT * s * b for b, s in zip(best, second, strict=True)]
         # Only passages with a phrasing that shares a feature with the question are ranked.
-        return self._groups.ranked(best + SECOND_MATCH_WEIGHT * second * best, best > 0.0, limit)
+        return self._groups.rank(combined, [b > 0.0 for b in best], limit)
 
     def retrieve(self, text: str) -> Retrieval | None:
         """The best passage for a question, or None when nothing in the policy matches."""

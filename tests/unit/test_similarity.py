@@ -209,3 +209,48 @@ def test_features_and_weights_equal_the_plain_reference(seed: int) -> None:
         assert list(got.items()) == list(expected.items())
         weighed, reference = index.weigh(got), formula_weigh(index, expected)
         assert list(weighed.items()) == list(reference.items())
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_scoring_paths_equal_the_loops_on_random_indexes(seed: int) -> None:
+    """dot (via query and the padded variants) and best_two_padded against the plain loops,
+    on random documents and queries: equal floats, and the padding slot is always 0.0."""
+    rng = random.Random(seed)
+    texts = [[rng.choice(WORDS) for _ in range(rng.randint(0, 10))] for _ in range(rng.randint(2, 30))]
+    documents = [features(tokens, [fold(t) for t in tokens]) for tokens in texts]
+    labels = [rng.choice("abcde") for _ in documents]
+    index = SimilarityIndex(documents)
+    centroids = CentroidIndex(index, documents, labels)
+    groups = LabelGroups(labels)
+    vectors = [index.weigh(doc) for doc in documents]
+    for _ in range(10):
+        tokens = [rng.choice(WORDS) for _ in range(rng.randint(0, 10))]
+        query = index.weigh(features(tokens, [fold(t) for t in tokens]))
+        expected = loop_scores(vectors, query)
+        expected_list = [expected.get(doc_id, 0.0) for doc_id in range(len(documents))]
+        padded = index.padded_scores(query)
+        assert padded.tolist() == [*expected_list, 0.0]
+        padded_documents, centroid = centroids.padded_similarities(query)
+        assert padded_documents.tolist() == padded.tolist()
+        assert centroids.similarities(query)[1].tolist() == centroid.tolist()
+        best, second = groups.best_two_padded(padded)
+        top = loop_best_two(expected, labels)
+        got = {name: (b, s) for name, b, s in zip(groups.names, best.tolist(), second.tolist(), strict=True)}
+        assert {name: pair for name, pair in got.items() if pair[0] > 0.0} == top
+        assert [pair.tolist() for pair in groups.best_two(padded[:-1])] == [best.tolist(), second.tolist()]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_rank_equals_sorting_by_score_then_name(seed: int) -> None:
+    rng = random.Random(seed)
+    names = rng.sample([f"label{i:02d}" for i in range(40)], rng.randint(1, 30))
+    groups = LabelGroups(names)
+    scores = [rng.choice([0.2, 0.5, 0.5, 1.0, rng.random()]) for _ in names]  # many ties
+    present = [rng.random() < 0.8 for _ in names]
+    reference = sorted(
+        ((name, score) for name, score, chosen in zip(names, scores, present, strict=True) if chosen),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    assert groups.rank(scores, present) == reference
+    assert groups.rank(scores, present, limit=3) == reference[:3]
+    assert groups.ranked(np.array(scores), np.array(present), limit=6) == reference[:6]

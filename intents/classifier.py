@@ -91,8 +91,7 @@ class IntentClassifier:
     def classify(self, text: str) -> Classification:
         """Score every intent and apply the out-of-scope threshold and the ambiguity margin."""
         message, counts = self.prepare(text)
-        vector = self._index.weigh(counts)
-        documents, centroids = self._centroids.padded_similarities(vector)
+        documents, centroids = self._centroids.score(counts)
         best_arrays = self._groups.best_two_padded(documents)
         best, second = best_arrays[0].tolist(), best_arrays[1].tolist()
         # A dozen intents: plain float arithmetic beats seven numpy calls of fixed overhead, and

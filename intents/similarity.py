@@ -143,12 +143,25 @@ _GROUP_WEIGHTS = {
 _PENALISED_WHEN_UNKNOWN = frozenset({"w:"})
 
 
-class _Postings:
-    """Feature → (row ids, weights, count) of the rows that have it; a query's dot product with
-    every row in one bincount. The arrays are views into two flat arrays (one build-time copy)."""
+#: Per known feature: (weight of one occurrence, idf, group weight); see ``SimilarityIndex``.
+_Term = tuple[float, float, float]
+#: A feature's term, then the ids, weights and count of the rows that have it.
+_Entry = tuple[float, float, float, NDArray[np.intp], Scores, int]
+#: A query feature found in the postings: its query weight, then the postings' ids, weights, count.
+_Hit = tuple[float, NDArray[np.intp], Scores, int]
 
-    def __init__(self, rows: Iterable[Mapping[str, float]], size: int) -> None:
+
+class _Postings:
+    """Feature → its weighing term and the (row ids, weights, count) of the rows that have it; a
+    query's dot product with every row in one bincount. The arrays are views into two flat
+    arrays (one build-time copy). Keeping the term beside the postings lets ``score`` weigh a
+    message and find its postings with one dictionary lookup per feature."""
+
+    def __init__(
+        self, rows: Iterable[Mapping[str, float]], size: int, terms: Mapping[str, _Term], unknown_idf: float
+    ) -> None:
         self.size = size
+        self._unknown_idf = unknown_idf
         ids: dict[str, list[int]] = defaultdict(list)
         weights: dict[str, list[float]] = defaultdict(list)
         for row_id, row in enumerate(rows):
@@ -157,30 +170,61 @@ class _Postings:
                 weights[feature].append(weight)
         all_ids = np.array(list(chain.from_iterable(ids.values())), dtype=np.intp)
         all_weights = np.array(list(chain.from_iterable(weights.values())), dtype=np.float64)
-        self._lists: dict[str, tuple[NDArray[np.intp], Scores, int]] = {}
+        self._entries: dict[str, _Entry] = {}
         start = 0
         for feature, row_ids in ids.items():
             end = start + len(row_ids)
-            self._lists[feature] = (all_ids[start:end], all_weights[start:end], len(row_ids))
+            postings = (all_ids[start:end], all_weights[start:end], len(row_ids))
+            self._entries[feature] = (*terms[feature], *postings)
             start = end
 
     def dot(self, vector: Features) -> Scores:
-        """Σ query weight × row weight over shared features, for every row (0.0 if none shared).
+        """Σ query weight × row weight over shared features, for every row (0.0 if none shared)."""
+        get = self._entries.get
+        hits = [
+            (weight, found[3], found[4], found[5])
+            for feature, weight in vector.items()
+            if (found := get(feature)) is not None
+        ]
+        return self._sum(hits, 1.0)
+
+    def score(self, counts: Mapping[str, int]) -> Scores:
+        """``dot(SimilarityIndex.weigh(counts))`` in one pass over the message's features.
+
+        The same weights in the same order (see ``SimilarityIndex.weigh``); only the division by
+        the norm moves into numpy, which divides each weight by it exactly as Python does
+        (IEEE division, correctly rounded), so every score is the same float.
+        """
+        get = self._entries.get
+        weights: list[float] = []  # every weight, in feature order, for the norm
+        hits: list[_Hit] = []  # the weights of features with postings
+        for feature, count in counts.items():
+            found = get(feature)
+            if found is None:
+                group = feature[:2]
+                if group in _PENALISED_WHEN_UNKNOWN:
+                    weights.append((1.0 + math.log(count)) * self._unknown_idf * _GROUP_WEIGHTS[group])
+                continue
+            weight = found[0] if count == 1 else (1.0 + math.log(count)) * found[1] * found[2]
+            weights.append(weight)
+            hits.append((weight, found[3], found[4], found[5]))
+        if not hits:  # also the only way the norm can be 0.0: every weight is positive
+            return np.zeros(self.size)
+        return self._sum(hits, math.sqrt(sum(map(mul, weights, weights))))
+
+    def _sum(self, hits: list[_Hit], norm: float) -> Scores:
+        """One bincount over the hits' postings, in hit order, each times its weight / norm.
 
         Each numpy call costs microseconds of fixed overhead here, more than the arithmetic on a
-        few thousand postings, so the query's postings are gathered in one Python pass (``zip``
-        turns the hits into columns) and handed to numpy as two concatenations, one repeat of
-        the query weights, one multiplication and one bincount, in query-feature order.
+        few thousand postings, so ``zip`` turns the hits into columns in one step and numpy
+        sees two concatenations, the query weights repeated once per posting, a multiplication
+        and the bincount. Dividing by a norm of 1.0 (``dot``) leaves every weight as it is.
         """
-        get = self._lists.get
-        hits = [(found, weight) for feature, weight in vector.items() if (found := get(feature)) is not None]
         if not hits:
             return np.zeros(self.size)
-        postings: tuple[tuple[NDArray[np.intp], Scores, int], ...]
-        postings, query_weights = zip(*hits, strict=True)
-        ids, weights, lengths = zip(*postings, strict=True)
+        query_weights, ids, weights, lengths = zip(*hits, strict=True)
         products = np.concatenate(weights)  # a new array, so multiplying in place is safe
-        products *= np.array(query_weights).repeat(np.array(lengths))
+        products *= (np.array(query_weights) / norm).repeat(np.array(lengths))
         summed = np.bincount(np.concatenate(ids), weights=products, minlength=self.size)
         return cast(Scores, summed)  # float64 with weights; numpy's stub says intp either way
 
@@ -210,7 +254,9 @@ class SimilarityIndex:
         # One row more than there are documents: row ``size`` has no postings, so it always
         # scores 0.0. That is the padding slot ``LabelGroups.best_two_padded`` reads, which
         # spares a copy of the scores per query (``np.append``) just to add that 0.0.
-        self._postings = _Postings((self.weigh(doc) for doc in documents), self.size + 1)
+        self._postings = _Postings(
+            (self.weigh(doc) for doc in documents), self.size + 1, self._terms, self._unknown_idf
+        )
 
     def weigh(self, counts: Mapping[str, int]) -> Features:
         """Sublinear tf × idf × feature-group weight, L2-normalised.
@@ -249,6 +295,10 @@ class SimilarityIndex:
         """Every document's score for a weighed query, then the padding slot's 0.0."""
         return self._postings.dot(vector)
 
+    def score(self, counts: Mapping[str, int]) -> Scores:
+        """``padded_scores(weigh(counts))``, the same floats, weighing and scoring in one pass."""
+        return self._postings.score(counts)
+
 
 class CentroidIndex:
     """Cosine similarity of a query with each label's centroid (mean of its example vectors).
@@ -276,7 +326,9 @@ class CentroidIndex:
             centroids.append({feature: weight / norm for feature, weight in vector.items()})
         # Rows 0 … size-1 are the documents (as in ``index``), then the padding slot (an empty
         # row, always 0.0, as in ``index``), then one row per centroid.
-        self._postings = _Postings([*weighed, {}, *centroids], index.size + 1 + len(self.labels))
+        self._postings = _Postings(
+            [*weighed, {}, *centroids], index.size + 1 + len(self.labels), index._terms, index._unknown_idf
+        )
 
     def query(self, counts: Mapping[str, int]) -> Scores:
         return self.similarities(self._index.weigh(counts))[1]
@@ -289,7 +341,13 @@ class CentroidIndex:
 
     def padded_similarities(self, vector: Features) -> tuple[Scores, Scores]:
         """Like ``similarities``, with the padding slot's 0.0 after the documents' scores."""
-        both = self._postings.dot(vector)
+        return self._split(self._postings.dot(vector))
+
+    def score(self, counts: Mapping[str, int]) -> tuple[Scores, Scores]:
+        """``padded_similarities(index.weigh(counts))``, the same floats, in one pass."""
+        return self._split(self._postings.score(counts))
+
+    def _split(self, both: Scores) -> tuple[Scores, Scores]:
         return both[: self._index.size + 1], both[self._index.size + 1 :]
 
 

@@ -164,7 +164,7 @@ class KnowledgeBase:
             token if fold(token) == fixed else fixed
             for token, fixed in zip(message.tokens, corrected, strict=True)
         )
-        scores = self._index.padded_scores(self._index.weigh(features(tokens, corrected)))
+        scores = self._index.score(features(tokens, corrected))
         best_arrays = self._groups.best_two_padded(scores)
         best, second = best_arrays[0].tolist(), best_arrays[1].tolist()
         # A few dozen passages: plain floats, the same operations in the same order as on arrays.

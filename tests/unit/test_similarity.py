@@ -225,11 +225,16 @@ def test_scoring_paths_equal_the_loops_on_random_indexes(seed: int) -> None:
     vectors = [index.weigh(doc) for doc in documents]
     for _ in range(10):
         tokens = [rng.choice(WORDS) for _ in range(rng.randint(0, 10))]
-        query = index.weigh(features(tokens, [fold(t) for t in tokens]))
+        counts = features(tokens, [fold(t) for t in tokens])
+        query = index.weigh(counts)
         expected = loop_scores(vectors, query)
         expected_list = [expected.get(doc_id, 0.0) for doc_id in range(len(documents))]
         padded = index.padded_scores(query)
         assert padded.tolist() == [*expected_list, 0.0]
+        assert index.score(counts).tolist() == padded.tolist()  # weighed and scored in one pass
+        assert [part.tolist() for part in centroids.score(counts)] == [
+            part.tolist() for part in centroids.padded_similarities(query)
+        ]
         padded_documents, centroid = centroids.padded_similarities(query)
         assert padded_documents.tolist() == padded.tolist()
         assert centroids.similarities(query)[1].tolist() == centroid.tolist()

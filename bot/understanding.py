@@ -97,7 +97,9 @@ class Understander:
             (name, round(score, 4)) for name, score in verdict.ranking if name != verdict.intent
         )
         if verdict.intent == POLICY_QUESTION:
-            found = self.knowledge.retrieve(text)
+            # The knowledge base reuses the classifier's feature counts when its own typo
+            # corrections of this message come out the same (intents.preparation).
+            found = self.knowledge.retrieve(text, reuse=verdict.prepared)
             if found is not None:
                 passage = found.passage
                 return Understanding(

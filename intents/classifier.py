@@ -18,9 +18,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from intents.catalogue import LANGUAGES, OUT_OF_SCOPE, IntentDefinition
-from intents.similarity import CentroidIndex, FeatureCounts, LabelGroups, SimilarityIndex, features
+from intents.preparation import PreparedText, prepare
+from intents.similarity import CentroidIndex, LabelGroups, SimilarityIndex, features
 from intents.spelling import Speller
-from intents.text import Language, NormalisedText, fold, normalise
+from intents.text import Language, NormalisedText, normalise
 
 #: Below this score nothing is close enough to answer: the message is out of scope.
 DEFAULT_THRESHOLD = 0.26
@@ -44,6 +45,7 @@ class Classification:
     ranking: tuple[tuple[str, float], ...]
     ambiguous: bool
     normalised: NormalisedText
+    prepared: PreparedText  # the knowledge base reuses its feature counts when it can
 
 
 class IntentClassifier:
@@ -78,20 +80,14 @@ class IntentClassifier:
     def intents(self) -> tuple[str, ...]:
         return self._intents
 
-    def prepare(self, text: str) -> tuple[NormalisedText, FeatureCounts]:
-        """Normalise and typo-correct a message; returns it with its feature counts."""
-        message = normalise(text)
-        corrected = self.speller.correct(message.folded)
-        tokens = tuple(
-            token if fold(token) == fixed else fixed
-            for token, fixed in zip(message.tokens, corrected, strict=True)
-        )
-        return message, features(tokens, corrected)
+    def prepare(self, text: str) -> PreparedText:
+        """Normalise and typo-correct a message against the intents' vocabulary; count features."""
+        return prepare(text, self.speller)
 
     def classify(self, text: str) -> Classification:
         """Score every intent and apply the out-of-scope threshold and the ambiguity margin."""
-        message, counts = self.prepare(text)
-        documents, centroids = self._centroids.score(counts)
+        prepared = self.prepare(text)
+        documents, centroids = self._centroids.score(prepared.counts)
         best_arrays = self._groups.best_two_padded(documents)
         best, second = best_arrays[0].tolist(), best_arrays[1].tolist()
         # A dozen intents: plain float arithmetic beats seven numpy calls of fixed overhead, and
@@ -102,9 +98,10 @@ class IntentClassifier:
         ]
         # Only intents with an example sharing a feature with the message are ranked at all.
         ranking = tuple(self._groups.rank(scores, [b > 0.0 for b in best]))
-        return self._decide(message, ranking)
+        return self._decide(prepared, ranking)
 
-    def _decide(self, message: NormalisedText, ranking: tuple[tuple[str, float], ...]) -> Classification:
+    def _decide(self, prepared: PreparedText, ranking: tuple[tuple[str, float], ...]) -> Classification:
+        message = prepared.normalised
         in_scope = [(name, score) for name, score in ranking if name != OUT_OF_SCOPE]
         top_score = ranking[0][1] if ranking else 0.0
         if not ranking or ranking[0][0] == OUT_OF_SCOPE or top_score < self.threshold:
@@ -118,6 +115,7 @@ class IntentClassifier:
                 ranking=tuple(in_scope[:3]),
                 ambiguous=False,
                 normalised=message,
+                prepared=prepared,
             )
         intent, score = in_scope[0]
         runner_up = in_scope[1][1] if len(in_scope) > 1 else 0.0
@@ -129,4 +127,5 @@ class IntentClassifier:
             ranking=tuple(in_scope[:4]),
             ambiguous=ambiguous,
             normalised=message,
+            prepared=prepared,
         )

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from intents.preparation import PreparedText, prepare
 from intents.similarity import LabelGroups, SimilarityIndex, features
 from intents.spelling import Speller
-from intents.text import Language, fold, normalise
+from intents.text import Language, normalise
 from knowledge.policy import INTRODUCTION, INTRODUCTION_TITLE_VI, Passage, Section, parse_policy
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -156,15 +157,14 @@ class KnowledgeBase:
 
     # ---- retrieval -----------------------------------------------------------------------
 
-    def search(self, text: str, limit: int = 3) -> list[tuple[str, float]]:
-        """Passage ids ranked by similarity to the question (best phrasing + a bit of the next)."""
-        message = normalise(text)
-        corrected = self._speller.correct(message.folded)
-        tokens = tuple(
-            token if fold(token) == fixed else fixed
-            for token, fixed in zip(message.tokens, corrected, strict=True)
-        )
-        scores = self._index.score(features(tokens, corrected))
+    def search(
+        self, text: str, limit: int = 3, reuse: PreparedText | None = None
+    ) -> list[tuple[str, float]]:
+        """Passage ids ranked by similarity to the question (best phrasing + a bit of the next).
+
+        ``reuse``: the same text as the classifier prepared it (see ``intents.preparation``).
+        """
+        scores = self._index.score(prepare(text, self._speller, reuse).counts)
         best_arrays = self._groups.best_two_padded(scores)
         best, second = best_arrays[0].tolist(), best_arrays[1].tolist()
         # A few dozen passages: plain floats, the same operations in the same order as on arrays.
@@ -172,9 +172,9 @@ class KnowledgeBase:
         # Only passages with a phrasing that shares a feature with the question are ranked.
         return self._groups.rank(combined, [b > 0.0 for b in best], limit)
 
-    def retrieve(self, text: str) -> Retrieval | None:
+    def retrieve(self, text: str, reuse: PreparedText | None = None) -> Retrieval | None:
         """The best passage for a question, or None when nothing in the policy matches."""
-        ranked = self.search(text, limit=6)
+        ranked = self.search(text, limit=6, reuse=reuse)
         if not ranked:
             return None
         best_id, best_score = ranked[0]

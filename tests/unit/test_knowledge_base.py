@@ -134,3 +134,27 @@ def test_kb_check_reports_missing_and_orphan_translations(data_copy: Path) -> No
 def test_kb_check_reports_broken_toml(data_copy: Path) -> None:
     (data_copy / "paraphrases.vi.toml").write_text("this is = = not toml", encoding="utf-8")
     assert check_knowledge(data_copy)
+
+
+def test_the_classifiers_preparation_is_reused_only_when_it_is_the_same() -> None:
+    """Reusing the classifier's feature counts never changes a ranking; it happens when the two
+    spellers correct a message alike and never when they do not."""
+    from intents.catalogue import POLICY_QUESTION, load_catalogue
+    from intents.classifier import IntentClassifier
+    from intents.preparation import prepare
+
+    kb = load_knowledge_base()
+    classifier = IntentClassifier(load_catalogue(), extra_examples={POLICY_QUESTION: kb.all_paraphrases()})
+    eval_file = Path(__file__).resolve().parents[1] / "data" / "understanding_eval.tsv"
+    texts = [line.split("\t")[0] for line in eval_file.read_text(encoding="utf-8").splitlines()[1:]]
+    texts += ["do you track which pages I visit", "shop co ban thong tin cua minh ko"]
+    reused = 0
+    for text in texts:
+        theirs = classifier.prepare(text)
+        ours = prepare(text, kb._speller, reuse=theirs)
+        alone = prepare(text, kb._speller)
+        assert (ours is theirs) == (alone.corrected == theirs.corrected)
+        assert list(ours.counts.items()) == list(alone.counts.items())
+        assert kb.search(text, 6, reuse=theirs) == kb.search(text, 6)
+        reused += ours is theirs
+    assert 0 < reused < len(texts)  # both paths are taken ("visit": the intents' speller says "visits")

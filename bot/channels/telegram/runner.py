@@ -15,28 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import secrets
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
-    ClientDecodeError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import GetUpdates, Response, TelegramMethod
-from aiogram.types import Update
 from aiohttp import web
-from pydantic import ValidationError
 from sqlalchemy import text
 
 from bot.bootstrap import App
@@ -48,6 +41,7 @@ from bot.channels.telegram.pacing import PollingPace
 from bot.channels.telegram.rate_limit import RateLimiter, create_rate_limiter
 from bot.channels.telegram.router import create_dispatcher
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.session import BotApiSession
 from bot.channels.telegram.updates import UpdateTranslator
 from bot.channels.telegram.webhook import create_webhook_app, webhook_path
 from bot.i18n import LANGUAGES
@@ -61,51 +55,8 @@ RETRY_START_SECONDS = 1.0
 BUSY_UPDATES_PER_TURN = 4
 
 
-class PinnedResponseSession(AiohttpSession):
-    """aiogram parses every answer with the pydantic model `Response[<result type>]`. pydantic keeps
-    such parametrised models in a weak cache, so the garbage collector throws them away and the next
-    call builds the model again (tens of milliseconds, many times a minute under load). Holding the
-    ones we have used keeps them built; there are a few dozen result types at most."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._response_types: dict[Any, Any] = {}
-
-    def check_response(self, bot: Bot, method: TelegramMethod[Any], status_code: int,
-                       content: str) -> Response[Any]:
-        returning = method.__returning__
-        if returning not in self._response_types:
-            self._response_types[returning] = Response[returning]  # type: ignore[valid-type]
-        try:
-            return super().check_response(bot, method, status_code, content)
-        except ClientDecodeError:
-            if not isinstance(method, GetUpdates):
-                raise
-            # One update this aiogram cannot read would fail the whole batch, and polling would ask
-            # for the same batch forever: the bot would fall silent. Keep the readable updates and
-            # leave only the id of the others, so they are skipped and confirmed, and say so.
-            return super().check_response(bot, method, status_code, _readable_updates(bot, content))
-
-
-def _readable_updates(bot: Bot, content: str) -> str:
-    answer = json.loads(content)
-    readable = []
-    for update in answer.get("result") or []:
-        try:
-            Update.model_validate(update, context={"bot": bot})
-            readable.append(update)
-        except ValidationError as exc:
-            update_id = update.get("update_id") if isinstance(update, dict) else None
-            incident = secrets.token_hex(4).upper()
-            log.error("incident %s: update %s cannot be read and is skipped: %s", incident, update_id,
-                      exc.errors(include_url=False, include_input=False))
-            if isinstance(update_id, int):
-                readable.append({"update_id": update_id})
-    return json.dumps({**answer, "result": readable})
-
-
 def create_bot(token: str, api_base: str) -> Bot:
-    session = PinnedResponseSession(api=TelegramAPIServer.from_base(api_base))
+    session = BotApiSession(api=TelegramAPIServer.from_base(api_base))
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
 
 

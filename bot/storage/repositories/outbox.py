@@ -5,11 +5,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from bot.storage.models import OutboxMessage
 from bot.storage.repositories.base import Repository
+
+# Built once: the dispatcher polls every second, and building this statement (an aliased entity,
+# its column proxies) cost milliseconds each time, more than running it.
+_EARLIER = aliased(OutboxMessage)
+_DUE = (
+    select(OutboxMessage)
+    .where(
+        OutboxMessage.status == "pending",
+        OutboxMessage.next_attempt_at <= bindparam("now"),
+        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < bindparam("now")),
+        ~exists().where(
+            _EARLIER.channel == OutboxMessage.channel,
+            _EARLIER.chat_id == OutboxMessage.chat_id,
+            _EARLIER.status == "pending",
+            _EARLIER.id < OutboxMessage.id,
+        ),
+    )
+    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    .limit(bindparam("limit"))
+)
+_DUE_SKIPPING_LOCKED = _DUE.with_for_update(skip_locked=True)  # PostgreSQL: other dispatchers skip them
 
 
 class OutboxRepository(Repository):
@@ -32,26 +53,9 @@ class OutboxRepository(Repository):
         one to the same chat is still pending (backing off after a failure, say), so the parts of a
         long answer or a card and its relays never overtake each other.
         """
-        earlier = aliased(OutboxMessage)
-        query = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-                ~exists().where(
-                    earlier.channel == OutboxMessage.channel,
-                    earlier.chat_id == OutboxMessage.chat_id,
-                    earlier.status == "pending",
-                    earlier.id < OutboxMessage.id,
-                ),
-            )
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-        )
-        if self._session.bind is not None and self._session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = (await self._session.scalars(query)).all()
+        on_postgresql = self._session.bind is not None and self._session.bind.dialect.name == "postgresql"
+        query = _DUE_SKIPPING_LOCKED if on_postgresql else _DUE
+        rows = (await self._session.scalars(query, {"now": now, "limit": limit})).all()
         for row in rows:
             row.locked_until = now + lease
         await self._session.flush()

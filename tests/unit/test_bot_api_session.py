@@ -36,3 +36,22 @@ def test_an_upload_stays_a_multipart_form() -> None:
     upload = SendDocument(chat_id=42, document=BufferedInputFile(b"%PDF-1.4", filename="don-hang.pdf"))
     body = bot.session.build_form_data(bot, upload)
     assert isinstance(body, FormData) and body.is_multipart
+
+
+def test_a_keyboard_is_prepared_once_and_sent_the_same_every_time() -> None:
+    bot = create_bot("123:abc", "http://127.0.0.1:9")
+    address = Address("telegram", "42")
+    menu = ((Button("💬 Gặp nhân viên", "menu:human"),),)
+    sections = ((Button("Mục 1", "policy:1"),), (Button("Mục 2", "policy:2"),))
+
+    def sent_keyboard(keyboard: tuple[tuple[Button, ...], ...], text: str) -> object:
+        [step] = render_one(SendText(text, keyboard), address)
+        return json.loads(json.loads(bot.session.build_form_data(bot, step.method)._value)["reply_markup"])
+
+    first = sent_keyboard(menu, "một")
+    assert sent_keyboard(menu, "hai") == first  # the same keyboard object, its text from the cache
+    assert sent_keyboard(sections, "ba") == {
+        "inline_keyboard": [[{"text": "Mục 1", "callback_data": "policy:1"}],
+                            [{"text": "Mục 2", "callback_data": "policy:2"}]]
+    }
+    assert sent_keyboard(menu, "bốn") == first

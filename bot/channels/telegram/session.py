@@ -9,7 +9,8 @@
   URL-encodes each value byte by byte in Python: about 100 µs for one Vietnamese answer with its
   keyboard, several times what the JSON encoder (in C) takes for the same values. The Bot API takes
   `application/json` for every method without an upload; the values are exactly the strings aiogram
-  prepares for the form (nested objects as JSON text, as in a form). Uploads stay multipart.
+  prepares for the form (nested objects as JSON text, as in a form). Uploads stay multipart. An
+  inline keyboard's text is prepared once per keyboard object.
 - **An unreadable update does not stall polling** (see `check_response`).
 """
 
@@ -24,18 +25,21 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import ClientDecodeError
 from aiogram.methods import GetUpdates, Response, TelegramMethod
-from aiogram.types import InputFile, Update
+from aiogram.types import InlineKeyboardMarkup, InputFile, Update
 from aiohttp import FormData
 from aiohttp.payload import JsonPayload
 from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
+KEYBOARDS_KEPT = 1024  # prepared keyboards kept; more distinct ones than this start the cache over
+
 
 class BotApiSession(AiohttpSession):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._response_types: dict[Any, Any] = {}
+        self._keyboards: dict[int, tuple[InlineKeyboardMarkup, str]] = {}
 
     def build_form_data(self, bot: Bot, method: TelegramMethod[Any]) -> FormData | JsonPayload:  # type: ignore[override]
         """The request body: JSON, or aiogram's multipart form when the method uploads a file.
@@ -45,13 +49,35 @@ class BotApiSession(AiohttpSession):
         """
         files: dict[str, InputFile] = {}
         fields: dict[str, Any] = {}
-        for key, value in method.model_dump(warnings=False).items():
+        keyboard = getattr(method, "reply_markup", None)
+        if not isinstance(keyboard, InlineKeyboardMarkup):
+            keyboard = None
+        skip = {"reply_markup"} if keyboard is not None else None
+        for key, value in method.model_dump(warnings=False, exclude=skip).items():
             prepared = self.prepare_value(value, bot=bot, files=files)
             if prepared:
                 fields[key] = prepared
         if files:
             return super().build_form_data(bot, method)
+        if keyboard is not None:
+            fields["reply_markup"] = self._keyboard_text(keyboard, bot)
         return JsonPayload(fields)
+
+    def _keyboard_text(self, keyboard: InlineKeyboardMarkup, bot: Bot) -> str:
+        """An inline keyboard as the JSON text aiogram would send, once per keyboard object.
+
+        Rendering shares one markup object per distinct keyboard (`rendering.inline_keyboard`), and
+        dumping and preparing one (every button with all its unset fields) cost more than the rest
+        of the message. The object is held with its text, so its id cannot be reused meanwhile.
+        """
+        found = self._keyboards.get(id(keyboard))
+        if found is not None and found[0] is keyboard:
+            return found[1]
+        text = str(self.prepare_value(keyboard.model_dump(warnings=False), bot=bot, files={}))
+        if len(self._keyboards) >= KEYBOARDS_KEPT:
+            self._keyboards.clear()
+        self._keyboards[id(keyboard)] = (keyboard, text)
+        return text
 
     def check_response(self, bot: Bot, method: TelegramMethod[Any], status_code: int,
                        content: str) -> Response[Any]:

@@ -178,18 +178,9 @@ class _Postings:
             self._entries[feature] = (*terms[feature], *postings)
             start = end
 
-    def dot(self, vector: Features) -> Scores:
-        """Σ query weight × row weight over shared features, for every row (0.0 if none shared)."""
-        get = self._entries.get
-        hits = [
-            (weight, found[3], found[4], found[5])
-            for feature, weight in vector.items()
-            if (found := get(feature)) is not None
-        ]
-        return self._sum(hits, 1.0)
-
     def score(self, counts: Mapping[str, int]) -> Scores:
-        """``dot(SimilarityIndex.weigh(counts))`` in one pass over the message's features.
+        """Σ query weight × row weight over shared features, for every row (0.0 if none shared),
+        with the query weighed as ``SimilarityIndex.weigh`` weighs it, in one pass over its features.
 
         The same weights in the same order (see ``SimilarityIndex.weigh``); only the division by
         the norm moves into numpy, which divides each weight by it exactly as Python does
@@ -218,10 +209,8 @@ class _Postings:
         Each numpy call costs microseconds of fixed overhead here, more than the arithmetic on a
         few thousand postings, so ``zip`` turns the hits into columns in one step and numpy
         sees two concatenations, the query weights repeated once per posting, a multiplication
-        and the bincount. Dividing by a norm of 1.0 (``dot``) leaves every weight as it is.
+        and the bincount.
         """
-        if not hits:
-            return np.zeros(self.size)
         query_weights, ids, weights, lengths = zip(*hits, strict=True)
         products = np.concatenate(weights)  # a new array, so multiplying in place is safe
         products *= (np.array(query_weights) / norm).repeat(np.array(lengths))
@@ -287,16 +276,9 @@ class SimilarityIndex:
     def knows(self, feature: str) -> bool:
         return feature in self._idf
 
-    def query(self, counts: Mapping[str, int]) -> Scores:
-        """Cosine similarity of the query with every document, indexed by document id."""
-        return self.padded_scores(self.weigh(counts))[: self.size]
-
-    def padded_scores(self, vector: Features) -> Scores:
-        """Every document's score for a weighed query, then the padding slot's 0.0."""
-        return self._postings.dot(vector)
-
     def score(self, counts: Mapping[str, int]) -> Scores:
-        """``padded_scores(weigh(counts))``, the same floats, weighing and scoring in one pass."""
+        """Cosine similarity of the message with every document, indexed by document id, then the
+        padding slot's 0.0 (see ``LabelGroups.best_two_padded``)."""
         return self._postings.score(counts)
 
 
@@ -330,21 +312,9 @@ class CentroidIndex:
             [*weighed, {}, *centroids], index.size + 1 + len(self.labels), index._terms, index._unknown_idf
         )
 
-    def query(self, counts: Mapping[str, int]) -> Scores:
-        return self.similarities(self._index.weigh(counts))[1]
-
-    def similarities(self, vector: Features) -> tuple[Scores, Scores]:
-        """(every document's score as ``index.query`` gives it, every centroid's score), for a
-        query vector already weighed by the index (the classifier weighs once for both)."""
-        documents, centroids = self.padded_similarities(vector)
-        return documents[:-1], centroids
-
-    def padded_similarities(self, vector: Features) -> tuple[Scores, Scores]:
-        """Like ``similarities``, with the padding slot's 0.0 after the documents' scores."""
-        return self._split(self._postings.dot(vector))
-
     def score(self, counts: Mapping[str, int]) -> tuple[Scores, Scores]:
-        """``padded_similarities(index.weigh(counts))``, the same floats, in one pass."""
+        """(every document's score as ``index.score`` gives it, padding slot included, every
+        centroid's score), from one bincount: the classifier weighs and scores once for both."""
         return self._split(self._postings.score(counts))
 
     def _split(self, both: Scores) -> tuple[Scores, Scores]:
@@ -376,33 +346,25 @@ class LabelGroups:
         self._row_ids = np.arange(len(rows))
         self._by_name = sorted(range(len(self.names)), key=self.names.__getitem__)
 
-    def best_two(self, scores: Scores) -> tuple[Scores, Scores]:
-        """(best, second best) document score of every label, indexed like ``names``."""
-        return self.best_two_padded(np.append(scores, 0.0))
-
     def best_two_padded(self, padded: Scores) -> tuple[Scores, Scores]:
-        """``best_two`` of the document scores followed by one 0.0, the padding slot the grid
-        reads (as ``SimilarityIndex.padded_scores`` returns them): no copy to add that 0.0."""
+        """(best, second best) document score of every label, indexed like ``names``, from the
+        document scores followed by one 0.0, the padding slot the grid reads (as
+        ``SimilarityIndex.score`` returns them): no copy of the scores to add that 0.0."""
         grid = padded[self._rows]
         top = grid.argmax(axis=1)
         best = grid[self._row_ids, top]
         grid[self._row_ids, top] = 0.0
         return best, grid.max(axis=1)
 
-    def ranked(
-        self, scores: Scores, present: NDArray[np.bool_], limit: int | None = None
-    ) -> list[tuple[str, float]]:
-        """The ``present`` labels with their scores, highest first, ties by name; ``[:limit]``."""
-        return self.rank(scores.tolist(), present.tolist(), limit)
-
     def rank(
         self, scores: Sequence[float], present: Sequence[bool], limit: int | None = None
     ) -> list[tuple[str, float]]:
-        """``ranked`` for plain lists (callers that combine a few dozen scores in Python).
+        """The ``present`` labels with their scores, highest first, ties by name; ``[:limit]``.
 
-        The labels are taken in name order and sorted by score alone: Python's sort is stable,
-        also with ``reverse=True``, so equal scores keep name order, the same ranking as sorting
-        by (-score, name) without a key tuple per label.
+        Plain lists: callers combine a few dozen scores in Python. The labels are taken in name
+        order and sorted by score alone: Python's sort is stable, also with ``reverse=True``, so
+        equal scores keep name order, the same ranking as sorting by (-score, name) without a key
+        tuple per label.
         """
         names = self.names
         pairs = [(names[row], scores[row]) for row in self._by_name if present[row]]

@@ -299,8 +299,9 @@ class CentroidIndex:
         weighed = [index.weigh(doc) for doc in documents]
         sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for vector, label in zip(weighed, labels, strict=True):
+            total = sums[label]  # every label gets a row, also one whose examples share no known feature
             for feature, weight in vector.items():
-                sums[label][feature] += weight
+                total[feature] += weight
         self.labels = tuple(sums)
         centroids = []
         for vector in sums.values():

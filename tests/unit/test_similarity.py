@@ -243,6 +243,7 @@ def test_scoring_paths_equal_the_loops_on_random_indexes(seed: int) -> None:
         expected_list = [expected.get(doc_id, 0.0) for doc_id in range(len(documents))]
         padded = index.score(counts)  # weighed and scored in one pass
         assert padded.tolist() == [*expected_list, 0.0]
+        assert centroids.labels == groups.names  # centroid scores are indexed like the groups
         padded_documents, centroid = centroids.score(counts)
         assert padded_documents.tolist() == padded.tolist()
         in_order = [centroid_vectors[label] for label in centroids.labels]
@@ -268,3 +269,13 @@ def test_rank_equals_sorting_by_score_then_name(seed: int) -> None:
     assert groups.rank(scores, present) == reference
     assert groups.rank(scores, present, limit=3) == reference[:3]
     assert groups.rank(scores, present, limit=6) == reference[:6]
+
+
+def test_a_label_whose_examples_have_no_features_keeps_its_place_among_the_centroids() -> None:
+    documents = [Counter(), Counter({"w:sua": 1}), Counter({"w:ban": 1})]  # e.g. an example of only "?!"
+    labels = ["empty", "correct", "sell"]
+    index = SimilarityIndex(documents)
+    centroids = CentroidIndex(index, documents, labels)
+    assert centroids.labels == LabelGroups(labels).names == ("empty", "correct", "sell")
+    _, centroid = centroids.score(Counter({"w:sua": 1}))
+    assert centroid.tolist()[0] == 0.0 and centroid.tolist()[1] > 0.0 and centroid.tolist()[2] == 0.0

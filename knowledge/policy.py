@@ -21,6 +21,10 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).with_name("data")
 POLICY_FILE = DATA_DIR / "chinh-sach-bao-mat.vi.txt"
+#: SHA-256 of the policy exactly as the shop published it. Passage ids, translations and paraphrases
+#: are keyed to this text, so a new policy is a deliberate change: replace the file, then this value,
+#: then fix what `rosee-support kb check` reports.
+POLICY_SHA256 = "a5254ffcfc10c9d7c6f5b8a1251894b0de2baa0a3dad711d88bc0209ec70fed6"
 INTRODUCTION = 0
 INTRODUCTION_TITLE_VI = "Giới thiệu"
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.fakes.bot_api.html_text import EntityParseError, parse_html
 from tests.fakes.bot_api.records import UploadedFile
-from tests.fakes.bot_api.spec import SpecValidator, find_spec_path, load_spec
+from tests.fakes.bot_api.refresh_spec import SOURCE_NOTE, SpecRefreshError, refresh, summarize
+from tests.fakes.bot_api.refresh_spec import main as refresh_main
+from tests.fakes.bot_api.spec import SPEC_FILE, SpecValidator, load_spec
 
 
 @pytest.fixture(scope="module")
@@ -88,13 +93,55 @@ def test_entity_offsets_are_utf16() -> None:
 # -- spec -------------------------------------------------------------------------------------------
 
 
-def test_spec_is_found_beside_the_repository() -> None:
-    assert find_spec_path().parts[-3:] == ("shared", "telegram-bot-api", "api.json")
+def test_spec_is_part_of_the_repository() -> None:
+    repository = Path(__file__).resolve().parents[2]
+    assert SPEC_FILE.is_relative_to(repository)
+    assert load_spec().version.startswith("Bot API ")
 
 
-def test_spec_path_can_be_overridden(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    monkeypatch.setenv("ROSEE_BOT_API_SPEC", str(tmp_path / "api.json"))
-    assert find_spec_path() == tmp_path / "api.json"
+def test_source_note_describes_the_vendored_file() -> None:
+    """A replaced api.json without its note (or the reverse) fails here: use refresh_spec."""
+    summary = summarize(SPEC_FILE.read_bytes())
+    note = SOURCE_NOTE.read_text(encoding="utf-8")
+    assert f"`{summary.sha256}`" in note
+    assert f"{summary.version}, released {summary.release_date}\n" in note
+
+
+def test_refresh_replaces_the_spec_and_rewrites_its_note(tmp_path: Path) -> None:
+    raw = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
+    raw["version"], raw["release_date"] = "Bot API 99.0", "January 1, 2099"
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps(raw), encoding="utf-8")
+    target, note = tmp_path / "api.json", tmp_path / "SOURCE.md"
+    summary = refresh(str(newer), target=target, note=note, now=datetime(2099, 1, 2, tzinfo=UTC))
+    assert target.read_bytes() == newer.read_bytes()
+    assert summary.version == "Bot API 99.0" and summary.methods == len(raw["methods"])
+    text = note.read_text(encoding="utf-8")
+    assert "Bot API 99.0, released January 1, 2099\n" in text and summary.sha256 in text
+    assert "2099-01-02" in text and str(newer) in text
+    assert load_spec.__wrapped__(target).version == "Bot API 99.0"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"\xff\xfe", "not a JSON file"), (b"[]", "no 'methods' and 'types'"),
+     (b'{"methods": {}, "types": {}}', "sendMessage or Message is missing")],
+)
+def test_refresh_refuses_what_is_not_a_spec_and_keeps_the_old_one(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    target = tmp_path / "api.json"
+    target.write_bytes(b"old")
+    with pytest.raises(SpecRefreshError, match=reason):
+        refresh(str(bad), target=target, note=tmp_path / "SOURCE.md")
+    assert target.read_bytes() == b"old" and not (tmp_path / "SOURCE.md").exists()
+
+
+def test_refresh_command_reports_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert refresh_main([str(tmp_path / "missing.json")]) == 1
+    assert "no such file" in capsys.readouterr().err
 
 
 def test_a_good_send_message_passes(validator: SpecValidator) -> None:

@@ -1,4 +1,4 @@
-"""The Bot API specification (shared/telegram-bot-api/api.json) and a validator for calls against it.
+"""The Bot API specification (vendored in telegram-bot-api/api.json) and a validator for calls against it.
 
 `load_spec()` finds and parses api.json once. `SpecValidator.decode()` turns the strings of a form or
 multipart request into typed values the way Telegram does (by the declared field types);
@@ -6,15 +6,15 @@ multipart request into typed values the way Telegram does (by the declared field
 no parameter is unknown, every value has a declared type (objects checked field by field against the
 types table, unions accepted if any member fits), and the prose limits of `limits.py` hold.
 
-Where api.json is looked for: $ROSEE_BOT_API_SPEC, else `shared/telegram-bot-api/api.json` in this
-file's ancestors (the workspace layout /work/main + /work/shared, and CI's <dir>/<clone> + <dir>/shared).
+The specification is part of the repository (`telegram-bot-api/api.json` beside this module, its source
+and Bot API version in `telegram-bot-api/SOURCE.md`), so the suite needs nothing beside the clone.
+`python -m tests.fakes.bot_api.refresh_spec` replaces it with a newer one.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +24,8 @@ from .html_text import EntityParseError, parse_html
 from .limits import ANY_METHOD_LIMITS, ANY_TYPE_LIMITS, METHOD_LIMITS, TYPE_LIMITS, TextLimit
 from .records import UploadedFile
 
-SPEC_ENV = "ROSEE_BOT_API_SPEC"
-_SPEC_RELATIVE = Path("shared") / "telegram-bot-api" / "api.json"
+SPEC_DIR = Path(__file__).resolve().with_name("telegram-bot-api")
+SPEC_FILE = SPEC_DIR / "api.json"
 _INTEGER = re.compile(r"-?\d+")
 _ARRAY_OF = "Array of "
 _DISCRIMINATORS = ("type", "status", "source")
@@ -80,21 +80,9 @@ class BotApiSpec:
         return self.methods.get(name.lower())
 
 
-def find_spec_path(start: Path | None = None) -> Path:
-    override = os.environ.get(SPEC_ENV)
-    if override:
-        return Path(override)
-    here = (start or Path(__file__)).resolve()
-    for directory in [here, *here.parents]:
-        candidate = directory / _SPEC_RELATIVE
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"{_SPEC_RELATIVE} not found above {here}; set ${SPEC_ENV}")
-
-
 @functools.cache
 def load_spec(path: Path | None = None) -> BotApiSpec:
-    raw = json.loads((path or find_spec_path()).read_text(encoding="utf-8"))
+    raw = json.loads((path or SPEC_FILE).read_text(encoding="utf-8"))
     methods = {
         name.lower(): MethodSpec(name, _fields(body), tuple(body.get("returns", ())))
         for name, body in raw["methods"].items()

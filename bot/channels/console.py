@@ -55,7 +55,7 @@ class ConsoleChat:
         read_line: Callable[[], str] | None = None,
         output: TextIO | None = None,
         phone: str | None = None,
-        user_id: str = "console-user",
+        user_id: str,
         language: str | None = None,
         echo_input: bool | None = None,
         after_turn: Callable[[], Any] | None = None,

@@ -14,7 +14,7 @@ import sys
 
 from sqlalchemy import text
 
-from bot.cli.chat_command import run_chat
+from bot.cli.chat_command import add_console_options, run_chat
 from bot.cli.common import open_app, open_storage, settings_from
 from bot.cli.errors import CliError
 from bot.config import Settings
@@ -29,9 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     start = subparsers.add_parser(
         "start", help="run the Telegram bot if TELEGRAM_BOT_TOKEN is set, else a demo console chat"
     )
-    start.add_argument("--phone", help="console: act as the customer whose contact carries this number")
-    start.add_argument("--lang", choices=["vi", "en"], help="console: the language the client reports")
-    start.add_argument("--user", default="console-user", help="console: the chat user id to act as")
+    add_console_options(start)
     start.set_defaults(func=start_anyhow)
     health = subparsers.add_parser("healthcheck", help="exit 0 if the bot's database (and webhook) answer")
     health.set_defaults(func=healthcheck)

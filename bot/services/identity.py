@@ -69,3 +69,31 @@ async def verified_customer(uow: UnitOfWork, account: ChannelAccount) -> Custome
     if customer is None or customer.phone != account.verified_phone:
         return None  # the customer's number changed since: proof no longer holds
     return customer
+
+
+async def end_verification(
+    uow: UnitOfWork, clock: Clock, *, channel: str, channel_user_id: str, keep_phone: str | None, reason: str
+) -> bool:
+    """Forget what a chat account proved, unless it proved `keep_phone`; True when something was forgotten.
+
+    For channels where the person behind an account can change between sessions (the console demo:
+    one run acts as a customer with `--phone`, the next as nobody), so that a proof never outlives the
+    session that made it.
+    """
+    account = await uow.accounts.get(channel, channel_user_id)
+    if account is None or (account.customer_id is None and account.phone_verified_at is None):
+        return False
+    if keep_phone is not None and account.verified_phone == keep_phone:
+        return False
+    record_access(
+        uow,
+        clock,
+        actor=f"{channel}:{channel_user_id}",
+        action="identity.verification_ended",
+        customer_id=account.customer_id,
+        purpose=reason,
+        phone=mask_phone(account.verified_phone),
+    )
+    account.customer_id = account.verified_phone = None
+    account.phone_verified_at = account.email_verified_at = None
+    return True

@@ -97,3 +97,74 @@ def test_healthcheck_reports_the_database(tmp_path: Path) -> None:
     result = run_cli("healthcheck", tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "database: ok" in result.stdout
+
+
+# Conversations that do not leak into each other -------------------------------------------------------
+ORDERS_QUESTION = "đơn hàng của tôi đâu\n"
+LAN_ORDER = "RG-2026-900002"  # one of the demo customer Nguyễn Thị Lan's orders
+ASKS_FOR_CONTACT = "[1] 📱 Chia sẻ số điện thoại"
+
+
+def _with_demo_data(tmp_path: Path) -> None:
+    seeded = run_cli("demo-data", tmp_path=tmp_path)
+    assert seeded.returncode == 0, seeded.stderr
+
+
+def test_each_run_is_a_new_conversation_and_a_phone_run_leaves_no_verification(tmp_path: Path) -> None:
+    _with_demo_data(tmp_path)
+    verified = run_cli("chat", "--phone", "0912345678", stdin=ORDERS_QUESTION + "1\n", tmp_path=tmp_path)
+    assert verified.returncode == 0, verified.stderr
+    assert LAN_ORDER in verified.stdout
+
+    later = run_cli("chat", stdin=ORDERS_QUESTION, tmp_path=tmp_path)
+    assert later.returncode == 0, later.stderr
+    assert LAN_ORDER not in later.stdout and ASKS_FOR_CONTACT in later.stdout
+    assert "new conversation as console-" in later.stderr
+    first_user = verified.stderr.split("new conversation as ", 1)[1].split()[0]
+    assert first_user not in later.stderr  # a fresh user id every run
+
+
+COMPLAINT_STARTED = "tôi muốn khiếu nại\n"  # leaves the complaint flow open, waiting for a category
+CATEGORY_REMINDER = "vui lòng chọn một vấn đề bên dưới"  # what that open step answers to other text
+
+
+def test_a_flow_left_open_does_not_swallow_the_next_runs_first_message(tmp_path: Path) -> None:
+    left_open = run_cli("chat", stdin=COMPLAINT_STARTED, tmp_path=tmp_path)
+    assert left_open.returncode == 0, left_open.stderr
+    nxt = run_cli("chat", stdin="/privacy\n", tmp_path=tmp_path)
+    assert nxt.returncode == 0, nxt.stderr
+    assert "Mục 7" in nxt.stdout and CATEGORY_REMINDER not in nxt.stdout
+
+
+def test_user_option_resumes_a_conversation_but_not_its_verification(tmp_path: Path) -> None:
+    _with_demo_data(tmp_path)
+    first = run_cli("chat", "--user", "lan", "--phone", "0912 345 678", stdin=ORDERS_QUESTION + "1\n",
+                    tmp_path=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert LAN_ORDER in first.stdout and "resuming the conversation of lan" in first.stderr
+
+    same_phone = run_cli("chat", "--user", "lan", "--phone", "+84912345678", stdin=ORDERS_QUESTION,
+                         tmp_path=tmp_path)
+    assert LAN_ORDER in same_phone.stdout  # the same customer again: the proof still stands
+
+    without_phone = run_cli("chat", "--user", "lan", stdin=ORDERS_QUESTION, tmp_path=tmp_path)
+    assert without_phone.returncode == 0, without_phone.stderr
+    assert "earlier verification not carried over" in without_phone.stderr
+    assert LAN_ORDER not in without_phone.stdout and ASKS_FOR_CONTACT in without_phone.stdout
+
+    resumed = run_cli("chat", "--user", "lan", "--phone", "0912345678", stdin=ORDERS_QUESTION,
+                      tmp_path=tmp_path)
+    assert LAN_ORDER not in resumed.stdout and ASKS_FOR_CONTACT in resumed.stdout  # proven anew, not restored
+
+
+def test_a_resumed_conversation_keeps_its_open_flow(tmp_path: Path) -> None:
+    run_cli("chat", "--user", "an", stdin=COMPLAINT_STARTED, tmp_path=tmp_path)
+    resumed = run_cli("chat", "--user", "an", stdin="giao hàng chậm quá\n", tmp_path=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming the conversation of an" in resumed.stderr
+    assert CATEGORY_REMINDER in resumed.stdout  # still choosing the complaint's category
+
+
+def test_user_option_must_be_a_name(tmp_path: Path) -> None:
+    result = run_cli("chat", "--user", "x" * 65, stdin="", tmp_path=tmp_path)
+    assert result.returncode == 2 and "--user" in result.stderr

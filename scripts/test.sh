@@ -3,9 +3,9 @@
 #   ./scripts/test.sh                 # everything
 #   ./scripts/test.sh tests/unit -x   # extra arguments go to pytest
 # Installs what is missing on a Debian/Ubuntu machine: the virtualenv with the dev extras, and the
-# PostgreSQL server (the suite starts its own throw-away server; set ROSEE_TEST_POSTGRES_URL to use
-# yours instead). The exit status is pytest's (no tests collected counts as a failure); a lint failure
-# fails the run too.
+# PostgreSQL and Redis servers (the suite starts its own throw-away servers; set ROSEE_TEST_POSTGRES_URL
+# to use your PostgreSQL instead). The exit status is pytest's (no tests collected counts as a failure);
+# a lint failure fails the run too.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
@@ -13,17 +13,16 @@ cd "$REPO_ROOT"
 ensure_venv dev
 export PATH="$VENV/bin:$PATH"
 
-# PostgreSQL server binaries, unless the suite is pointed at a server of your own.
+# The servers the suite starts for itself (each on a free loopback port, stopped at the end): PostgreSQL
+# for the PostgreSQL half of the storage tests (unless ROSEE_TEST_POSTGRES_URL points at yours), Redis for
+# the shared rate limiter.
+missing=()
 if [ -z "${ROSEE_TEST_POSTGRES_URL:-}" ] && ! command -v initdb >/dev/null 2>&1 &&
   ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-  apt_install postgresql
+  missing+=(postgresql)
 fi
-
-# Redis only when a test asks for it (a `redis` marker or fixture).
-if grep -rqE "mark\.redis\b|def redis_(url|server)\b|redis-server" tests 2>/dev/null &&
-  ! command -v redis-server >/dev/null 2>&1; then
-  apt_install redis-server
-fi
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
 
 status=0
 

@@ -24,6 +24,7 @@ from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.i18n import Catalog
+from bot.services.staff_reach import staff_reachable
 from bot.storage.db import create_engine, sqlite_database_file
 from bot.storage.schema import ensure_schema
 from bot.storage.uow import UnitOfWorkFactory
@@ -71,11 +72,11 @@ def build_flows(understander: TextUnderstander, extra: list[Flow] | None = None)
 
 
 def warn_about_unreachable_staff(settings: Settings) -> None:
-    """Tickets promise customers a reply: say at start, loudly, when no staff would ever see them."""
-    if settings.staff_chat_id is None and not (settings.complaints_email and settings.smtp_host):
+    """Say at start, loudly, when no staff would ever see a ticket (see bot.services.staff_reach)."""
+    if not staff_reachable(settings):
         log.warning(
-            "neither STAFF_CHAT_ID nor COMPLAINTS_EMAIL with SMTP_HOST is set: complaints and requests "
-            "for a person are recorded but reach no staff member"
+            "neither STAFF_CHAT_ID, COMPLAINTS_EMAIL with SMTP_HOST nor CONSOLE_DESK is set: complaints and "
+            "requests for a person are recorded, reach no staff member, and promise customers no reply time"
         )
     elif settings.complaints_email and not settings.smtp_host:
         log.warning("COMPLAINTS_EMAIL is set but SMTP_HOST is not: no complaint copies will be emailed")

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
     staff_chat_is_forum: bool = True  # one forum topic per ticket; false: a card message + reply thread
+    # Staff answer tickets in `rosee-support desk`: a staff destination (see bot.services.staff_reach).
+    console_desk: bool = False
+    # `run` starts even with no staff destination (tickets recorded, no reply time promised).
+    allow_no_staff: bool = False
 
     # Storage
     database_url: str = "sqlite+aiosqlite:///./data/rosee.db"

@@ -1,6 +1,7 @@
 """`rosee-support run | start | healthcheck`: the Telegram bot, the one-command start, a probe.
 
-    run          the Telegram bot: long polling, or a webhook server when WEBHOOK_URL is set
+    run          the Telegram bot: long polling, or a webhook server when WEBHOOK_URL is set; refuses
+                 to start with no staff destination (bot.services.staff_reach) unless ALLOW_NO_STAFF=true
     start        run, when TELEGRAM_BOT_TOKEN is set; otherwise demo data (if the database has no
                  customers) and the console chat, so the bot can be tried with no setup at all
     healthcheck  exit 0 if the database answers and, in webhook mode, GET /healthz answers 200
@@ -18,6 +19,7 @@ from bot.cli.chat_command import add_console_options, run_chat
 from bot.cli.common import open_app, open_storage, settings_from
 from bot.cli.errors import CliError
 from bot.config import Settings
+from bot.services.staff_reach import NO_STAFF_DESTINATION, staff_reachable
 from bot.storage.db import create_engine
 
 HEALTH_TIMEOUT = 5.0
@@ -40,6 +42,8 @@ async def run_bot(args: argparse.Namespace) -> int:
     if settings.telegram_bot_token is None:
         raise CliError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env or the "
                        "environment (or try `rosee-support start` for the console demo)", exit_code=2)
+    if not staff_reachable(settings) and not settings.allow_no_staff:
+        raise CliError(NO_STAFF_DESTINATION, exit_code=2)
     from bot.channels.telegram.runner import TelegramRuntime
 
     async with open_app(settings) as app:

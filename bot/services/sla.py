@@ -19,6 +19,10 @@ the engine's BEGIN IMMEDIATE serialises the sweeps.
 
 The current deadline is the first-reply deadline until staff first reply, then the resolution
 deadline; a first staff reply re-arms the escalation and the apology for the new promise.
+
+With no staff destination configured (`bot.services.staff_reach`) the customer was promised no time,
+so there is nothing to apologise for: the "customer told late" watch is off (tickets are not even
+claimed for it). Reminders and escalations are still recorded; they go nowhere without a staff chat.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from bot.config import Settings
 from bot.domain.ticket_category import OPEN_STATUSES
 from bot.domain.working_time import WorkingCalendar
 from bot.i18n import Catalog
+from bot.services.staff_reach import staff_reachable
 from bot.services.ticket_notifications import TicketNotifier
 from bot.storage.models import Ticket
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -115,9 +120,10 @@ async def sweep_ticket_deadlines(
     notifier = TicketNotifier(texts or _default_texts(), settings, clock)
     report = SweepReport()
     now = clock.now()
+    promised = staff_reachable(settings)
     async with uow_factory() as uow:
-        for ticket in await _claim_due(uow, now):
-            await _watch(uow, notifier, ticket, now, report)
+        for ticket in await _claim_due(uow, now, promised=promised):
+            await _watch(uow, notifier, ticket, now, report, promised=promised)
         report.released = await notifier.release_orphaned_holds(uow)
         await uow.commit()
     if report.total:
@@ -125,28 +131,27 @@ async def sweep_ticket_deadlines(
     return report
 
 
-async def _claim_due(uow: UnitOfWork, now: datetime) -> list[Ticket]:
+async def _claim_due(uow: UnitOfWork, now: datetime, *, promised: bool) -> list[Ticket]:
     lead = now + ESCALATION_LEAD
     first = Ticket.first_staff_reply_at.is_(None)
     replied = Ticket.first_staff_reply_at.is_not(None)
+    watches = [
+        and_(Ticket.assignee_id.is_(None), Ticket.reminded_at.is_(None), Ticket.remind_at <= now),
+        and_(
+            Ticket.escalated_at.is_(None),
+            or_(and_(first, Ticket.first_reply_due_at <= lead),
+                and_(replied, Ticket.resolution_due_at <= lead)),
+        ),
+    ]
+    if promised:
+        watches.append(and_(
+            Ticket.customer_told_late_at.is_(None),
+            or_(and_(first, Ticket.first_reply_due_at <= now),
+                and_(replied, Ticket.resolution_due_at <= now)),
+        ))
     query = (
         select(Ticket)
-        .where(
-            Ticket.status.in_(OPEN_STATUSES),
-            or_(
-                and_(Ticket.assignee_id.is_(None), Ticket.reminded_at.is_(None), Ticket.remind_at <= now),
-                and_(
-                    Ticket.escalated_at.is_(None),
-                    or_(and_(first, Ticket.first_reply_due_at <= lead),
-                        and_(replied, Ticket.resolution_due_at <= lead)),
-                ),
-                and_(
-                    Ticket.customer_told_late_at.is_(None),
-                    or_(and_(first, Ticket.first_reply_due_at <= now),
-                        and_(replied, Ticket.resolution_due_at <= now)),
-                ),
-            ),
-        )
+        .where(Ticket.status.in_(OPEN_STATUSES), or_(*watches))
         .order_by(Ticket.id)
         .limit(SWEEP_BATCH)
         .execution_options(populate_existing=True)
@@ -157,7 +162,8 @@ async def _claim_due(uow: UnitOfWork, now: datetime) -> list[Ticket]:
 
 
 async def _watch(
-    uow: UnitOfWork, notifier: TicketNotifier, ticket: Ticket, now: datetime, report: SweepReport
+    uow: UnitOfWork, notifier: TicketNotifier, ticket: Ticket, now: datetime, report: SweepReport, *,
+    promised: bool,
 ) -> None:
     if ticket.assignee_id is None and ticket.reminded_at is None and ticket.remind_at is not None \
             and ticket.remind_at <= now:
@@ -171,7 +177,7 @@ async def _watch(
         await notifier.escalate(uow, ticket, promise, due, past=now >= due)
         ticket.escalated_at = now
         report.escalated += 1
-    if ticket.customer_told_late_at is None and now >= due:
+    if promised and ticket.customer_told_late_at is None and now >= due:
         await notifier.tell_customer_late(uow, ticket, promise, due)
         ticket.customer_told_late_at = now
         report.told_late += 1

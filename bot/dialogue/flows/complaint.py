@@ -17,11 +17,15 @@
 | attachments     | text                               | added to the description (stays)           |
 | attachments     | complaint:continue                 | confirm                                    |
 | describe_short  | text                               | confirm                                    |
-| confirm         | complaint:submit                   | ticket opened; number + reply time         |
+| confirm         | complaint:submit                   | ticket opened; number + reply time (*)     |
 | confirm         | complaint:cancel, /cancel          | finish, nothing created                    |
 | (no flow)       | text / file while a ticket is open | relayed to that ticket                     |
 | (any)           | complaint:status[:<id>], /status   | that ticket's status, if it is theirs      |
 | (any)           | complaint:list, /tickets           | their recent tickets                       |
+
+(*) Only when some staff destination is configured (`bot.services.staff_reach`); otherwise every
+text that would promise a reply time, or that messages "go to staff", says the truth instead: the
+ticket is recorded, no reply time is promised (`_honest`).
 
 A typed order code never reveals anything about other people's orders: an unverified customer's code
 is not looked up at all (staff check it; the card says so), and a verified customer's code that is not
@@ -45,6 +49,7 @@ from bot.domain.ticket_category import TicketCategory, TicketKind, parse_categor
 from bot.i18n import LANGUAGES, Markup
 from bot.services.identity import verified_customer
 from bot.services.orders import own_order, recent_orders
+from bot.services.staff_reach import customer_wording
 from bot.services.ticket_notifications import TicketNotifier, format_moment
 from bot.services.tickets import (
     MAX_ATTACHMENTS,
@@ -70,6 +75,11 @@ NO_ORDER = "-"
 
 def _notifier(turn: Turn) -> TicketNotifier:
     return TicketNotifier(turn.texts, turn.settings, turn.clock)
+
+
+def _honest(turn: Turn, key: str) -> str:
+    """The text to say for `key`, without a promise nobody is there to keep."""
+    return customer_wording(turn.settings, key)
 
 
 def _means_done(turn: Turn, text: str) -> bool:
@@ -106,8 +116,8 @@ class ComplaintFlow(Flow):
             existing = await open_ticket_of(turn.uow, await turn.account())
             if existing is not None:
                 turn.finish()
-                turn.say("complaints.already_open", buttons=self._open_ticket_keyboard(turn, existing),
-                         number=existing.number)
+                turn.say(_honest(turn, "complaints.already_open"),
+                         buttons=self._open_ticket_keyboard(turn, existing), number=existing.number)
                 return
         if options.get("intent") == "human_handoff":
             turn.enter(self.name, "describe_short", kind=TicketKind.HUMAN.value)
@@ -240,7 +250,7 @@ class ComplaintFlow(Flow):
             author_name=turn.display_name,
         )
         if result.outcome is Outcome.DONE:
-            turn.say("complaints.relayed", number=ticket.number)
+            turn.say(_honest(turn, "complaints.relayed"), number=ticket.number)
         return True
 
     # Helpers ----------------------------------------------------------------------------------------
@@ -290,12 +300,12 @@ class ComplaintFlow(Flow):
         data = turn.data
         turn.goto("confirm")
         if data.get("kind") == TicketKind.HUMAN:
-            turn.say("complaints.summary_human", buttons=self._confirm_keyboard(turn),
+            turn.say(_honest(turn, "complaints.summary_human"), buttons=self._confirm_keyboard(turn),
                      description=data.get("description", ""))
             return
         count = len(data.get("attachments", []))
         turn.say(
-            "complaints.summary",
+            _honest(turn, "complaints.summary"),
             buttons=self._confirm_keyboard(turn),
             category=turn.t(f"complaints.category.{data.get('category', 'other')}"),
             order=data.get("order_code") or turn.t("complaints.no_order"),
@@ -320,7 +330,7 @@ class ComplaintFlow(Flow):
                                    customer=customer, request=request)
         turn.finish()
         key = "complaints.created_human" if kind is TicketKind.HUMAN else "complaints.created"
-        turn.say(key, buttons=self._open_ticket_keyboard(turn, ticket), number=ticket.number,
+        turn.say(_honest(turn, key), buttons=self._open_ticket_keyboard(turn, ticket), number=ticket.number,
                  first_reply_due=format_moment(ticket.first_reply_due_at, turn.settings),
                  resolution_due=format_moment(ticket.resolution_due_at, turn.settings))
 
@@ -351,9 +361,9 @@ class ComplaintFlow(Flow):
             return turn.t("complaints.next_resolved", at=format_moment(ticket.resolved_at, turn.settings))
         if ticket.first_staff_reply_at is None:
             due = ticket.first_reply_due_at
-            return turn.t("complaints.next_first_reply", due=format_moment(due, turn.settings))
+            return turn.t(_honest(turn, "complaints.next_first_reply"), due=format_moment(due, turn.settings))
         resolution = format_moment(ticket.resolution_due_at, turn.settings)
-        return turn.t("complaints.next_resolution", due=resolution)
+        return turn.t(_honest(turn, "complaints.next_resolution"), due=resolution)
 
     async def _list(self, turn: Turn) -> None:
         tickets = await customer_tickets(turn.uow, await turn.account())

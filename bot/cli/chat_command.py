@@ -77,5 +77,7 @@ async def run_chat(args: argparse.Namespace) -> int:
             language=args.lang,
             after_turn=app.dispatcher.drain,
         )
-        app.dispatcher.add_sender(CHANNEL, console)
-        return await console.run()
+        # Its own user's messages only, also while it waits for input (a reply from `rosee-support desk`).
+        app.dispatcher.add_sender(CHANNEL, console, chat_id=args.user)
+        async with app.dispatcher.delivering(settings.outbox_poll_seconds):
+            return await console.run()

@@ -4,6 +4,11 @@ Each message is leased before delivery so that several dispatchers (several inst
 same row at once; a crash mid-delivery releases the lease when it expires. A `RetryLater` with an
 `after` (Telegram's retry_after) is honoured exactly; other transient failures back off exponentially.
 After `max_attempts` a message is marked dead and logged for the operator.
+
+A dispatcher claims only messages it has a sender for: a channel it has no sender for (a console
+chat's messages in the Telegram bot's process, say) is left to the process that has one. A sender
+added for one chat (`add_sender(..., chat_id=...)`, a console chat and its own user) gets only that
+chat's messages, so another console user's reply is never shown in this terminal.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -58,9 +63,20 @@ class OutboxDispatcher:
         self._on_delivered = on_delivered
         self._on_unreachable = on_unreachable
         self._wake = asyncio.Event()
+        self._only_chat: dict[str, str] = {}
 
-    def add_sender(self, channel: str, sender: Sender) -> None:
+    def add_sender(self, channel: str, sender: Sender, *, chat_id: str | None = None) -> None:
+        """Deliver the channel's messages with `sender`; with `chat_id`, only that chat's."""
         self._senders[channel] = sender
+        if chat_id is None:
+            self._only_chat.pop(channel, None)
+        else:
+            self._only_chat[channel] = chat_id
+
+    @property
+    def scope(self) -> tuple[tuple[str, str | None], ...]:
+        """The (channel, chat id or None for all) pairs this dispatcher claims messages for."""
+        return tuple(sorted((channel, self._only_chat.get(channel)) for channel in self._senders))
 
     def nudge(self) -> None:
         """Something was just queued: deliver it now rather than at the next poll."""
@@ -69,19 +85,20 @@ class OutboxDispatcher:
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many messages were attempted."""
         async with self._uow_factory() as uow:
-            claimed = await uow.outbox.claim_due(self._clock.now(), limit=self._batch_size, lease=LEASE)
+            claimed = await uow.outbox.claim_due(self._clock.now(), limit=self._batch_size, lease=LEASE,
+                                                 scope=self.scope)
             work = [
                 (row.id, Address(row.channel, row.chat_id or "", row.thread_id), dict(row.payload))
                 for row in claimed
-                if row.channel in self._senders
             ]
             await uow.commit()
         for message_id, address, payload in work:
             await self._deliver(message_id, address, payload)
         return len(work)
 
-    async def run_forever(self, poll_seconds: float = 1.0) -> None:
-        while True:
+    async def run_forever(self, poll_seconds: float = 1.0, *, stop: asyncio.Event | None = None) -> None:
+        """Deliver as messages fall due, polling every `poll_seconds`; until `stop` is set, if given."""
+        while stop is None or not stop.is_set():
             try:
                 attempted = await self.run_once()
             except asyncio.CancelledError:
@@ -92,8 +109,23 @@ class OutboxDispatcher:
             if attempted:
                 continue
             self._wake.clear()
+            if stop is not None and stop.is_set():
+                return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
+
+    @contextlib.asynccontextmanager
+    async def delivering(self, poll_seconds: float) -> AsyncIterator[None]:
+        """Deliver in the background while the body runs (a console chat waiting for its user's input
+        still shows a staff reply); at the end the pass in hand is finished, not cut off."""
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.run_forever(poll_seconds, stop=stop), name="outbox-delivering")
+        try:
+            yield
+        finally:
+            stop.set()
+            self._wake.set()
+            await task
 
     async def drain(self, *, max_passes: int = 50) -> None:
         """Deliver until nothing is due (tests and the console)."""

@@ -12,6 +12,7 @@ from bot.cli import (
     chat_command,
     db_commands,
     demo_command,
+    desk_command,
     import_commands,
     run_command,
     understanding_commands,
@@ -21,6 +22,7 @@ from bot.cli.errors import CliError
 COMMAND_MODULES = [
     run_command,
     chat_command,
+    desk_command,
     understanding_commands,
     import_commands,
     demo_command,

@@ -90,14 +90,7 @@ class StaffDesk:
         """
         if action not in DESK_ACTIONS or not argument.isdigit():
             return [SendText(self._t("unknown_ticket"))]
-        ticket_id = int(argument)
-        result: Result
-        if action == "take":
-            result = await take(uow, self._clock, self.notifier, ticket_id, staff)
-        elif action == "resolve":
-            result = await resolve(uow, self._clock, self.notifier, ticket_id, staff)
-        else:
-            result = await reopen(uow, self._clock, self._settings, self.notifier, ticket_id, staff)
+        result = await self.perform(uow, action, int(argument), staff)
         ticket = result.ticket
         if result.outcome is Outcome.NOT_FOUND or ticket is None:
             return [SendText(self._t("unknown_ticket"))]
@@ -105,6 +98,21 @@ class StaffDesk:
                         and thread_id == ticket.staff_thread_id)
         if in_own_topic and action in ("resolve", "reopen") and result.outcome is Outcome.DONE:
             return []
+        return [SendText(self.describe(action, result, staff))]
+
+    async def perform(self, uow: UnitOfWork, action: str, ticket_id: int, staff: StaffMember) -> Result:
+        """Take, resolve or reopen (one of DESK_ACTIONS); also what the terminal desk calls."""
+        if action == "take":
+            return await take(uow, self._clock, self.notifier, ticket_id, staff)
+        if action == "resolve":
+            return await resolve(uow, self._clock, self.notifier, ticket_id, staff)
+        return await reopen(uow, self._clock, self._settings, self.notifier, ticket_id, staff)
+
+    def describe(self, action: str, result: Result, staff: StaffMember) -> str:
+        """What happened, in the staff's words ("🙋 Hà took ticket …", "… was already resolved")."""
+        ticket = result.ticket
+        if ticket is None:
+            return self._t("unknown_ticket")
         number = ticket.number
         replies = {
             ("take", Outcome.DONE): ("taken", {"staff": staff.name}),
@@ -116,7 +124,7 @@ class StaffDesk:
             ("reopen", Outcome.ALREADY): ("not_resolved", {}),
         }
         key, params = replies.get((action, result.outcome), ("unknown_ticket", {}))
-        return [SendText(self._t(key, number=number, **params))]
+        return self._t(key, number=number, **params)
 
     # Lists -------------------------------------------------------------------------------------------
     async def _open_tickets(self, uow: UnitOfWork) -> SendText:

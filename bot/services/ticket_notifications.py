@@ -90,7 +90,7 @@ class TicketNotifier:
         self._texts = texts
         self._settings = settings
         self._clock = clock
-        self.staff_language = settings.default_language
+        self.staff_language: str = settings.default_language
 
     # Wording -----------------------------------------------------------------------------------------
     def staff_text(self, key: str, /, **params: object) -> Markup:
@@ -205,7 +205,8 @@ class TicketNotifier:
     ) -> None:
         files = [Attachment.from_dict(item) for item in first.attachments or []]
         if self.staff_chat is None:
-            log.warning("STAFF_CHAT_ID is not set: ticket %s reaches staff by email only", ticket.number)
+            how = "by email only" if self._settings.complaints_email else "only in `rosee-support desk`"
+            log.warning("STAFF_CHAT_ID is not set: ticket %s reaches staff %s", ticket.number, how)
         else:
             if self._settings.staff_chat_is_forum:
                 await enqueue(uow, self._clock, Address(STAFF_CHANNEL, self.staff_chat),

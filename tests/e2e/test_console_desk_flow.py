@@ -1,0 +1,153 @@
+"""The terminal desk over the bot's own services: a customer on Telegram, staff at the desk.
+
+Runs on SQLite and PostgreSQL: the desk's commands are fed as lines (as a pipe would), the customer
+talks through the harness, and the outbox is delivered to a recording sender, so what the customer
+would receive is exactly what a staff reply from the Telegram topic would have sent.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from bot.bootstrap import App
+from bot.channels.console_desk import ConsoleDesk
+from bot.dialogue.actions import SendText
+from bot.services.tickets import StaffMember
+from bot.storage.models import AuditEntry, Customer, OutboxMessage, Ticket
+from tests.support.harness import ChatHarness, HarnessUser
+
+LAN_PHONE = "+84912345678"
+STAFF_CHAT = "-1001234567890"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"staff_chat_id": int(STAFF_CHAT), "staff_chat_is_forum": True}
+
+
+class Desk:
+    """A desk session: the lines it read, what it printed, what it complained about, its exit code."""
+
+    def __init__(self, app: App, name: str = "Hà") -> None:
+        self.app, self.name = app, name
+
+    async def run(self, *lines: str) -> tuple[str, str, int]:
+        feed = iter([*(line + "\n" for line in lines), ""])
+        out, err = io.StringIO(), io.StringIO()
+        desk = ConsoleDesk(self.app.uow_factory, self.app.texts, self.app.settings, self.app.clock,
+                           StaffMember(f"desk:{self.name}", self.name), read_line=lambda: next(feed),
+                           output=out, errors=err, interactive=False)
+        code = await desk.run()
+        return out.getvalue(), err.getvalue(), code
+
+
+async def lan_with_a_complaint(harness: ChatHarness) -> HarnessUser:
+    async with harness.app.uow_factory() as uow:
+        uow.customers.add(Customer(full_name="Nguyễn Thị Lan", phone=LAN_PHONE))
+        await uow.commit()
+    lan = harness.user("1001", name="Lan")
+    await lan.shares_contact(LAN_PHONE)
+    await lan.says("/start complaint")
+    await lan.presses("complaint:cat:delivery")
+    await lan.presses("complaint:order:-")
+    await lan.says("Hộp bị móp, son bên trong bị gãy")
+    await lan.sends_file("photo", "photo-box-1", "hop-mop.jpg")
+    await lan.presses("complaint:continue")
+    await lan.presses("complaint:submit")
+    await harness.deliver_outbox()
+    harness.sender.delivered.clear()
+    return lan
+
+
+def to_customer(harness: ChatHarness) -> list[str]:
+    return harness.sender.texts_to("1001")
+
+
+async def test_list_open_reply_note_take_resolve_reopen(harness: ChatHarness) -> None:
+    lan = await lan_with_a_complaint(harness)
+    await lan.says("Tôi cần đổi hàng trước thứ Sáu")
+    desk = Desk(harness.app)
+
+    out, err, code = await desk.run("list", "open KN-2026-000001")
+    assert (err, code) == ("", 0)
+    listed = out.split("» open")[0]
+    assert "Phiếu đang mở: 1 (quá hạn: 0)" in listed
+    line = "KN-2026-000001 · Giao hàng · chờ nhận · Nguyễn Thị Lan · +84••••••678 · chưa có người nhận"
+    assert line in listed
+    assert "phản hồi đầu trước 11:00 23/11/2026" in listed and LAN_PHONE not in out
+    thread = out.split("» open")[1]
+    assert "Khách: Nguyễn Thị Lan · +84••••••678 · đã xác minh SĐT · kênh telegram" in thread
+    assert "👤 Nguyễn Thị Lan: Hộp bị móp, son bên trong bị gãy" in thread
+    assert "📎 photo: hop-mop.jpg" in thread and "👤 Lan: Tôi cần đổi hàng trước thứ Sáu" in thread
+
+    out, err, code = await desk.run("open 1", "note khách VIP, ưu tiên", "reply Dạ, gửi lại son mới ạ")
+    assert (err, code) == ("", 0)
+    assert "🔒 Đã thêm ghi chú nội bộ vào phiếu KN-2026-000001; khách không nhận được." in out
+    assert "✉️ Đã gửi tới khách của phiếu KN-2026-000001" in out
+    await harness.deliver_outbox()
+    assert to_customer(harness) == ["💬 Nhân viên RoseeGlory (phiếu KN-2026-000001):\nDạ, gửi lại son mới ạ"]
+    staff_topic = harness.sender.texts_to(STAFF_CHAT)
+    assert not any("khách VIP" in text for text in to_customer(harness) + staff_topic)
+
+    out, _, _ = await desk.run("open KN-2026-000001")
+    assert "🔒 ghi chú nội bộ · Hà: khách VIP, ưu tiên" in out
+    assert "💬 Hà → khách: Dạ, gửi lại son mới ạ" in out and "đang xử lý · Hà" in out
+
+    harness.sender.delivered.clear()
+    out, err, code = await desk.run("resolve KN-2026-000001", "reopen", "resolve")
+    assert (err, code) == ("", 0)
+    assert "✅ Hà đã đánh dấu phiếu KN-2026-000001 là đã giải quyết" in out and "↩️ Hà đã mở lại phiếu" in out
+    await harness.deliver_outbox()
+    rating = next(a for address, a in harness.sender.delivered
+                  if address.chat_id == "1001" and isinstance(a, SendText) and "đánh giá" in a.text)
+    assert isinstance(rating, SendText)
+    assert [b.data for row in rating.buttons for b in row] == [f"rate:1:{n}" for n in range(1, 6)]
+    assert "cảm ơn" in (await lan.presses("rate:1:5")).text.lower()
+    out, _, _ = await desk.run("open 1")
+    assert "Khách đánh giá: 5/5" in out and "Đã giải quyết lúc" in out
+
+    async with harness.app.uow_factory() as uow:
+        audited = (await uow.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.actor == "staff:desk:Hà").order_by(AuditEntry.id)
+        )).all()
+    assert {"tickets.list", "tickets.read", "tickets.reply", "tickets.resolve", "tickets.reopen"} \
+        <= set(audited)
+
+
+async def test_mistakes_get_one_precise_line_and_change_nothing(harness: ChatHarness) -> None:
+    await lan_with_a_complaint(harness)
+    desk = Desk(harness.app)
+    out, err, code = await desk.run(
+        "reply Dạ vâng", "open KN-2026-000099", "take 99", "open KN-2025-000001", "open abc", "dance",
+        "take 1",
+    )
+    assert code == 1 and "Traceback" not in out + err
+    assert err.splitlines() == [
+        "Chưa chọn phiếu: gõ “open <phiếu>” trước, hoặc ghi mã phiếu sau lệnh “reply”.",
+        "Không có phiếu KN-2026-000099.",
+        "Không có phiếu 99.",
+        "Không có phiếu KN-2025-000001.",
+        "“abc” không phải là phiếu: ghi mã phiếu (KN-2026-000001) hoặc số (1).",
+        "Không có lệnh “dance”. Gõ “help” để xem các lệnh.",
+    ]
+    assert "🙋 Hà đã nhận phiếu KN-2026-000001." in out
+    # Someone else took it: a colleague at another desk is told so, and nothing changes.
+    out, err, code = await Desk(harness.app, "Minh").run("take KN-2026-000001")
+    assert code == 1 and "Phiếu KN-2026-000001 đang do Hà xử lý." in err
+    async with harness.app.uow_factory() as uow:
+        (ticket,) = (await uow.session.scalars(select(Ticket))).all()
+        assert ticket.assignee_name == "Hà"
+        to_lan = select(OutboxMessage).where(OutboxMessage.chat_id == "1001")
+        relayed = (await uow.session.scalars(to_lan)).all()
+    assert [row.dedupe_key for row in relayed] == ["ticket:1:taken"]  # only the "taken" notice went out
+
+
+@pytest.mark.parametrize("settings_overrides", [{}])
+async def test_an_empty_desk_says_so(app: App) -> None:
+    out, err, code = await Desk(app).run("list", "help", "quit", "list")
+    assert code == 0 and "CONSOLE_DESK=true" in err  # no staff destination: the desk says what it means
+    assert "Không có phiếu nào đang mở." in out and "reply [mã phiếu] nội dung" in out
+    assert out.count("» list") == 1  # nothing read after quit

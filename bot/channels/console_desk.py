@@ -44,6 +44,7 @@ from bot.i18n import Catalog
 from bot.services.staff_reach import staff_reachable
 from bot.services.ticket_notifications import format_moment
 from bot.services.ticket_views import (
+    OpenTickets,
     TicketSummary,
     TicketThread,
     find_ticket,
@@ -185,7 +186,8 @@ class ConsoleDesk:
             return True
         async with self._uow_factory() as uow:
             if command.name == "list":
-                text = self._render_list(await open_ticket_summaries(uow, self._clock, self._staff))
+                text = self._render_list(await open_ticket_summaries(uow, self._clock, self._staff,
+                                                                     limit=LIST_LIMIT))
                 await uow.commit()
                 self._say(text)
                 return True
@@ -230,11 +232,11 @@ class ConsoleDesk:
         return ticket
 
     # Rendering -----------------------------------------------------------------------------------
-    def _render_list(self, tickets: list[TicketSummary]) -> str:
-        if not tickets:
+    def _render_list(self, tickets: OpenTickets) -> str:
+        if not tickets.total:
             return self._t("list_none")
-        lines = [self._t("list_header", count=len(tickets), overdue=sum(t.overdue for t in tickets))]
-        for ticket in tickets[:LIST_LIMIT]:
+        lines = [self._t("list_header", count=tickets.total, overdue=tickets.overdue)]
+        for ticket in tickets.shown:
             lines.append(self._t(
                 "list_line", number=ticket.number, category=self._category(ticket),
                 status=self._staff_t(f"status.{ticket.status}"), name=self._name(ticket), phone=ticket.phone,
@@ -242,6 +244,8 @@ class ConsoleDesk:
                 overdue_mark=self._staff_t("overdue_mark") if ticket.overdue else "",
             ))
             lines.append(self._deadlines(ticket))
+        if tickets.total > len(tickets.shown):
+            lines.append(self._t("list_more", count=tickets.total - len(tickets.shown)))
         return "\n".join(lines)
 
     def _render_thread(self, thread: TicketThread) -> str:

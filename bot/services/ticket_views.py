@@ -89,15 +89,24 @@ async def find_ticket(uow: UnitOfWork, reference: str) -> Ticket | None:
     return None
 
 
-async def open_ticket_summaries(uow: UnitOfWork, clock: Clock, staff: StaffMember) -> list[TicketSummary]:
-    """The open tickets, the one whose promise falls due first at the top; the read is audited."""
+@dataclass(frozen=True)
+class OpenTickets:
+    total: int
+    overdue: int
+    shown: tuple[TicketSummary, ...]  # the first `limit`, the one whose promise falls due first on top
+
+
+async def open_ticket_summaries(uow: UnitOfWork, clock: Clock, staff: StaffMember, *,
+                                limit: int = 50) -> OpenTickets:
+    """The open tickets at a glance; the reading of those shown is audited."""
     now = clock.now()
     tickets = sorted(await open_tickets(uow), key=lambda t: current_promise(t)[1] or now)
-    summaries = [await _summary(uow, ticket, now) for ticket in tickets]
-    for ticket in tickets:
+    shown = tickets[:limit]
+    for ticket in shown:
         record_access(uow, clock, actor=staff.actor, action="tickets.list", customer_id=ticket.customer_id,
                       purpose="see the open tickets at the staff desk", ticket=ticket.number)
-    return summaries
+    return OpenTickets(total=len(tickets), overdue=sum(is_overdue(t, now) for t in tickets),
+                       shown=tuple([await _summary(uow, ticket, now) for ticket in shown]))
 
 
 async def read_thread(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.bootstrap import App
 from bot.channels.console_desk import ConsoleDesk
 from bot.dialogue.actions import SendText
+from bot.services.ticket_views import open_ticket_summaries
 from bot.services.tickets import StaffMember
 from bot.storage.models import AuditEntry, Customer, OutboxMessage, Ticket
 from tests.support.harness import ChatHarness, HarnessUser
@@ -151,3 +152,22 @@ async def test_an_empty_desk_says_so(app: App) -> None:
     assert code == 0 and "CONSOLE_DESK=true" in err  # no staff destination: the desk says what it means
     assert "Không có phiếu nào đang mở." in out and "reply [mã phiếu] nội dung" in out
     assert out.count("» list") == 1  # nothing read after quit
+
+
+async def test_the_list_shows_the_soonest_due_and_audits_what_it_shows(harness: ChatHarness) -> None:
+    for user in ("1001", "1002", "1003"):
+        customer = harness.user(user, name=f"Khách {user}")
+        await customer.presses("menu:human")
+        await customer.says("Tôi cần hỏi về hoá đơn")
+        await customer.presses("complaint:submit")
+    staff = StaffMember("desk:Hà", "Hà")
+    async with harness.app.uow_factory() as uow:
+        listed = await open_ticket_summaries(uow, harness.app.clock, staff, limit=2)
+        await uow.commit()
+    assert (listed.total, listed.overdue) == (3, 0)
+    assert [t.number for t in listed.shown] == ["HT-2026-000001", "HT-2026-000002"]
+    async with harness.app.uow_factory() as uow:
+        audited = (await uow.session.scalars(
+            select(AuditEntry.details).where(AuditEntry.action == "tickets.list")
+        )).all()
+    assert sorted(d["ticket"] for d in audited) == ["HT-2026-000001", "HT-2026-000002"]

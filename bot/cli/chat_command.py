@@ -78,6 +78,6 @@ async def run_chat(args: argparse.Namespace) -> int:
             after_turn=app.dispatcher.drain,
         )
         # Its own user's messages only, also while it waits for input (a reply from `rosee-support desk`).
-        app.dispatcher.add_sender(CHANNEL, console, chat_id=args.user)
+        app.dispatcher.add_sender(CHANNEL, console, chat_id=user_id)
         async with app.dispatcher.delivering(settings.outbox_poll_seconds):
             return await console.run()

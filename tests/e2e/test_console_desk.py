@@ -203,3 +203,16 @@ def test_desk_mistakes_are_one_line_each_never_a_traceback(tmp_path: Path) -> No
     assert "Không có lệnh “hello”" in result.stderr and "Lệnh “reply” cần nội dung" in result.stderr
     bad_name = run_cli("desk", "--name", "", tmp_path=tmp_path)
     assert bad_name.returncode == 2 and "--name" in bad_name.stderr
+
+
+def test_a_reply_goes_to_its_own_customers_console_only(tmp_path: Path) -> None:
+    first = run_cli("chat", "--user", "lan", tmp_path=tmp_path, stdin=ASK_FOR_A_PERSON)
+    assert first.returncode == 0 and "HT-2026-000001" in first.stdout, first.stderr
+    desk = run_cli("desk", tmp_path=tmp_path, stdin="reply HT-2026-000001 Dạ, chị Lan ơi, hàng đã đổi ạ\n")
+    assert desk.returncode == 0, desk.stderr
+    # Lan's chat is closed. Someone else's new conversation never shows her reply ...
+    other = run_cli("chat", tmp_path=tmp_path, stdin="xin chào\n")
+    assert other.returncode == 0 and "chị Lan ơi" not in other.stdout
+    # ... and Lan, resuming hers, gets it.
+    again = run_cli("chat", "--user", "lan", tmp_path=tmp_path, stdin="/status\n")
+    assert "💬 Nhân viên RoseeGlory (phiếu HT-2026-000001):\nDạ, chị Lan ơi, hàng đã đổi ạ" in again.stdout

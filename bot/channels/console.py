@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from bot.dialogue.actions import (
+from bot.dialogue.engine import Conversation
+from bot.messages.actions import (
     Action,
     Address,
     Button,
@@ -28,8 +29,7 @@ from bot.dialogue.actions import (
     SendEmail,
     SendText,
 )
-from bot.dialogue.engine import Conversation
-from bot.dialogue.events import InboundEvent, SharedContact
+from bot.messages.events import InboundEvent, SharedContact
 
 CHANNEL = "console"
 _TAG = re.compile(r"</?(?:b|strong|i|em|u|s|code|pre|a|span|blockquote)(?:\s[^>]*)?>")

@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater, Sender
-from bot.dialogue.actions import Address, action_from_payload
+from bot.messages.actions import Address, action_from_payload
 from bot.storage.models import OutboxMessage
 from bot.storage.uow import UnitOfWorkFactory
 

@@ -21,7 +21,7 @@ import aiosmtplib
 
 from bot.config import Settings
 from bot.delivery.senders import PermanentFailure, RetryLater
-from bot.dialogue.actions import Action, Address, SendEmail
+from bot.messages.actions import Action, Address, SendEmail
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bot.dialogue.actions import Action, Address
+from bot.messages.actions import Action, Address
 
 
 class DeliveryError(Exception):

@@ -16,11 +16,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.dialogue.actions import Action, SendText
-from bot.dialogue.events import InboundEvent
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.turn import Turn
 from bot.i18n import Catalog, normalize_language
+from bot.messages.actions import Action, SendText
+from bot.messages.events import InboundEvent
 from bot.services.audit import record_access
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 

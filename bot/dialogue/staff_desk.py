@@ -21,11 +21,11 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.dialogue.actions import Action, SendText
-from bot.dialogue.events import InboundEvent
 from bot.dialogue.flow import Flow
 from bot.dialogue.turn import Turn
 from bot.i18n import Catalog
+from bot.messages.actions import Action, SendText
+from bot.messages.events import InboundEvent
 from bot.services.sla import current_promise, is_overdue
 from bot.services.ticket_notifications import TicketNotifier
 from bot.services.tickets import (

@@ -7,9 +7,9 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.dialogue.actions import Action, Button, Keyboard, RequestContact, SendText
-from bot.dialogue.events import InboundEvent
 from bot.i18n import Catalog, Markup
+from bot.messages.actions import Action, Button, Keyboard, RequestContact, SendText
+from bot.messages.events import InboundEvent
 from bot.storage.models import ChannelAccount
 from bot.storage.repositories.accounts import ChatAccount
 from bot.storage.repositories.dialogue_states import DialogueState

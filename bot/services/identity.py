@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.clock import Clock
-from bot.dialogue.events import SharedContact
 from bot.domain.masking import mask_phone
 from bot.domain.phone import InvalidPhoneNumber, normalize_phone
+from bot.messages.events import SharedContact
 from bot.services.audit import record_access
 from bot.storage.models import ChannelAccount, Customer
 from bot.storage.uow import UnitOfWork

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import Clock
-from bot.dialogue.actions import Action, Address, action_to_payload
+from bot.messages.actions import Action, Address, action_to_payload
 from bot.storage.models import OutboxMessage
 from bot.storage.uow import UnitOfWork
 

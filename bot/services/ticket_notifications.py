@@ -40,7 +40,9 @@ from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.dialogue.actions import (
+from bot.domain.ticket_category import TicketKind
+from bot.i18n import Catalog, Markup
+from bot.messages.actions import (
     Action,
     Address,
     Button,
@@ -52,9 +54,7 @@ from bot.dialogue.actions import (
     SendEmail,
     SendText,
 )
-from bot.dialogue.events import Attachment
-from bot.domain.ticket_category import TicketKind
-from bot.i18n import Catalog, Markup
+from bot.messages.events import Attachment
 from bot.services.outbox import enqueue
 from bot.storage.models import OutboxMessage, Ticket, TicketMessage
 from bot.storage.uow import UnitOfWork

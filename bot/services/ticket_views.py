@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
-from bot.dialogue.events import Attachment
 from bot.domain.masking import mask_phone
 from bot.domain.ticket_category import TicketKind
+from bot.messages.events import Attachment
 from bot.services.audit import record_access
 from bot.services.sla import current_promise, is_overdue
 from bot.services.tickets import INTERNAL_NOTE_MARKER, StaffMember, open_tickets

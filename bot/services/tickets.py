@@ -15,9 +15,9 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.dialogue.events import Attachment
 from bot.domain.masking import mask_phone
 from bot.domain.ticket_category import OPEN_STATUSES, TicketKind, TicketStatus, ticket_number
+from bot.messages.events import Attachment
 from bot.services.audit import record_access
 from bot.services.sla import calendar_for, is_overdue, ticket_deadlines
 from bot.services.ticket_notifications import TicketNotifier

@@ -18,7 +18,7 @@ from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.delivery.email_sender import EmailSender
 from bot.delivery.senders import PermanentFailure, RetryLater
-from bot.dialogue.actions import Address, SendEmail
+from bot.messages.actions import Address, SendEmail
 from bot.storage.models import OutboxMessage
 from tests.support.harness import ChatHarness
 

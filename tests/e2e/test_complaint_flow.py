@@ -13,9 +13,9 @@ from sqlalchemy import select
 from bot.bootstrap import build_app
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.dialogue.actions import Action, OpenTopic, SendAttachment, SendText
-from bot.dialogue.events import Attachment, InboundEvent
 from bot.dialogue.ports import TextUnderstander
+from bot.messages.actions import Action, OpenTopic, SendAttachment, SendText
+from bot.messages.events import Attachment, InboundEvent
 from bot.storage.models import AuditEntry, Customer, Order, OutboxMessage, Ticket, TicketMessage
 from bot.storage.uow import UnitOfWorkFactory
 from tests.support.harness import ChatHarness, HarnessUser, plain

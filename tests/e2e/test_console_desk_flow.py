@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.bootstrap import App
 from bot.channels.console_desk import ConsoleDesk
-from bot.dialogue.actions import SendText
+from bot.messages.actions import SendText
 from bot.services.ticket_views import open_ticket_summaries
 from bot.services.tickets import StaffMember
 from bot.storage.models import AuditEntry, Customer, OutboxMessage, Ticket

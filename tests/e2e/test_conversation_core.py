@@ -10,8 +10,8 @@ import pytest
 from bot.bootstrap import App, build_app
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.dialogue.events import InboundEvent
 from bot.dialogue.ports import TextUnderstander
+from bot.messages.events import InboundEvent
 from bot.storage.models import Customer, Order, OrderStatusEvent
 from bot.storage.uow import UnitOfWorkFactory
 from tests.support.harness import ChatHarness

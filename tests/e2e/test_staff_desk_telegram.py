@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.dialogue.actions import Action, Address, SendAttachment
-from bot.dialogue.events import Attachment
+from bot.messages.actions import Action, Address, SendAttachment
+from bot.messages.events import Attachment
 from bot.services.outbox import enqueue
 from bot.storage.models import Ticket
 from tests.fakes.bot_api import Call, FakeBotApi, FakeGroup, FakeUser

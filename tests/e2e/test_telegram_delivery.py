@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.dialogue.actions import Address, Button, SendText
+from bot.messages.actions import Address, Button, SendText
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api.records import Call
 from tests.support.telegram_bot import TelegramBotUnderTest, says, sent_to

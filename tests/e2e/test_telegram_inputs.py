@@ -115,13 +115,13 @@ async def test_every_button_press_is_answered_even_a_stale_one(
 async def test_a_long_answer_is_split_with_the_keyboard_on_the_last_part(
     api: FakeBotApi, telegram_bot: TelegramBotUnderTest
 ) -> None:
-    from bot.dialogue.actions import Button, SendText
+    from bot.messages.actions import Button, SendText
 
     runtime = await telegram_bot.start()
     api.user(LAN, "Lan")
     long_text = "\n\n".join(f"<b>Đoạn {n}</b>: " + "chính sách bảo mật " * 40 for n in range(12))
     action = SendText(long_text, ((Button("Menu", "menu:main"),),))
-    from bot.dialogue.actions import Address
+    from bot.messages.actions import Address
 
     await runtime.sender.reply(Address("telegram", str(LAN)), [action])
     calls = api.calls_of("sendMessage", ok_only=True)

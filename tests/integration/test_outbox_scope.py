@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.clock import ManualClock
 from bot.delivery.dispatcher import OutboxDispatcher
-from bot.dialogue.actions import Action, Address, SendText
+from bot.messages.actions import Action, Address, SendText
 from bot.services.outbox import enqueue
 from bot.storage.uow import UnitOfWorkFactory
 

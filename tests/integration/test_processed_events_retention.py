@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.bootstrap import App
 from bot.clock import ManualClock
-from bot.dialogue.events import InboundEvent
+from bot.messages.events import InboundEvent
 from bot.scheduling import PROCESSED_EVENTS_KEPT, forget_old_processed_events
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from bot.bootstrap import App
 from bot.clock import ManualClock
-from bot.dialogue.events import Attachment
 from bot.domain.ticket_category import TicketKind
+from bot.messages.events import Attachment
 from bot.services.ticket_notifications import TicketNotifier
 from bot.services.tickets import (
     NewTicket,

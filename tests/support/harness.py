@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.bootstrap import App
-from bot.dialogue.actions import Action, Address, RequestContact, SendText
-from bot.dialogue.events import Attachment, InboundEvent, SharedContact
+from bot.messages.actions import Action, Address, RequestContact, SendText
+from bot.messages.events import Attachment, InboundEvent, SharedContact
 
 CHANNEL = "telegram"
 _event_ids = itertools.count(1)  # unique across harnesses, as update ids are across restarts

@@ -24,8 +24,8 @@ from bot.bootstrap import App, build_app
 from bot.channels.telegram.rate_limit import RateLimiter
 from bot.channels.telegram.runner import Mode, TelegramRuntime
 from bot.config import Settings, load_settings
-from bot.dialogue.actions import Address, SendText
 from bot.dialogue.ports import TextUnderstander
+from bot.messages.actions import Address, SendText
 from bot.services.outbox import enqueue
 from bot.storage.models import Customer, OutboxMessage
 from tests.fakes.bot_api import FakeBotApi

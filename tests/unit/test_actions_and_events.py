@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.actions import (
+from bot.messages.actions import (
     Button,
     CloseTopic,
     OpenTopic,
@@ -17,7 +17,7 @@ from bot.dialogue.actions import (
     action_from_payload,
     action_to_payload,
 )
-from bot.dialogue.events import MAX_TEXT_CHARS, Attachment, InboundEvent
+from bot.messages.events import MAX_TEXT_CHARS, Attachment, InboundEvent
 
 
 def event(text: str) -> InboundEvent:

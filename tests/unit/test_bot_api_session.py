@@ -11,7 +11,7 @@ from aiohttp.payload import JsonPayload
 
 from bot.channels.telegram.rendering import render_one
 from bot.channels.telegram.runner import create_bot
-from bot.dialogue.actions import Address, Button, SendText
+from bot.messages.actions import Address, Button, SendText
 
 
 def test_a_message_goes_as_json_with_the_values_aiogram_prepares_for_a_form() -> None:

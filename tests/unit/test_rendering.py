@@ -14,9 +14,9 @@ from aiogram.methods import (
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.channels.telegram.rendering import inline_keyboard, one_message_each, render
-from bot.dialogue.actions import Address, Button, RequestContact, SendAttachment, SendText
-from bot.dialogue.actions import SendDocument as Doc
-from bot.dialogue.events import Attachment
+from bot.messages.actions import Address, Button, RequestContact, SendAttachment, SendText
+from bot.messages.actions import SendDocument as Doc
+from bot.messages.events import Attachment
 
 TO = Address("telegram", "1001")
 LONG = "\n\n".join(f"Đoạn {n}: " + "thông tin được bảo mật. " * 80 for n in range(1, 6))  # 3 messages

@@ -8,10 +8,10 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import load_settings
-from bot.dialogue.actions import CALLBACK_DATA_MAX_BYTES
 from bot.domain.masking import mask_phone
 from bot.domain.ticket_category import TicketCategory, ticket_number
 from bot.i18n import Catalog
+from bot.messages.actions import CALLBACK_DATA_MAX_BYTES
 from bot.services.ticket_notifications import TicketNotifier
 from bot.storage.models import Ticket
 from tests.support.harness import plain

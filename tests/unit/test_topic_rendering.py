@@ -6,7 +6,7 @@ import pytest
 from aiogram.methods import CloseForumTopic, ReopenForumTopic
 
 from bot.channels.telegram.rendering import render
-from bot.dialogue.actions import Address, CloseTopic, ReopenTopic
+from bot.messages.actions import Address, CloseTopic, ReopenTopic
 
 
 @pytest.mark.parametrize(("action", "method"), [(CloseTopic(5), CloseForumTopic),

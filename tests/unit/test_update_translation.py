@@ -8,7 +8,7 @@ from aiogram.types import Update
 
 from bot.channels.telegram.router import sequence_key
 from bot.channels.telegram.updates import UpdateTranslator
-from bot.dialogue.events import Attachment, SharedContact
+from bot.messages.events import Attachment, SharedContact
 
 LAN = {"id": 1001, "is_bot": False, "first_name": "Lan", "language_code": "vi"}
 PRIVATE = {"id": 1001, "type": "private", "first_name": "Lan"}

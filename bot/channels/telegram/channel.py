@@ -16,10 +16,10 @@ from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.sender import TelegramSender
 from bot.clock import Clock
 from bot.config import Settings
-from bot.dialogue.actions import Address, SendText
 from bot.dialogue.engine import Conversation
-from bot.dialogue.events import InboundEvent
 from bot.i18n import Catalog, normalize_language
+from bot.messages.actions import Address, SendText
+from bot.messages.events import InboundEvent
 from bot.services import reachability
 from bot.storage.uow import UnitOfWorkFactory
 

@@ -51,8 +51,8 @@ from aiogram.types import (
 )
 
 from bot.channels.telegram.splitting import split_html, units
-from bot.dialogue import actions as core
-from bot.dialogue.actions import Action, Address, Keyboard
+from bot.messages import actions as core
+from bot.messages.actions import Action, Address, Keyboard
 
 HTML = "HTML"
 CAPTION_LIMIT = 1024

@@ -36,7 +36,7 @@ from bot.channels.telegram.rate_limit import RateLimiter
 from bot.channels.telegram.rendering import NotForTelegram, Step, one_message_each, render_one
 from bot.clock import Clock
 from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater
-from bot.dialogue.actions import Action, Address
+from bot.messages.actions import Action, Address
 from bot.services import reachability
 from bot.services.outbox import enqueue
 from bot.storage.uow import UnitOfWorkFactory

@@ -16,7 +16,7 @@ from typing import Literal
 from aiogram.types import CallbackQuery, Chat, Message
 
 from bot.channels.telegram import CHANNEL
-from bot.dialogue.events import Attachment, InboundEvent, SharedContact
+from bot.messages.events import Attachment, InboundEvent, SharedContact
 
 
 class UpdateTranslator:

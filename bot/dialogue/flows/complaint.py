@@ -40,13 +40,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from bot.dialogue.actions import Keyboard
-from bot.dialogue.events import Attachment
 from bot.dialogue.flow import Flow
 from bot.dialogue.flows.menu import main_menu
 from bot.dialogue.turn import Turn
 from bot.domain.ticket_category import TicketCategory, TicketKind, parse_category
 from bot.i18n import LANGUAGES, Markup
+from bot.messages.actions import Keyboard
+from bot.messages.events import Attachment
 from bot.services.identity import verified_customer
 from bot.services.orders import own_order, recent_orders
 from bot.services.staff_reach import customer_wording

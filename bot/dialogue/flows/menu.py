@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogue.actions import Button, Keyboard
 from bot.dialogue.flow import Flow
 from bot.dialogue.turn import Turn
 from bot.i18n import LANGUAGES
+from bot.messages.actions import Button, Keyboard
 
 
 def main_menu(turn: Turn) -> Keyboard:

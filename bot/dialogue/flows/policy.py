@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogue.actions import Button, Keyboard
 from bot.dialogue.flow import Flow
 from bot.dialogue.flows.menu import staff_or_menu_row
 from bot.dialogue.ports import TextUnderstander, UnderstandingResult
 from bot.dialogue.turn import Turn
+from bot.messages.actions import Button, Keyboard
 
 
 class PolicyFlow(Flow):

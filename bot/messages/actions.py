@@ -10,7 +10,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.dialogue.events import Attachment
+from bot.messages.events import Attachment
 
 CALLBACK_DATA_MAX_BYTES = 64
 

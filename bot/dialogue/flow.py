@@ -1,9 +1,10 @@
 """The shape every dialogue flow has: a name, a table of steps, and handlers for what may arrive.
 
 A flow module reads top to bottom as its state table (`STEPS`): each step names the handler that
-takes the next event while the user is in that step. Buttons carry `<flow>:<action>[:<arg>]` and are
-routed to the flow by name even when the user is elsewhere (a rating pressed days later), so every
-button handler re-checks what the button names against the database.
+takes the next event while the user is in that step. A flow names the button families it takes
+(`BUTTONS`, classes from `bot.messages.buttons`); a press is routed to that flow even when the user is
+elsewhere (a rating pressed days later), so every button handler re-checks what the button names
+against the database.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar
 
 from bot.dialogue.turn import Turn
+from bot.messages.buttons import ButtonData
 
 StepHandler = Callable[[Turn], Awaitable[None]]
 
@@ -23,6 +25,8 @@ class Flow(ABC):
     STEPS: ClassVar[Mapping[str, str]] = {}
     #: intents this flow starts from free text
     INTENTS: ClassVar[tuple[str, ...]] = ()
+    #: the button families this flow takes (each family is taken by one flow)
+    BUTTONS: ClassVar[tuple[type[ButtonData], ...]] = ()
 
     @abstractmethod
     async def start(self, turn: Turn, **options: Any) -> None:
@@ -38,8 +42,8 @@ class Flow(ABC):
         handler: StepHandler = getattr(self, method_name)
         await handler(turn)
 
-    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
-        """A button of this flow was pressed; the default treats unknown buttons as stale."""
+    async def on_button(self, turn: Turn, button: ButtonData) -> None:
+        """A button of one of this flow's `BUTTONS` families was pressed; by default it is stale."""
         turn.say("core.stale_button")
 
     async def cancel(self, turn: Turn) -> None:
@@ -57,14 +61,22 @@ class Flow(ABC):
 
 class FlowRegistry:
     def __init__(self, flows: list[Flow]) -> None:
+        names = [flow.name for flow in flows]
+        families = [family for flow in flows for family in flow.BUTTONS]
+        if len(set(names)) < len(names) or len(set(families)) < len(families):
+            raise ValueError(f"two flows share a name or a button family: {names}")
         self._flows = {flow.name: flow for flow in flows}
         self._by_intent = {intent: flow for flow in flows for intent in flow.INTENTS}
+        self._by_button = {family: flow for flow in flows for family in flow.BUTTONS}
 
     def get(self, name: str | None) -> Flow | None:
         return self._flows.get(name or "")
 
     def for_intent(self, intent: str) -> Flow | None:
         return self._by_intent.get(intent)
+
+    def for_button(self, button: ButtonData) -> Flow | None:
+        return self._by_button.get(type(button))
 
     def names(self) -> list[str]:
         return list(self._flows)

@@ -8,7 +8,8 @@
 | /tickets, /status           | the customer's tickets / their latest ticket (complaint flow)    |
 | /lang [vi|en]               | language choice                                                   |
 | other /command              | "unknown command" + help                                          |
-| button `<flow>:<action>`    | that flow's on_button (menu, lang and intent are handled here)   |
+| button (bot.messages.buttons) | menu, lang, intent here; other families the flow that takes them |
+| button data not of ours     | "this button is no longer active" (stale, forged or malformed)   |
 | contact / file              | the active flow if it takes them, else a polite explanation      |
 | text in a flow wanting text | the active flow                                                   |
 | text / file, no active flow | the customer's open ticket, if any (the ticket inbox)            |
@@ -23,6 +24,15 @@ from bot.dialogue.flow import Flow, FlowRegistry
 from bot.dialogue.flows.menu import choose_language, main_menu, staff_or_menu_row
 from bot.dialogue.ports import TextUnderstander, UnderstandingResult
 from bot.dialogue.turn import Turn
+from bot.messages.buttons import (
+    ComplaintButton,
+    IntentButton,
+    LanguageButton,
+    MenuButton,
+    MenuTarget,
+    TicketStatusButton,
+    parse_button,
+)
 
 DEEP_LINKS = {
     "privacy": "policy",
@@ -89,32 +99,32 @@ class TurnRouter:
         elif name == "/lang":
             choose_language(turn, argument.strip().lower() or None)
         elif name in ("/tickets", "/status") and (desk := self._flows.get("complaint")) is not None:
-            await desk.on_button(turn, "list" if name == "/tickets" else "status", "")
+            button = ComplaintButton("list") if name == "/tickets" else TicketStatusButton()
+            await desk.on_button(turn, button)
         else:
             turn.say("core.unknown_command")
 
     # Buttons ----------------------------------------------------------------------------------------
     async def _button(self, turn: Turn, data: str) -> None:
-        namespace, _, rest = data.partition(":")
-        action, _, argument = rest.partition(":")
-        if namespace == "menu":
-            await self._menu(turn, action)
-        elif namespace == "lang":
-            choose_language(turn, action)
-        elif namespace == "intent":
-            await self._clarified(turn, action)
-        elif (flow := self._flows.get(namespace)) is not None:
-            await flow.on_button(turn, action, argument)
+        button = parse_button(data)
+        if isinstance(button, MenuButton):
+            await self._menu(turn, button.target)
+        elif isinstance(button, LanguageButton):
+            choose_language(turn, button.language)
+        elif isinstance(button, IntentButton):
+            await self._clarified(turn, button.intent)
+        elif button is not None and (flow := self._flows.for_button(button)) is not None:
+            await flow.on_button(turn, button)
         else:
             turn.say("core.stale_button")
 
-    async def _menu(self, turn: Turn, action: str) -> None:
+    async def _menu(self, turn: Turn, target: MenuTarget) -> None:
         targets = {"privacy": "policy", "orders": "order", "rights": "rights", "human": "complaint"}
-        if action == "human":
+        if target == "human":
             turn.finish()
             await self._start_human_handoff(turn)
             return
-        flow = self._flows.get(targets.get(action, ""))
+        flow = self._flows.get(targets.get(target, ""))
         if flow is None:
             await self._flow("menu").start(turn, returning=True)
             return
@@ -191,8 +201,8 @@ class TurnRouter:
         choices = [result.intent] + [name for name, _ in result.alternatives if name != result.intent]
         choices = [name for name in choices if name != "out_of_scope"][:2]
         turn.enter("clarify", "choosing", text=text)
-        rows = tuple((turn.button(f"core.intent_label.{name}", f"intent:{name}"),) for name in choices)
-        turn.say("core.clarify", buttons=(*rows, (turn.button("core.menu.human", "menu:human"),)))
+        rows = tuple((turn.button(f"core.intent_label.{name}", IntentButton(name)),) for name in choices)
+        turn.say("core.clarify", buttons=(*rows, (turn.button("core.menu.human", MenuButton("human")),)))
 
     async def _start_intent(self, turn: Turn, intent: str, result: UnderstandingResult) -> None:
         if intent == "human_handoff" or (intent == "complaint" and self._flows.get("complaint") is None):

@@ -5,6 +5,7 @@
 | /tickets                                       | open tickets, the overdue ones marked                 |
 | /stats                                         | counts, median time to first reply, average rating    |
 | button desk:take / resolve / reopen:<id>       | that action on the ticket; a short reply              |
+| desk button data that is not one (forged)      | "ticket not found"                                    |
 | message in a ticket's topic, or reply to card  | relayed to the customer (text, photos, documents)     |
 | the same, starting with "!"                    | kept as an internal note, not relayed                 |
 | anything else (general chatter, other commands)| ignored                                               |
@@ -17,7 +18,7 @@ router: it is honoured only for STAFF_USER_IDS, otherwise refused and written to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -25,6 +26,7 @@ from bot.dialogue.flow import Flow
 from bot.dialogue.turn import Turn
 from bot.i18n import Catalog
 from bot.messages.actions import Action, SendText
+from bot.messages.buttons import ButtonData, DeskAction, DeskButton, parse_button, prefix_of
 from bot.messages.events import InboundEvent
 from bot.services.sla import current_promise, is_overdue
 from bot.services.ticket_notifications import TicketNotifier
@@ -44,7 +46,7 @@ from bot.services.tickets import (
 from bot.storage.models import Ticket
 from bot.storage.uow import UnitOfWork
 
-DESK_ACTIONS = ("take", "resolve", "reopen")
+DESK_ACTIONS: tuple[DeskAction, ...] = get_args(DeskAction)
 
 
 class StaffDesk:
@@ -59,11 +61,12 @@ class StaffDesk:
         if event.is_edit:
             return []  # an edited message was relayed already as it first was
         if event.button is not None:
-            namespace, _, rest = event.button.partition(":")
-            action, _, argument = rest.partition(":")
-            if namespace != "desk":
-                return []
-            return await self.act(uow, action, argument, self._staff(event), thread_id=event.thread_id)
+            button = parse_button(event.button)
+            if isinstance(button, DeskButton):
+                return await self.act(uow, button, self._staff(event), thread_id=event.thread_id)
+            if button is None and prefix_of(event.button) == DeskButton.prefix:  # forged or malformed
+                return [SendText(self._t("unknown_ticket"))]
+            return []  # the bot posts no other buttons in the staff chat
         command = event.command
         if command is not None:
             if command[0] == "/tickets":
@@ -81,16 +84,15 @@ class StaffDesk:
         )
         return []
 
-    async def act(self, uow: UnitOfWork, action: str, argument: str, staff: StaffMember, *,
+    async def act(self, uow: UnitOfWork, button: DeskButton, staff: StaffMember, *,
                   thread_id: int | None = None) -> list[Action]:
         """Take, resolve or reopen a ticket; the reply says what happened.
 
         Pressed in the ticket's own topic, a resolve or reopen needs no reply: the note the service
         writes into that topic (before closing it, after reopening it) says the same, in order.
         """
-        if action not in DESK_ACTIONS or not argument.isdigit():
-            return [SendText(self._t("unknown_ticket"))]
-        result = await self.perform(uow, action, int(argument), staff)
+        action = button.action
+        result = await self.perform(uow, action, button.ticket_id, staff)
         ticket = result.ticket
         if result.outcome is Outcome.NOT_FOUND or ticket is None:
             return [SendText(self._t("unknown_ticket"))]
@@ -185,6 +187,7 @@ class DeskButtonsFlow(Flow):
     """Ticket-card buttons pressed outside the staff chat: only STAFF_USER_IDS, the rest refused."""
 
     name = "desk"
+    BUTTONS = (DeskButton,)
 
     def __init__(self, desk: StaffDesk) -> None:
         self._desk = desk
@@ -192,15 +195,18 @@ class DeskButtonsFlow(Flow):
     async def start(self, turn: Turn, **options: Any) -> None:
         turn.say("core.stale_button")
 
-    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
+    async def on_button(self, turn: Turn, button: ButtonData) -> None:
+        if not isinstance(button, DeskButton):
+            turn.say("core.stale_button")
+            return
         if _is_staff_user(turn.settings, turn.event.user_id):
             staff = StaffMember(turn.event.user_id, turn.display_name or turn.event.user_id)
-            for reply in await self._desk.act(turn.uow, action, argument, staff):
+            for reply in await self._desk.act(turn.uow, button, staff):
                 if isinstance(reply, SendText):
                     turn.say_markup(reply.text)
             return
-        record_refusal(turn.uow, turn.clock, actor=turn.actor, action=f"desk:{action}",
-                       ticket_id=int(argument) if argument.isdigit() else None, chat_id=turn.event.chat_id)
+        record_refusal(turn.uow, turn.clock, actor=turn.actor, action=f"desk:{button.action}",
+                       ticket_id=button.ticket_id, chat_id=turn.event.chat_id)
         turn.say("staff.refused")
 
 

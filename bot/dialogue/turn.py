@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalog, Markup
 from bot.messages.actions import Action, Button, Keyboard, RequestContact, SendText
+from bot.messages.buttons import ButtonData
 from bot.messages.events import InboundEvent
 from bot.storage.models import ChannelAccount
 from bot.storage.repositories.accounts import ChatAccount
@@ -60,9 +61,9 @@ class Turn:
     def t(self, key: str, /, **params: object) -> Markup:
         return self.texts.text(self.language, key, **params)
 
-    def button(self, key: str, data: str, /, **params: object) -> Button:
+    def button(self, key: str, data: ButtonData, /, **params: object) -> Button:
         label = self.texts.text(self.language, key, **params)
-        return Button(_unescape_label(label), data)
+        return Button(_unescape_label(label), data.pack())
 
     def say(self, key: str, /, buttons: Keyboard = (), **params: object) -> None:
         self.actions.append(SendText(self.t(key, **params), buttons))

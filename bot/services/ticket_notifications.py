@@ -54,6 +54,7 @@ from bot.messages.actions import (
     SendEmail,
     SendText,
 )
+from bot.messages.buttons import RATINGS, DeskAction, DeskButton, RatingButton, TicketStatusButton
 from bot.messages.events import Attachment
 from bot.services.outbox import enqueue
 from bot.storage.models import OutboxMessage, Ticket, TicketMessage
@@ -110,8 +111,8 @@ class TicketNotifier:
         return name[:TOPIC_NAME_MAX]
 
     def card_keyboard(self, ticket: Ticket) -> Keyboard:
-        def button(key: str, action: str) -> Button:
-            return Button(_plain(self.staff_text(key)), f"desk:{action}:{ticket.id}")
+        def button(key: str, action: DeskAction) -> Button:
+            return Button(_plain(self.staff_text(key)), DeskButton(action, ticket.id).pack())
 
         return ((button("take_button", "take"), button("resolve_button", "resolve")),
                 (button("reopen_button", "reopen"),))
@@ -249,7 +250,7 @@ class TicketNotifier:
 
     def customer_keyboard(self, ticket: Ticket) -> Keyboard:
         label = _plain(self.customer_text(ticket, "status_button"))
-        return ((Button(label, f"complaint:status:{ticket.id}"),),)
+        return ((Button(label, TicketStatusButton(ticket.id).pack()),),)
 
     # Notices -----------------------------------------------------------------------------------------
     async def tell_customer(self, uow: UnitOfWork, ticket: Ticket, key: str, *, buttons: Keyboard = (),
@@ -294,8 +295,9 @@ class TicketNotifier:
 
     def rating_keyboard(self, ticket: Ticket) -> Keyboard:
         return (tuple(
-            Button(_plain(self.customer_text(ticket, "rate_button", stars="⭐" * n)), f"rate:{ticket.id}:{n}")
-            for n in range(1, 6)
+            Button(_plain(self.customer_text(ticket, "rate_button", stars="⭐" * n)),
+                   RatingButton(ticket.id, n).pack())
+            for n in RATINGS
         ),)
 
     async def remind_unassigned(self, uow: UnitOfWork, ticket: Ticket) -> None:

@@ -12,6 +12,7 @@ from bot.domain.masking import mask_phone
 from bot.domain.ticket_category import TicketCategory, ticket_number
 from bot.i18n import Catalog
 from bot.messages.actions import CALLBACK_DATA_MAX_BYTES
+from bot.messages.buttons import MAX_ID
 from bot.services.ticket_notifications import TicketNotifier
 from bot.storage.models import Ticket
 from tests.support.harness import plain
@@ -127,6 +128,6 @@ def test_ticket_numbers() -> None:
 
 
 def test_rating_buttons_fit_callback_data() -> None:
-    keyboard = notifier().rating_keyboard(make_ticket(id=2**31))
-    assert [b.data for b in keyboard[0]] == [f"rate:{2**31}:{n}" for n in range(1, 6)]
+    keyboard = notifier().rating_keyboard(make_ticket(id=MAX_ID))
+    assert [b.data for b in keyboard[0]] == [f"rate:{MAX_ID}:{n}" for n in range(1, 6)]
     assert keyboard[0][4].label == "⭐⭐⭐⭐⭐"

@@ -31,8 +31,9 @@ A typed order code never reveals anything about other people's orders: an unveri
 is not looked up at all (staff check it; the card says so), and a verified customer's code that is not
 theirs gets the same answer as one that does not exist.
 
-`TicketRatingFlow` ("rate") takes the rating buttons `rate:<ticket_id>:<1-5>` sent when a ticket is
-resolved, then an optional comment (step `comment`); ownership is checked on every press.
+`TicketRatingFlow` ("rate") takes the rating buttons (`RatingButton`, `rate:<ticket_id>:<1-5>`) sent
+when a ticket is resolved, then an optional comment (step `comment`); ownership is checked on every
+press. The buttons of both flows are the classes of `bot.messages.buttons`.
 """
 
 from __future__ import annotations
@@ -43,9 +44,18 @@ from typing import Any, ClassVar
 from bot.dialogue.flow import Flow
 from bot.dialogue.flows.menu import main_menu
 from bot.dialogue.turn import Turn
-from bot.domain.ticket_category import TicketCategory, TicketKind, parse_category
+from bot.domain.ticket_category import TicketCategory, TicketKind
 from bot.i18n import LANGUAGES, Markup
 from bot.messages.actions import Keyboard
+from bot.messages.buttons import (
+    NO_ORDER,
+    ButtonData,
+    ComplaintButton,
+    ComplaintCategoryButton,
+    ComplaintOrderButton,
+    RatingButton,
+    TicketStatusButton,
+)
 from bot.messages.events import Attachment
 from bot.services.identity import verified_customer
 from bot.services.orders import own_order, recent_orders
@@ -70,7 +80,6 @@ from intents.text import comparison_key
 MIN_DESCRIPTION = 5
 # A GIF or a round video is "a video" to the customer, as the prompt words it.
 ACCEPTED_FILES = ("photo", "document", "video", "animation", "video_note")
-NO_ORDER = "-"
 
 
 def _notifier(turn: Turn) -> TicketNotifier:
@@ -102,6 +111,7 @@ def _files(turn: Turn) -> list[Attachment]:
 class ComplaintFlow(Flow):
     name = "complaint"
     INTENTS = ("complaint", "human_handoff")
+    BUTTONS = (ComplaintButton, ComplaintCategoryButton, ComplaintOrderButton, TicketStatusButton)
     STEPS: ClassVar[Mapping[str, str]] = {
         "choose_category": "on_choose_category",
         "choose_order": "on_choose_order",
@@ -145,7 +155,7 @@ class ComplaintFlow(Flow):
         order = await own_order(turn.uow, turn.clock, customer, code, actor=turn.actor)
         if order is None:
             turn.say("complaints.order_not_found", buttons=(
-                (turn.button("complaints.continue_without_order_button", f"complaint:order:{NO_ORDER}"),),
+                (turn.button("complaints.continue_without_order_button", ComplaintOrderButton(NO_ORDER)),),
                 *self._cancel_row(turn),
             ))
             return
@@ -199,28 +209,29 @@ class ComplaintFlow(Flow):
         turn.say("complaints.confirm_reminder", buttons=self._confirm_keyboard(turn))
 
     # Buttons ----------------------------------------------------------------------------------------
-    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
+    async def on_button(self, turn: Turn, button: ButtonData) -> None:
         step = turn.state.step if turn.state.flow == self.name else None
-        if action == "status":
-            await self._status(turn, argument)
-        elif action == "list":
-            await self._list(turn)
-        elif action == "new":
-            turn.finish()
-            await self.start(turn, new=True)
-        elif action == "cat" and step == "choose_category" and parse_category(argument) is not None:
-            turn.goto("choose_order", category=argument)
-            await self._ask_order(turn)
-        elif action == "order" and step == "choose_order":
-            await self._chosen_order(turn, argument)
-        elif action == "continue" and step == "attachments":
-            self._summarise(turn)
-        elif action == "submit" and step == "confirm":
-            await self._submit(turn)
-        elif action == "cancel" and turn.state.flow == self.name:
-            await self.cancel(turn)
-        else:
-            turn.say("core.stale_button")
+        match button:
+            case TicketStatusButton(ticket_id=ticket_id):
+                await self._status(turn, ticket_id)
+            case ComplaintButton(action="list"):
+                await self._list(turn)
+            case ComplaintButton(action="new"):
+                turn.finish()
+                await self.start(turn, new=True)
+            case ComplaintCategoryButton(category=category) if step == "choose_category":
+                turn.goto("choose_order", category=category.value)
+                await self._ask_order(turn)
+            case ComplaintOrderButton() if step == "choose_order":
+                await self._chosen_order(turn, button.order_code)
+            case ComplaintButton(action="continue") if step == "attachments":
+                self._summarise(turn)
+            case ComplaintButton(action="submit") if step == "confirm":
+                await self._submit(turn)
+            case ComplaintButton(action="cancel") if turn.state.flow == self.name:
+                await self.cancel(turn)
+            case _:
+                turn.say("core.stale_button")
 
     async def cancel(self, turn: Turn) -> None:
         turn.finish()
@@ -255,7 +266,7 @@ class ComplaintFlow(Flow):
 
     # Helpers ----------------------------------------------------------------------------------------
     def _ask_category(self, turn: Turn, *, reminder: bool = False) -> None:
-        buttons = [turn.button(f"complaints.category.{c.value}", f"complaint:cat:{c.value}")
+        buttons = [turn.button(f"complaints.category.{c.value}", ComplaintCategoryButton(c))
                    for c in TicketCategory]
         rows = tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
         key = "complaints.category_reminder" if reminder else "complaints.choose_category"
@@ -263,24 +274,24 @@ class ComplaintFlow(Flow):
 
     async def _ask_order(self, turn: Turn) -> None:
         customer = await verified_customer(turn.uow, await turn.account())
-        no_order = (turn.button("complaints.no_order_button", f"complaint:order:{NO_ORDER}"),)
+        no_order = (turn.button("complaints.no_order_button", ComplaintOrderButton(NO_ORDER)),)
         if customer is None:
             turn.say("complaints.choose_order_unverified", buttons=(no_order, *self._cancel_row(turn)))
             return
         orders = await recent_orders(turn.uow, turn.clock, customer, actor=turn.actor)
-        rows = tuple((turn.button("core.orders.details_button", f"complaint:order:{o.code}", code=o.code),)
+        rows = tuple((turn.button("core.orders.details_button", ComplaintOrderButton(o.code), code=o.code),)
                      for o in orders)
         turn.say("complaints.choose_order_verified", buttons=(*rows, no_order, *self._cancel_row(turn)))
 
-    async def _chosen_order(self, turn: Turn, code: str) -> None:
-        if code == NO_ORDER or not code:
+    async def _chosen_order(self, turn: Turn, code: str | None) -> None:
+        if code is None:
             self._ask_description(turn, order_code=None)
             return
         customer = await verified_customer(turn.uow, await turn.account())
         order = await own_order(turn.uow, turn.clock, customer, code, actor=turn.actor) if customer else None
         if order is None:  # the button named an order that is not (or no longer provably) theirs
             turn.say("complaints.order_not_found", buttons=(
-                (turn.button("complaints.continue_without_order_button", f"complaint:order:{NO_ORDER}"),),
+                (turn.button("complaints.continue_without_order_button", ComplaintOrderButton(NO_ORDER)),),
             ))
             return
         self._ask_description(turn, order_code=order.code)
@@ -334,21 +345,21 @@ class ComplaintFlow(Flow):
                  first_reply_due=format_moment(ticket.first_reply_due_at, turn.settings),
                  resolution_due=format_moment(ticket.resolution_due_at, turn.settings))
 
-    async def _status(self, turn: Turn, argument: str) -> None:
+    async def _status(self, turn: Turn, ticket_id: int | None) -> None:
         ticket: Ticket | None
-        if argument.isdigit():
-            ticket = await customer_ticket(turn.uow, await turn.account(), int(argument))
+        if ticket_id is not None:
+            ticket = await customer_ticket(turn.uow, await turn.account(), ticket_id)
         else:
             ticket = await open_ticket_of(turn.uow, await turn.account())
             if ticket is None:
                 recent = await customer_tickets(turn.uow, await turn.account(), limit=1)
                 ticket = recent[0] if recent else None
         if ticket is None:
-            turn.say("complaints.not_found" if argument else "complaints.list_empty")
+            turn.say("complaints.not_found" if ticket_id is not None else "complaints.list_empty")
             return
         turn.say(
             "complaints.status",
-            buttons=((turn.button("complaints.list_button", "complaint:list"),),),
+            buttons=((turn.button("complaints.list_button", ComplaintButton("list")),),),
             number=ticket.number,
             category=_notifier(turn).category(ticket, turn.language),
             status=turn.t(f"complaints.status_value.{ticket.status}"),
@@ -377,27 +388,27 @@ class ComplaintFlow(Flow):
                        created=format_moment(t.created_at, turn.settings)))
             for t in tickets
         ]
-        buttons = tuple((turn.button("complaints.status_button", f"complaint:status:{t.id}"),)
+        buttons = tuple((turn.button("complaints.status_button", TicketStatusButton(t.id)),)
                         for t in tickets[:5])
         turn.say_markup("\n".join([str(turn.t("complaints.list_header")), *lines]), buttons)
 
     def _open_ticket_keyboard(self, turn: Turn, ticket: Ticket) -> Keyboard:
         return (
-            (turn.button("complaints.status_button", f"complaint:status:{ticket.id}"),
-             turn.button("complaints.list_button", "complaint:list")),
-            (turn.button("complaints.new_ticket_button", "complaint:new"),),
+            (turn.button("complaints.status_button", TicketStatusButton(ticket.id)),
+             turn.button("complaints.list_button", ComplaintButton("list"))),
+            (turn.button("complaints.new_ticket_button", ComplaintButton("new")),),
         )
 
     def _cancel_row(self, turn: Turn) -> Keyboard:
-        return ((turn.button("complaints.cancel_button", "complaint:cancel"),),)
+        return ((turn.button("complaints.cancel_button", ComplaintButton("cancel")),),)
 
     def _continue_row(self, turn: Turn) -> Keyboard:
-        return ((turn.button("complaints.continue_button", "complaint:continue"),
-                 turn.button("complaints.cancel_button", "complaint:cancel")),)
+        return ((turn.button("complaints.continue_button", ComplaintButton("continue")),
+                 turn.button("complaints.cancel_button", ComplaintButton("cancel"))),)
 
     def _confirm_keyboard(self, turn: Turn) -> Keyboard:
-        return ((turn.button("complaints.submit_button", "complaint:submit"),
-                 turn.button("complaints.cancel_button", "complaint:cancel")),)
+        return ((turn.button("complaints.submit_button", ComplaintButton("submit")),
+                 turn.button("complaints.cancel_button", ComplaintButton("cancel"))),)
 
 
 class TicketRatingFlow(Flow):
@@ -405,20 +416,20 @@ class TicketRatingFlow(Flow):
 
     name = "rate"
     STEPS: ClassVar[Mapping[str, str]] = {"comment": "on_comment"}
+    BUTTONS = (RatingButton,)
 
     async def start(self, turn: Turn, **options: Any) -> None:
         turn.say("core.stale_button")
 
-    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
-        if not action.isdigit():
+    async def on_button(self, turn: Turn, button: ButtonData) -> None:
+        if not isinstance(button, RatingButton):
             turn.say("core.stale_button")
             return
-        ticket_id = int(action)
-        if argument == "skip":
+        ticket_id, rating = button.ticket_id, button.rating
+        if rating == "skip":
             turn.finish()
             turn.say("complaints.rating_closed", buttons=main_menu(turn))
             return
-        rating = int(argument) if argument.isdigit() else 0
         result = await rate(turn.uow, turn.clock, _notifier(turn), await turn.account(), ticket_id, rating)
         if result.outcome is Outcome.NOT_FOUND:
             turn.say("complaints.not_found")
@@ -428,9 +439,8 @@ class TicketRatingFlow(Flow):
             turn.say("complaints.rating_already")
         else:
             turn.enter(self.name, "comment", ticket_id=ticket_id)
-            turn.say("complaints.rating_thanks", buttons=((turn.button("complaints.skip_button",
-                                                                       f"rate:{ticket_id}:skip"),),),
-                     stars="⭐" * rating)
+            skip = turn.button("complaints.skip_button", RatingButton(ticket_id, "skip"))
+            turn.say("complaints.rating_thanks", buttons=((skip,),), stars="⭐" * rating)
 
     async def on_comment(self, turn: Turn) -> None:
         ticket_id = int(turn.data.get("ticket_id", 0))

@@ -10,26 +10,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from bot.dialogue.flow import Flow
 from bot.dialogue.turn import Turn
 from bot.i18n import LANGUAGES
 from bot.messages.actions import Button, Keyboard
+from bot.messages.buttons import LanguageButton, MenuButton
 
 
 def main_menu(turn: Turn) -> Keyboard:
-    other = "en" if turn.language == "vi" else "vi"
+    other: Literal["vi", "en"] = "en" if turn.language == "vi" else "vi"
     return (
-        (turn.button("core.menu.privacy", "menu:privacy"), turn.button("core.menu.orders", "menu:orders")),
-        (turn.button("core.menu.rights", "menu:rights"), turn.button("core.menu.human", "menu:human")),
-        (turn.button(f"core.menu.language_{other}", f"lang:{other}"),),
+        (turn.button("core.menu.privacy", MenuButton("privacy")),
+         turn.button("core.menu.orders", MenuButton("orders"))),
+        (turn.button("core.menu.rights", MenuButton("rights")),
+         turn.button("core.menu.human", MenuButton("human"))),
+        (turn.button(f"core.menu.language_{other}", LanguageButton(other)),),
     )
 
 
 def staff_or_menu_row(turn: Turn) -> tuple[Button, Button]:
     """The way out offered under an answer: a person, or back to the main menu."""
-    return (turn.button("core.menu.human", "menu:human"), turn.button("core.menu.back", "menu:main"))
+    return (turn.button("core.menu.human", MenuButton("human")),
+            turn.button("core.menu.back", MenuButton("main")))
 
 
 class MenuFlow(Flow):
@@ -53,9 +57,6 @@ class MenuFlow(Flow):
                 name=turn.display_name or turn.t("core.default_name"),
             )
 
-    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
-        turn.say("core.menu_prompt", buttons=main_menu(turn))
-
 
 def choose_language(turn: Turn, code: str | None) -> None:
     """Switch to `code`, or offer the choice when no valid code was given."""
@@ -64,8 +65,8 @@ def choose_language(turn: Turn, code: str | None) -> None:
             "core.language_choose",
             buttons=(
                 (
-                    turn.button("core.menu.language_vi", "lang:vi"),
-                    turn.button("core.menu.language_en", "lang:en"),
+                    turn.button("core.menu.language_vi", LanguageButton("vi")),
+                    turn.button("core.menu.language_en", LanguageButton("en")),
                 ),
             ),
         )

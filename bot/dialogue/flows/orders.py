@@ -15,6 +15,7 @@ from bot.dialogue.flow import Flow, FlowRegistry
 from bot.dialogue.flows.menu import main_menu, staff_or_menu_row
 from bot.dialogue.turn import Turn
 from bot.i18n import Markup
+from bot.messages.buttons import ButtonData, MenuButton, OrderButton
 from bot.services.identity import verified_customer
 from bot.services.orders import OrderView, own_order, recent_orders
 
@@ -22,6 +23,7 @@ from bot.services.orders import OrderView, own_order, recent_orders
 class OrdersFlow(Flow):
     name = "order"
     INTENTS = ("order_status",)
+    BUTTONS = (OrderButton,)
 
     def __init__(self, flows: FlowRegistry | None = None) -> None:
         self._flows = flows
@@ -45,18 +47,21 @@ class OrdersFlow(Flow):
             return
         lines = [self._summary(turn, order) for order in orders]
         buttons = tuple(
-            (turn.button("core.orders.details_button", f"order:{o.code}", code=o.code),) for o in orders
+            (turn.button("core.orders.details_button", OrderButton(o.code), code=o.code),) for o in orders
         )
         turn.say("core.orders.list", buttons=buttons, count=len(orders))
-        turn.say_markup("\n".join(lines), ((turn.button("core.menu.back", "menu:main"),),))
+        turn.say_markup("\n".join(lines), ((turn.button("core.menu.back", MenuButton("main")),),))
 
-    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
+    async def on_button(self, turn: Turn, button: ButtonData) -> None:
         # The code in the button is only a hint: ownership is checked again here.
+        if not isinstance(button, OrderButton):
+            turn.say("core.stale_button")
+            return
         customer = await verified_customer(turn.uow, await turn.account())
         if customer is None:
             await self.start(turn)
             return
-        order = await own_order(turn.uow, turn.clock, customer, action, actor=turn.actor)
+        order = await own_order(turn.uow, turn.clock, customer, button.code, actor=turn.actor)
         if order is None:
             turn.say("core.orders.not_found")
             return

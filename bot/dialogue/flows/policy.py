@@ -16,11 +16,13 @@ from bot.dialogue.flows.menu import staff_or_menu_row
 from bot.dialogue.ports import TextUnderstander, UnderstandingResult
 from bot.dialogue.turn import Turn
 from bot.messages.actions import Button, Keyboard
+from bot.messages.buttons import ButtonData, PolicyButton
 
 
 class PolicyFlow(Flow):
     name = "policy"
     INTENTS = ("policy_question", "account_security")
+    BUTTONS = (PolicyButton,)
 
     def __init__(self, understander: TextUnderstander) -> None:
         self._understander = understander
@@ -37,12 +39,12 @@ class PolicyFlow(Flow):
         rows = tuple((self._section_button(turn, number, title),) for number, title in sections)
         turn.say("core.privacy_sections", buttons=rows)
 
-    async def on_button(self, turn: Turn, action: str, argument: str) -> None:
-        # The button names a section number; anything else is refused as stale.
-        if not action.isdigit():
+    async def on_button(self, turn: Turn, button: ButtonData) -> None:
+        # The button names a section number; one the policy does not have is refused as stale.
+        if not isinstance(button, PolicyButton):
             turn.say("core.stale_button")
             return
-        result = self._understander.section_answer(int(action), turn.language)
+        result = self._understander.section_answer(button.section, turn.language)
         if result is None:
             turn.say("core.stale_button")
             return
@@ -57,4 +59,4 @@ class PolicyFlow(Flow):
 
     @staticmethod
     def _section_button(turn: Turn, number: int, title: str) -> Button:
-        return turn.button("core.section_button", f"policy:{number}", number=number, title=title)
+        return turn.button("core.section_button", PolicyButton(number), number=number, title=title)

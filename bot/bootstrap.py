@@ -15,11 +15,11 @@ from bot.delivery.email_sender import EmailSender
 from bot.dialogue.engine import Conversation
 from bot.dialogue.flow import Flow, FlowRegistry
 from bot.dialogue.flows.complaint import ComplaintFlow, TicketRatingFlow
-from bot.dialogue.flows.data_rights import DataRightsFlow
 from bot.dialogue.flows.menu import MenuFlow
-from bot.dialogue.flows.orders import OrdersFlow
+from bot.dialogue.flows.order import OrderFlow
 from bot.dialogue.flows.policy import PolicyFlow
-from bot.dialogue.flows.verify_phone import VerifyPhoneFlow
+from bot.dialogue.flows.rights import RightsFlow
+from bot.dialogue.flows.verify import VerifyFlow
 from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
@@ -61,14 +61,10 @@ def load_understander() -> TextUnderstander:
 
 
 def build_flows(understander: TextUnderstander, extra: list[Flow] | None = None) -> FlowRegistry:
-    verify, orders = VerifyPhoneFlow(), OrdersFlow()
-    flows = FlowRegistry(
-        [MenuFlow(), PolicyFlow(understander), verify, orders, DataRightsFlow(), ComplaintFlow(),
+    return FlowRegistry(
+        [MenuFlow(), PolicyFlow(understander), VerifyFlow(), OrderFlow(), RightsFlow(), ComplaintFlow(),
          TicketRatingFlow(), *(extra or [])]
     )
-    verify.bind(flows)
-    orders.bind(flows)
-    return flows
 
 
 def warn_about_unreachable_staff(settings: Settings) -> None:
@@ -111,8 +107,8 @@ async def build_app(
         settings=settings,
         clock=clock,
         router=TurnRouter(flows, understander, inbox=inbox),
+        staff_handler=staff_desk,
     )
-    conversation.set_staff_handler(staff_desk)
     dispatcher = OutboxDispatcher(uow_factory, {}, clock, max_attempts=settings.outbox_max_attempts,
                                   on_delivered=staff_desk.notifier.on_delivered)
     if settings.complaints_email and settings.smtp_host:

@@ -48,9 +48,6 @@ class Conversation:
         self._router = router
         self._staff_handler = staff_handler
 
-    def set_staff_handler(self, handler: StaffHandler) -> None:
-        self._staff_handler = handler
-
     async def handle(self, event: InboundEvent) -> list[Action]:
         try:
             return await self._handle(event)

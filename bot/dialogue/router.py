@@ -43,6 +43,7 @@ DEEP_LINKS = {
     "rights": "rights",
 }
 _WORD_MIN_FOR_LANGUAGE_SWITCH = 2
+MAX_HAND_OVERS = 3  # flows handing over to each other in one turn (orders -> verify -> orders)
 
 
 class TicketInbox(Protocol):
@@ -73,6 +74,19 @@ class TurnRouter:
             await self._text(turn)
         else:
             turn.say("core.empty_message")
+        await self._hand_overs(turn)
+
+    async def _hand_overs(self, turn: Turn) -> None:
+        """Start the flows the turn's handlers handed over to (`Turn.hand_over`), in turn."""
+        for _ in range(MAX_HAND_OVERS):
+            if turn.handed_over is None:
+                return
+            (name, options), turn.handed_over = turn.handed_over, None
+            flow = self._flows.get(name)
+            if flow is None:  # a name kept in a dialogue state from before an upgrade
+                return
+            await flow.start(turn, **options)
+        raise RuntimeError(f"flows handed over more than {MAX_HAND_OVERS} times in one turn")
 
     # Commands ---------------------------------------------------------------------------------------
     async def _command(self, turn: Turn, name: str, argument: str) -> None:

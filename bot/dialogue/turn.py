@@ -31,6 +31,8 @@ class Turn:
     #: turn's transaction); None when not known. Lets the ticket inbox skip its query for most turns.
     has_open_ticket: bool | None = None
     _account: ChannelAccount | None = field(default=None, repr=False)
+    #: The flow to start when the current handler returns, and its options (`hand_over`).
+    handed_over: tuple[str, dict[str, Any]] | None = None
 
     async def account(self) -> ChannelAccount:
         """The chat account entity, for services that read or change it (who the customer is, ...).
@@ -90,6 +92,14 @@ class Turn:
 
     def finish(self) -> None:
         self.state.flow, self.state.step, self.state.data = None, None, {}
+
+    def hand_over(self, flow: str, **options: Any) -> None:
+        """Start the flow named `flow` once the current handler returns (the router does it).
+
+        Flows name each other rather than hold each other: orders hand over to `verify`, which hands
+        back to what asked for it; the registry that knows every flow stays with the router.
+        """
+        self.handed_over = (flow, dict(options))
 
     @property
     def data(self) -> dict[str, Any]:

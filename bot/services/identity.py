@@ -2,7 +2,8 @@
 
 A phone contact proves the number only when the channel says it is the sender's own contact
 (Telegram: `contact.user_id == from.id`, sent through a request_contact button). A forwarded or typed
-contact proves nothing. See DOMAIN.md, "Identity verification".
+contact proves nothing, and neither does a number typed in the chat. A proof holds while the
+customer's number on file is the one proven (`verified_customer`).
 """
 
 from __future__ import annotations

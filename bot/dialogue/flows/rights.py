@@ -24,7 +24,7 @@ _WORDING = {
 }
 
 
-class DataRightsFlow(Flow):
+class RightsFlow(Flow):
     name = "rights"
     INTENTS = tuple(_WORDING)
 

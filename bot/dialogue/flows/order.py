@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogue.flow import Flow, FlowRegistry
+from bot.dialogue.flow import Flow
 from bot.dialogue.flows.menu import main_menu, staff_or_menu_row
 from bot.dialogue.turn import Turn
 from bot.i18n import Markup
@@ -20,26 +20,16 @@ from bot.services.identity import verified_customer
 from bot.services.orders import OrderView, own_order, recent_orders
 
 
-class OrdersFlow(Flow):
+class OrderFlow(Flow):
     name = "order"
     INTENTS = ("order_status",)
     BUTTONS = (OrderButton,)
 
-    def __init__(self, flows: FlowRegistry | None = None) -> None:
-        self._flows = flows
-
-    def bind(self, flows: FlowRegistry) -> None:
-        self._flows = flows
-
     async def start(self, turn: Turn, **options: Any) -> None:
         customer = await verified_customer(turn.uow, await turn.account())
         if customer is None:
-            verify = self._flows.get("verify") if self._flows else None
-            if verify is None:
-                turn.say("core.orders.need_verification")
-                return
             turn.say("core.orders.need_verification")
-            await verify.start(turn, then=self.name)
+            turn.hand_over("verify", then=self.name)
             return
         orders = await recent_orders(turn.uow, turn.clock, customer, actor=turn.actor)
         if not orders:

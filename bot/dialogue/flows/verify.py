@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from bot.dialogue.flow import Flow, FlowRegistry
+from bot.dialogue.flow import Flow
 from bot.dialogue.flows.menu import main_menu
 from bot.dialogue.turn import Turn
 from bot.services.identity import ContactCheck, verify_contact
@@ -22,15 +22,9 @@ from bot.services.identity import ContactCheck, verify_contact
 MAX_REMINDERS = 3
 
 
-class VerifyPhoneFlow(Flow):
+class VerifyFlow(Flow):
     name = "verify"
     STEPS: ClassVar[Mapping[str, str]] = {"awaiting_contact": "on_awaiting_contact"}
-
-    def __init__(self, flows: FlowRegistry | None = None) -> None:
-        self._flows = flows
-
-    def bind(self, flows: FlowRegistry) -> None:
-        self._flows = flows
 
     async def start(self, turn: Turn, **options: Any) -> None:
         turn.enter(self.name, "awaiting_contact", then=options.get("then"), reminders=0)
@@ -65,9 +59,8 @@ class VerifyPhoneFlow(Flow):
         turn.say_markup(
             str(turn.t("core.verify.linked", name=result.customer_name or "")), (), remove_reply_keyboard=True
         )
-        follow_up = self._flows.get(then) if self._flows and then else None
-        if follow_up is not None:
-            await follow_up.start(turn)
+        if then:
+            turn.hand_over(then)
 
     def accepts_free_text(self, turn: Turn) -> bool:
         return False

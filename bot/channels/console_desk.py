@@ -201,7 +201,7 @@ class ConsoleDesk:
                 return True
             if command.name in WITH_TEXT:
                 text = command.text if command.name == "reply" else f"{INTERNAL_NOTE_MARKER} {command.text}"
-                result = await staff_message(uow, self._clock, self._desk.notifier, ticket, self._staff,
+                result = await staff_message(uow, self._clock, self._desk.notifier, ticket.id, self._staff,
                                              text=text, source=None)
                 await uow.commit()
                 key = "noted" if result.outcome is Outcome.NOTE else "replied"

@@ -22,6 +22,7 @@ from bot.i18n import Catalog, normalize_language
 from bot.messages.actions import Action, SendText
 from bot.messages.events import InboundEvent
 from bot.services.audit import record_access
+from bot.services.conversations import begin_turn, claim_delivery, end_turn
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -62,9 +63,7 @@ class Conversation:
 
     async def _handle(self, event: InboundEvent) -> list[Action]:
         async with self._uow_factory() as uow:
-            if event.event_key is not None and not await uow.processed_events.claim(
-                event.channel, event.event_key, self._clock.now()
-            ):
+            if not await claim_delivery(uow, self._clock, event):
                 return []
             if self._is_staff_chat(event):
                 actions = await self._staff_handler(event, uow) if self._staff_handler else []
@@ -91,36 +90,21 @@ class Conversation:
                 return []  # answering an edit would repeat or contradict the earlier answer
             turn = await self._open_turn(event, uow)
             await self._router.route(turn)
-            await uow.dialogue_states.save(turn.state, self._clock.now())
+            await end_turn(uow, self._clock, turn.state)
             await uow.commit()
             return turn.actions
 
     async def _open_turn(self, event: InboundEvent, uow: UnitOfWork) -> Turn:
-        state, chat, has_open_ticket = await uow.dialogue_states.for_turn(event.channel, event.user_id)
-        if state is None:
-            language = normalize_language(event.language_hint) or self._settings.default_language
-            state = await uow.dialogue_states.create(event.channel, event.user_id, language=language)
-            chat = await uow.accounts.chat_account(event.channel, event.user_id)
-        elif state.language is None:
-            state.language = normalize_language(event.language_hint) or self._settings.default_language
-        display_name = event.display_name[:200] if event.display_name else None
-        if chat is None:
-            chat = await uow.accounts.add_chat_account(
-                event.channel, event.user_id, chat_id=event.chat_id, display_name=display_name,
-                now=self._clock.now(),
-            )
-        else:
-            # Where they write from and under what name; that they wrote means they unblocked the bot.
-            chat = await uow.accounts.note_chat(chat, chat_id=event.chat_id, display_name=display_name)
+        start = await begin_turn(uow, self._clock, event, default_language=self._settings.default_language)
         return Turn(
             event=event,
-            state=state,
-            chat=chat,
+            state=start.state,
+            chat=start.chat,
             uow=uow,
             texts=self._texts,
             settings=self._settings,
             clock=self._clock,
-            has_open_ticket=has_open_ticket,
+            has_open_ticket=start.has_open_ticket,
         )
 
     def _is_staff_chat(self, event: InboundEvent) -> bool:

@@ -18,6 +18,7 @@ router: it is honoured only for STAFF_USER_IDS, otherwise refused and written to
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, get_args
 
 from bot.clock import Clock
@@ -34,6 +35,7 @@ from bot.services.tickets import (
     Outcome,
     Result,
     StaffMember,
+    TicketView,
     open_tickets,
     record_refusal,
     reopen,
@@ -41,9 +43,9 @@ from bot.services.tickets import (
     source_key,
     staff_message,
     take,
+    ticket_in_staff_chat,
     ticket_stats,
 )
-from bot.storage.models import Ticket
 from bot.storage.uow import UnitOfWork
 
 DESK_ACTIONS: tuple[DeskAction, ...] = get_args(DeskAction)
@@ -74,11 +76,14 @@ class StaffDesk:
             if command[0] == "/stats":
                 return [await self._stats(uow)]
             return []
-        ticket = await self._ticket_of(uow, event)
-        if ticket is None or not (event.clean_text or event.attachments):
+        if not (event.clean_text or event.attachments):
+            return []
+        ticket = await ticket_in_staff_chat(uow, event.chat_id, thread_id=event.thread_id,
+                                            reply_to_message_id=event.reply_to_message_id)
+        if ticket is None:
             return []
         await staff_message(
-            uow, self._clock, self.notifier, ticket, self._staff(event),
+            uow, self._clock, self.notifier, ticket.id, self._staff(event),
             text=event.clean_text, attachments=[a for a in event.attachments if a.kind != "sticker"],
             source=source_key(event.channel, event.chat_id, event.message_id),
         )
@@ -139,7 +144,7 @@ class StaffDesk:
         lines += [self._line(t, now) for t in tickets[:50]]
         return SendText("\n".join(lines))
 
-    def _line(self, ticket: Ticket, now: Any) -> str:
+    def _line(self, ticket: TicketView, now: datetime) -> str:
         _, due = current_promise(ticket)
         return str(self._t(
             "tickets_line", number=ticket.number, category=self.notifier.category(ticket),
@@ -166,16 +171,6 @@ class StaffDesk:
         ))
 
     # Helpers -----------------------------------------------------------------------------------------
-    async def _ticket_of(self, uow: UnitOfWork, event: InboundEvent) -> Ticket | None:
-        chat = event.chat_id
-        if event.thread_id is not None:
-            ticket = await uow.tickets.by_staff_thread(chat, event.thread_id)
-            if ticket is not None:
-                return ticket
-        if event.reply_to_message_id is not None:
-            return await uow.tickets.by_staff_card(chat, event.reply_to_message_id)
-        return None
-
     def _staff(self, event: InboundEvent) -> StaffMember:
         return StaffMember(event.user_id, (event.display_name or event.user_id)[:200])
 

@@ -10,10 +10,8 @@ from bot.config import Settings
 from bot.i18n import Catalog, Markup
 from bot.messages.actions import Action, Button, Keyboard, RequestContact, SendText
 from bot.messages.buttons import ButtonData
-from bot.messages.events import InboundEvent
-from bot.storage.models import ChannelAccount
-from bot.storage.repositories.accounts import ChatAccount
-from bot.storage.repositories.dialogue_states import DialogueState
+from bot.messages.events import ChatUser, InboundEvent
+from bot.services.conversations import ChatAccount, DialogueState
 from bot.storage.uow import UnitOfWork
 
 
@@ -30,22 +28,13 @@ class Turn:
     #: Whether the customer had an open ticket when the turn began (read with the state, in this
     #: turn's transaction); None when not known. Lets the ticket inbox skip its query for most turns.
     has_open_ticket: bool | None = None
-    _account: ChannelAccount | None = field(default=None, repr=False)
     #: The flow to start when the current handler returns, and its options (`hand_over`).
     handed_over: tuple[str, dict[str, Any]] | None = None
 
-    async def account(self) -> ChannelAccount:
-        """The chat account entity, for services that read or change it (who the customer is, ...).
-
-        Loaded on the first call and kept for the turn: most turns never need it, and loading it for
-        every message cost each turn the ORM's bookkeeping.
-        """
-        if self._account is None:
-            account = await self.uow.accounts.by_id(self.chat.id)
-            if account is None:  # the row was read in this very transaction
-                raise LookupError(f"channel account {self.chat.id} vanished during its turn")
-            self._account = account
-        return self._account
+    @property
+    def user(self) -> ChatUser:
+        """Who wrote, as services take it: they load the account and the customer behind it."""
+        return self.event.sender
 
     @property
     def display_name(self) -> str | None:
@@ -58,7 +47,7 @@ class Turn:
     @property
     def actor(self) -> str:
         """How this user appears in the audit log."""
-        return f"{self.event.channel}:{self.event.user_id}"
+        return self.user.actor
 
     def t(self, key: str, /, **params: object) -> Markup:
         return self.texts.text(self.language, key, **params)

@@ -56,6 +56,23 @@ def _opt_str(value: object) -> str | None:
 
 
 @dataclass(frozen=True)
+class ChatUser:
+    """Who wrote: a user of a channel, as the channel identifies them.
+
+    The dialogue hands this to services, which load what they need of the person (their chat account,
+    the customer they proved to be) and check every id a button names against it.
+    """
+
+    channel: str
+    user_id: str
+
+    @property
+    def actor(self) -> str:
+        """How this user appears in the audit log."""
+        return f"{self.channel}:{self.user_id}"
+
+
+@dataclass(frozen=True)
 class InboundEvent:
     """One thing a user did: sent text, shared a contact, pressed a button or sent a file.
 
@@ -78,6 +95,10 @@ class InboundEvent:
     event_key: str | None = None
     chat_kind: Literal["private", "group"] = "private"
     is_edit: bool = False
+
+    @property
+    def sender(self) -> ChatUser:
+        return ChatUser(self.channel, self.user_id)
 
     @property
     def command(self) -> tuple[str, str] | None:

@@ -4,6 +4,9 @@ A phone contact proves the number only when the channel says it is the sender's 
 (Telegram: `contact.user_id == from.id`, sent through a request_contact button). A forwarded or typed
 contact proves nothing, and neither does a number typed in the chat. A proof holds while the
 customer's number on file is the one proven (`verified_customer`).
+
+Callers name the chat user (`ChatUser`: channel and user id); the chat account row is loaded here.
+Flows get a `CustomerView` of whom the user proved to be, never the row.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.domain.masking import mask_phone
 from bot.domain.phone import InvalidPhoneNumber, normalize_phone
-from bot.messages.events import SharedContact
+from bot.messages.events import ChatUser, SharedContact
 from bot.services.audit import record_access
 from bot.storage.models import ChannelAccount, Customer
 from bot.storage.uow import UnitOfWork
@@ -33,9 +36,26 @@ class ContactVerification:
     customer_name: str | None = None
 
 
+@dataclass(frozen=True)
+class CustomerView:
+    """The customer a chat user proved to be, as the dialogue sees them (what services take back)."""
+
+    id: int
+    full_name: str
+
+
+async def chat_account(uow: UnitOfWork, user: ChatUser) -> ChannelAccount:
+    """The chat user's account row; every turn creates it before any flow runs."""
+    account = await uow.accounts.get(user.channel, user.user_id)
+    if account is None:
+        raise LookupError(f"no chat account for {user.actor}")
+    return account
+
+
 async def verify_contact(
-    uow: UnitOfWork, clock: Clock, account: ChannelAccount, contact: SharedContact
+    uow: UnitOfWork, clock: Clock, user: ChatUser, contact: SharedContact
 ) -> ContactVerification:
+    account = await chat_account(uow, user)
     if contact.user_id is None or contact.user_id != account.channel_user_id:
         return ContactVerification(ContactCheck.NOT_OWN_CONTACT)
     try:
@@ -62,8 +82,14 @@ async def verify_contact(
     return ContactVerification(ContactCheck.LINKED, customer.full_name)
 
 
-async def verified_customer(uow: UnitOfWork, account: ChannelAccount) -> Customer | None:
-    """The customer this chat account has proven to be, or None."""
+async def verified_customer(uow: UnitOfWork, user: ChatUser) -> CustomerView | None:
+    """The customer this chat user has proven to be, or None."""
+    customer = await proven_customer(uow, await chat_account(uow, user))
+    return None if customer is None else CustomerView(customer.id, customer.full_name)
+
+
+async def proven_customer(uow: UnitOfWork, account: ChannelAccount) -> Customer | None:
+    """The customer row this chat account has proven to be, or None (for services)."""
     if account.customer_id is None or account.phone_verified_at is None:
         return None
     customer = await uow.customers.get(account.customer_id)

@@ -1,4 +1,7 @@
-"""Order questions, answered only about the verified customer's own orders."""
+"""Order questions, answered only about the verified customer's own orders, as read models (`OrderView`).
+
+The customer is the `CustomerView` that `identity.verified_customer` returned for the chat user.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from datetime import date, datetime
 
 from bot.clock import Clock
 from bot.services.audit import record_access
-from bot.storage.models import Customer, Order
+from bot.services.identity import CustomerView
+from bot.storage.models import Order
 from bot.storage.uow import UnitOfWork
 
 
@@ -44,7 +48,7 @@ def _view(order: Order) -> OrderView:
 
 
 async def recent_orders(
-    uow: UnitOfWork, clock: Clock, customer: Customer, *, actor: str, limit: int = 5
+    uow: UnitOfWork, clock: Clock, customer: CustomerView, *, actor: str, limit: int = 5
 ) -> list[OrderView]:
     orders = await uow.orders.for_customer(customer.id, limit=limit)
     record_access(
@@ -60,7 +64,7 @@ async def recent_orders(
 
 
 async def own_order(
-    uow: UnitOfWork, clock: Clock, customer: Customer, code: str, *, actor: str
+    uow: UnitOfWork, clock: Clock, customer: CustomerView, code: str, *, actor: str
 ) -> OrderView | None:
     """The order with this code if, and only if, it belongs to `customer`."""
     order = await uow.orders.owned_by(customer.id, code)

@@ -31,7 +31,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Literal
+from typing import Literal, Protocol
 
 from sqlalchemy import and_, or_, select
 
@@ -82,14 +82,27 @@ def ticket_deadlines(created_at: datetime, settings: Settings) -> TicketDeadline
     )
 
 
-def current_promise(ticket: Ticket) -> tuple[Promise, datetime | None]:
+class Promised(Protocol):
+    """What the deadline rules read of a ticket: its row here, its `TicketView` in the staff desk."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def first_staff_reply_at(self) -> datetime | None: ...
+    @property
+    def first_reply_due_at(self) -> datetime | None: ...
+    @property
+    def resolution_due_at(self) -> datetime | None: ...
+
+
+def current_promise(ticket: Promised) -> tuple[Promise, datetime | None]:
     """The promise the customer is waiting on now, and its deadline."""
     if ticket.first_staff_reply_at is None:
         return "first_reply", ticket.first_reply_due_at
     return "resolution", ticket.resolution_due_at
 
 
-def is_overdue(ticket: Ticket, now: datetime) -> bool:
+def is_overdue(ticket: Promised, now: datetime) -> bool:
     if ticket.status not in OPEN_STATUSES:
         return False
     _, due = current_promise(ticket)

@@ -34,7 +34,7 @@ import html
 import logging
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -76,7 +76,16 @@ def format_moment(moment: datetime | None, settings: Settings) -> str:
     return moment.astimezone(settings.zone).strftime("%H:%M %d/%m/%Y")
 
 
-def category_label(texts: Catalog, language: str, ticket: Ticket) -> Markup:
+class Categorised(Protocol):
+    """What a category label reads of a ticket: its row, or its `TicketView` in the flows."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+
+
+def category_label(texts: Catalog, language: str, ticket: Categorised) -> Markup:
     key = "human" if ticket.kind == TicketKind.HUMAN else ticket.category
     full = f"complaints.category.{key}"
     return texts.text(language, full if texts.has(full) else "complaints.category.other")
@@ -100,7 +109,7 @@ class TicketNotifier:
     def customer_text(self, ticket: Ticket, key: str, /, **params: object) -> Markup:
         return self._texts.text(ticket.language, f"complaints.{key}", **params)
 
-    def category(self, ticket: Ticket, language: str | None = None) -> Markup:
+    def category(self, ticket: Categorised, language: str | None = None) -> Markup:
         return category_label(self._texts, language or self.staff_language, ticket)
 
     def moment(self, value: datetime | None) -> str:

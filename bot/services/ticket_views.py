@@ -15,11 +15,11 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.domain.masking import mask_phone
-from bot.domain.ticket_category import TicketKind
+from bot.domain.ticket_category import OPEN_STATUSES, TicketKind
 from bot.messages.events import Attachment
 from bot.services.audit import record_access
 from bot.services.sla import current_promise, is_overdue
-from bot.services.tickets import INTERNAL_NOTE_MARKER, StaffMember, open_tickets
+from bot.services.tickets import INTERNAL_NOTE_MARKER, StaffMember
 from bot.storage.models import Ticket, TicketMessage
 from bot.storage.uow import UnitOfWork
 
@@ -100,7 +100,8 @@ async def open_ticket_summaries(uow: UnitOfWork, clock: Clock, staff: StaffMembe
                                 limit: int = 50) -> OpenTickets:
     """The open tickets at a glance; the reading of those shown is audited."""
     now = clock.now()
-    tickets = sorted(await open_tickets(uow), key=lambda t: current_promise(t)[1] or now)
+    rows = await uow.tickets.in_statuses(OPEN_STATUSES)
+    tickets = sorted(rows, key=lambda t: current_promise(t)[1] or now)
     shown = tickets[:limit]
     for ticket in shown:
         record_access(uow, clock, actor=staff.actor, action="tickets.list", customer_id=ticket.customer_id,

@@ -4,6 +4,9 @@ Every function runs in the caller's unit of work. A customer only ever reaches t
 their own chat account (`customer_ticket`); ids from buttons are hints, checked here. Staff identity
 is established by the staff desk (membership of the staff chat or STAFF_USER_IDS) before these are
 called; every staff action and every refusal is written to the audit log.
+
+Callers name the customer by their `ChatUser` and a ticket by its id, and get `TicketView`s back: the
+rows stay inside the services.
 """
 
 from __future__ import annotations
@@ -11,21 +14,52 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.masking import mask_phone
 from bot.domain.ticket_category import OPEN_STATUSES, TicketKind, TicketStatus, ticket_number
-from bot.messages.events import Attachment
+from bot.messages.events import Attachment, ChatUser
 from bot.services.audit import record_access
+from bot.services.identity import chat_account, proven_customer
 from bot.services.sla import calendar_for, is_overdue, ticket_deadlines
 from bot.services.ticket_notifications import TicketNotifier
-from bot.storage.models import ChannelAccount, Customer, Ticket, TicketMessage
+from bot.storage.models import Ticket, TicketMessage
 from bot.storage.uow import UnitOfWork
 
 INTERNAL_NOTE_MARKER = "!"
 MAX_ATTACHMENTS = 10
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket as the dialogue reads it: what is shown to the customer and in the staff desk."""
+
+    id: int
+    number: str
+    kind: str
+    category: str
+    status: str
+    order_code: str | None
+    assignee_name: str | None
+    staff_thread_id: int | None
+    created_at: datetime
+    first_reply_due_at: datetime | None
+    resolution_due_at: datetime | None
+    first_staff_reply_at: datetime | None
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketView:
+        return cls(
+            id=ticket.id, number=ticket.number or "", kind=ticket.kind, category=ticket.category,
+            status=ticket.status, order_code=ticket.order_code, assignee_name=ticket.assignee_name,
+            staff_thread_id=ticket.staff_thread_id, created_at=ticket.created_at,
+            first_reply_due_at=ticket.first_reply_due_at, resolution_due_at=ticket.resolution_due_at,
+            first_staff_reply_at=ticket.first_staff_reply_at, resolved_at=ticket.resolved_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -60,7 +94,11 @@ class Outcome(StrEnum):
 @dataclass(frozen=True)
 class Result:
     outcome: Outcome
-    ticket: Ticket | None = None
+    ticket: TicketView | None = None
+
+    @classmethod
+    def of(cls, outcome: Outcome, ticket: Ticket | None = None) -> Result:
+        return cls(outcome, None if ticket is None else TicketView.of(ticket))
 
 
 def source_key(channel: str, chat_id: str, message_id: int | None) -> str | None:
@@ -74,11 +112,15 @@ async def open_ticket(
     settings: Settings,
     notifier: TicketNotifier,
     *,
-    account: ChannelAccount,
-    customer: Customer | None,
+    user: ChatUser,
     request: NewTicket,
-) -> Ticket:
-    """Create the ticket, its first message, its deadlines and every notification, in one transaction."""
+) -> TicketView:
+    """Create the ticket, its first message, its deadlines and every notification, in one transaction.
+
+    The ticket is the verified customer's when the chat user has proven who they are.
+    """
+    account = await chat_account(uow, user)
+    customer = await proven_customer(uow, account)
     now = clock.now()
     deadlines = ticket_deadlines(now, settings)
     ticket = await uow.tickets.add(Ticket(
@@ -112,33 +154,40 @@ async def open_ticket(
                   ticket=ticket.number, category=ticket.category)
     await notifier.announce_new_ticket(uow, ticket, first, phone=mask_phone(phone),
                                        verified=customer is not None)
-    return ticket
+    return TicketView.of(ticket)
 
 
-async def open_ticket_of(uow: UnitOfWork, account: ChannelAccount) -> Ticket | None:
+async def open_ticket_of(uow: UnitOfWork, user: ChatUser) -> TicketView | None:
     """The customer's most recent open ticket, where their messages go."""
-    return await uow.tickets.open_for_user(account.channel, account.channel_user_id)
+    ticket = await uow.tickets.open_for_user(user.channel, user.user_id)
+    return None if ticket is None else TicketView.of(ticket)
 
 
-async def customer_ticket(uow: UnitOfWork, account: ChannelAccount, ticket_id: int) -> Ticket | None:
-    """The ticket if, and only if, it was opened from this chat account."""
+async def customer_ticket(uow: UnitOfWork, user: ChatUser, ticket_id: int) -> TicketView | None:
+    """The ticket if, and only if, it was opened from this chat user's account."""
+    ticket = await _own_ticket(uow, user, ticket_id)
+    return None if ticket is None else TicketView.of(ticket)
+
+
+async def _own_ticket(uow: UnitOfWork, user: ChatUser, ticket_id: int) -> Ticket | None:
     ticket = await uow.tickets.get(ticket_id)
     if ticket is None:
         return None
-    if ticket.channel != account.channel or ticket.channel_user_id != account.channel_user_id:
+    if ticket.channel != user.channel or ticket.channel_user_id != user.user_id:
         return None
     return ticket
 
 
-async def customer_tickets(uow: UnitOfWork, account: ChannelAccount, *, limit: int = 10) -> Sequence[Ticket]:
-    return await uow.tickets.for_user(account.channel, account.channel_user_id, limit=limit)
+async def customer_tickets(uow: UnitOfWork, user: ChatUser, *, limit: int = 10) -> list[TicketView]:
+    tickets = await uow.tickets.for_user(user.channel, user.user_id, limit=limit)
+    return [TicketView.of(ticket) for ticket in tickets]
 
 
 async def add_customer_message(
     uow: UnitOfWork,
     clock: Clock,
     notifier: TicketNotifier,
-    ticket: Ticket,
+    ticket_id: int,
     *,
     text: str,
     attachments: Sequence[Attachment] = (),
@@ -147,8 +196,10 @@ async def add_customer_message(
 ) -> Result:
     """Store a customer's message on their ticket and relay it to staff, once per source message."""
     if source is not None and await uow.tickets.message_by_source(source) is not None:
-        return Result(Outcome.DUPLICATE, ticket)
-    locked = await uow.tickets.lock(ticket.id) or ticket
+        return Result.of(Outcome.DUPLICATE, await uow.tickets.get(ticket_id))
+    locked = await uow.tickets.lock(ticket_id)
+    if locked is None:
+        return Result(Outcome.NOT_FOUND)
     message = await uow.tickets.add_message(TicketMessage(
         ticket_id=locked.id, author="customer", author_id=locked.channel_user_id,
         author_name=author_name or locked.customer_name, text=text,
@@ -156,39 +207,37 @@ async def add_customer_message(
         created_at=clock.now(),
     ))
     await notifier.relay_to_staff(uow, locked, message)
-    return Result(Outcome.DONE, locked)
+    return Result.of(Outcome.DONE, locked)
 
 
 async def rate(
-    uow: UnitOfWork, clock: Clock, notifier: TicketNotifier, account: ChannelAccount, ticket_id: int,
-    rating: int,
+    uow: UnitOfWork, clock: Clock, notifier: TicketNotifier, user: ChatUser, ticket_id: int, rating: int
 ) -> Result:
-    ticket = await customer_ticket(uow, account, ticket_id)
+    ticket = await _own_ticket(uow, user, ticket_id)
     if ticket is None or not 1 <= rating <= 5:
         return Result(Outcome.NOT_FOUND)
     if ticket.status != TicketStatus.RESOLVED:
-        return Result(Outcome.NOT_ALLOWED, ticket)
+        return Result.of(Outcome.NOT_ALLOWED, ticket)
     if ticket.rating is not None:
-        return Result(Outcome.ALREADY, ticket)
+        return Result.of(Outcome.ALREADY, ticket)
     ticket.rating = rating
     await notifier.tell_staff(uow, ticket, notifier.staff_text("rated", number=ticket.number, rating=rating),
                               dedupe="rated")
-    return Result(Outcome.DONE, ticket)
+    return Result.of(Outcome.DONE, ticket)
 
 
 async def comment_on_rating(
-    uow: UnitOfWork, clock: Clock, notifier: TicketNotifier, account: ChannelAccount, ticket_id: int,
-    text: str,
+    uow: UnitOfWork, clock: Clock, notifier: TicketNotifier, user: ChatUser, ticket_id: int, text: str
 ) -> Result:
-    ticket = await customer_ticket(uow, account, ticket_id)
+    ticket = await _own_ticket(uow, user, ticket_id)
     if ticket is None or ticket.rating is None:
         return Result(Outcome.NOT_FOUND)
     if ticket.rating_comment:
-        return Result(Outcome.ALREADY, ticket)
+        return Result.of(Outcome.ALREADY, ticket)
     ticket.rating_comment = text[:2000]
     note = notifier.staff_text("rating_comment", number=ticket.number, comment=ticket.rating_comment)
     await notifier.tell_staff(uow, ticket, note, dedupe="comment")
-    return Result(Outcome.DONE, ticket)
+    return Result.of(Outcome.DONE, ticket)
 
 
 # Staff side ----------------------------------------------------------------------------------------------
@@ -196,7 +245,7 @@ async def staff_message(
     uow: UnitOfWork,
     clock: Clock,
     notifier: TicketNotifier,
-    ticket: Ticket,
+    ticket_id: int,
     staff: StaffMember,
     *,
     text: str,
@@ -205,17 +254,19 @@ async def staff_message(
 ) -> Result:
     """A staff message in the ticket's topic (or a reply to its card): relayed, or kept as a note."""
     if source is not None and await uow.tickets.message_by_source(source) is not None:
-        return Result(Outcome.DUPLICATE, ticket)
+        return Result.of(Outcome.DUPLICATE, await uow.tickets.get(ticket_id))
     now = clock.now()
     internal = text.lstrip().startswith(INTERNAL_NOTE_MARKER)
-    locked = await uow.tickets.lock(ticket.id) or ticket
+    locked = await uow.tickets.lock(ticket_id)
+    if locked is None:
+        return Result(Outcome.NOT_FOUND)
     message = await uow.tickets.add_message(TicketMessage(
         ticket_id=locked.id, author="staff", author_id=staff.user_id, author_name=staff.name, text=text,
         attachments=[a.to_dict() for a in attachments[:MAX_ATTACHMENTS]], internal=internal,
         source_key=source, created_at=now,
     ))
     if internal:
-        return Result(Outcome.NOTE, locked)
+        return Result.of(Outcome.NOTE, locked)
     if locked.first_staff_reply_at is None:
         locked.first_staff_reply_at = now
         # The customer now waits on the resolution promise: watch it afresh.
@@ -228,7 +279,7 @@ async def staff_message(
     record_access(uow, clock, actor=staff.actor, action="tickets.reply", customer_id=locked.customer_id,
                   purpose="answer the customer's ticket", ticket=locked.number)
     await notifier.relay_to_customer(uow, locked, message)
-    return Result(Outcome.DONE, locked)
+    return Result.of(Outcome.DONE, locked)
 
 
 async def take(
@@ -238,9 +289,9 @@ async def take(
     if ticket is None:
         return Result(Outcome.NOT_FOUND)
     if ticket.status == TicketStatus.RESOLVED:
-        return Result(Outcome.NOT_ALLOWED, ticket)
+        return Result.of(Outcome.NOT_ALLOWED, ticket)
     if ticket.assignee_id is not None and ticket.assignee_id != staff.user_id:
-        return Result(Outcome.ALREADY, ticket)
+        return Result.of(Outcome.ALREADY, ticket)
     first_time = ticket.assignee_id is None
     ticket.assignee_id, ticket.assignee_name = staff.user_id, staff.name
     ticket.status = TicketStatus.IN_PROGRESS.value
@@ -248,7 +299,7 @@ async def take(
                   purpose="handle the customer's ticket", ticket=ticket.number)
     if first_time:
         await notifier.tell_customer(uow, ticket, "taken", dedupe="taken")
-    return Result(Outcome.DONE, ticket)
+    return Result.of(Outcome.DONE, ticket)
 
 
 async def resolve(uow: UnitOfWork, clock: Clock, notifier: TicketNotifier, ticket_id: int,
@@ -258,7 +309,7 @@ async def resolve(uow: UnitOfWork, clock: Clock, notifier: TicketNotifier, ticke
     if ticket is None:
         return Result(Outcome.NOT_FOUND)
     if ticket.status == TicketStatus.RESOLVED:
-        return Result(Outcome.ALREADY, ticket)
+        return Result.of(Outcome.ALREADY, ticket)
     now = clock.now()
     ticket.status, ticket.resolved_at = TicketStatus.RESOLVED.value, now
     if ticket.assignee_id is None:
@@ -268,7 +319,7 @@ async def resolve(uow: UnitOfWork, clock: Clock, notifier: TicketNotifier, ticke
     await notifier.tell_customer(uow, ticket, "resolved", buttons=notifier.rating_keyboard(ticket),
                                  dedupe=f"resolved:{int(now.timestamp())}")
     await notifier.close_topic(uow, ticket, staff.name)
-    return Result(Outcome.DONE, ticket)
+    return Result.of(Outcome.DONE, ticket)
 
 
 async def reopen(uow: UnitOfWork, clock: Clock, settings: Settings, notifier: TicketNotifier, ticket_id: int,
@@ -278,7 +329,7 @@ async def reopen(uow: UnitOfWork, clock: Clock, settings: Settings, notifier: Ti
     if ticket is None:
         return Result(Outcome.NOT_FOUND)
     if ticket.status != TicketStatus.RESOLVED:
-        return Result(Outcome.ALREADY, ticket)
+        return Result.of(Outcome.ALREADY, ticket)
     now = clock.now()
     ticket.status = TicketStatus.IN_PROGRESS.value if ticket.assignee_id else TicketStatus.OPEN.value
     ticket.resolved_at = None
@@ -290,7 +341,7 @@ async def reopen(uow: UnitOfWork, clock: Clock, settings: Settings, notifier: Ti
                   purpose="handle the customer's ticket again", ticket=ticket.number)
     await notifier.reopen_topic(uow, ticket, staff.name)
     await notifier.tell_customer(uow, ticket, "reopened", dedupe=f"reopened:{int(now.timestamp())}")
-    return Result(Outcome.DONE, ticket)
+    return Result.of(Outcome.DONE, ticket)
 
 
 def record_refusal(uow: UnitOfWork, clock: Clock, *, actor: str, action: str, ticket_id: int | None,
@@ -314,8 +365,22 @@ class TicketStats:
     ratings: int
 
 
-async def open_tickets(uow: UnitOfWork) -> Sequence[Ticket]:
-    return await uow.tickets.in_statuses(OPEN_STATUSES)
+async def open_tickets(uow: UnitOfWork) -> list[TicketView]:
+    return [TicketView.of(ticket) for ticket in await uow.tickets.in_statuses(OPEN_STATUSES)]
+
+
+async def ticket_in_staff_chat(
+    uow: UnitOfWork, chat_id: str, *, thread_id: int | None, reply_to_message_id: int | None
+) -> TicketView | None:
+    """The ticket a staff message is about: its topic's, or the one whose card it replies to."""
+    if thread_id is not None:
+        ticket = await uow.tickets.by_staff_thread(chat_id, thread_id)
+        if ticket is not None:
+            return TicketView.of(ticket)
+    if reply_to_message_id is not None:
+        ticket = await uow.tickets.by_staff_card(chat_id, reply_to_message_id)
+        return None if ticket is None else TicketView.of(ticket)
+    return None
 
 
 async def ticket_stats(uow: UnitOfWork, clock: Clock) -> TicketStats:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.bootstrap import App
 from bot.clock import ManualClock
 from bot.domain.ticket_category import TicketKind
+from bot.messages.events import ChatUser
 from bot.scheduling import start_scheduler, stop_scheduler
 from bot.services.sla import sweep_ticket_deadlines
 from bot.services.ticket_notifications import TicketNotifier
@@ -49,8 +50,7 @@ async def new_ticket(app: App, user: str = "1001") -> int:
             app.clock,
             app.settings,
             notifier(app),
-            account=account,
-            customer=None,
+            user=ChatUser("telegram", user),
             request=NewTicket(TicketKind.COMPLAINT, "product", "Son bị gãy khi mở hộp"),
         )
         await uow.commit()
@@ -127,10 +127,8 @@ async def test_after_the_first_reply_the_resolution_promise_is_watched(app: App)
     await sweep(app)  # reminder, first-reply escalation and apology
     assert [k for k, _, _ in await sweep_rows(app)] == ["remind", "escalate", "late"]
     async with app.uow_factory() as uow:
-        ticket = await uow.tickets.get(ticket_id)
-        assert ticket is not None
         await staff_message(
-            uow, clock, notifier(app), ticket, StaffMember("7", "Hà"), text="Em xin lỗi ạ", source=None
+            uow, clock, notifier(app), ticket_id, StaffMember("7", "Hà"), text="Em xin lỗi ạ", source=None
         )
         await uow.commit()
     clock.set(local(27, 8, 29))

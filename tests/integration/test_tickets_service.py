@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.bootstrap import App
 from bot.clock import ManualClock
 from bot.domain.ticket_category import TicketKind
-from bot.messages.events import Attachment
+from bot.messages.events import Attachment, ChatUser
 from bot.services.ticket_notifications import TicketNotifier
 from bot.services.tickets import (
     NewTicket,
@@ -49,18 +49,18 @@ async def open_for(
     async with app.uow_factory() as uow:
         account = await uow.accounts.get_or_create("telegram", user)
         account.chat_id, account.display_name = user, f"User {user}"
-        owner = None
-        if customer:
+        if customer:  # the chat user proved to be this customer
             owner = Customer(full_name="Nguyễn Thị Lan", phone="+84912345678")
             uow.customers.add(owner)
             await uow.flush()
+            account.customer_id, account.verified_phone = owner.id, owner.phone
+            account.phone_verified_at = app.clock.now()
         ticket = await open_ticket(
             uow,
             app.clock,
             app.settings,
             notifier(app),
-            account=account,
-            customer=owner,
+            user=ChatUser("telegram", user),
             request=NewTicket(
                 kind,
                 "payment",
@@ -116,8 +116,7 @@ async def test_a_failed_open_commits_nothing(app: App) -> None:
                 app.clock,
                 app.settings,
                 notifier(app),
-                account=account,
-                customer=None,
+                user=ChatUser("telegram", "1001"),
                 request=NewTicket(TicketKind.COMPLAINT, "other", "Test"),
             )
             raise RuntimeError("crash before commit")
@@ -129,9 +128,8 @@ async def test_a_failed_open_commits_nothing(app: App) -> None:
 async def test_customers_reach_only_their_own_tickets(app: App) -> None:
     mine = await open_for(app, "1001")
     async with app.uow_factory() as uow:
-        me = await uow.accounts.get_or_create("telegram", "1001")
-        other = await uow.accounts.get_or_create("telegram", "2002")
-        other_channel = await uow.accounts.get_or_create("console", "1001")
+        me, other = ChatUser("telegram", "1001"), ChatUser("telegram", "2002")
+        other_channel = ChatUser("console", "1001")
         assert await customer_ticket(uow, me, mine) is not None
         assert await customer_ticket(uow, other, mine) is None
         assert await customer_ticket(uow, other_channel, mine) is None
@@ -144,19 +142,18 @@ async def test_customers_reach_only_their_own_tickets(app: App) -> None:
 async def test_relays_are_stored_once_per_source_and_notes_stay_internal(app: App) -> None:
     ticket_id = await open_for(app, "1001")
     async with app.uow_factory() as uow:
-        ticket = await uow.tickets.get(ticket_id)
-        assert ticket is not None
         n = notifier(app)
-        first = await add_customer_message(uow, app.clock, n, ticket, text="Alo", source="telegram:1001:5")
-        again = await add_customer_message(uow, app.clock, n, ticket, text="Alo", source="telegram:1001:5")
+        first = await add_customer_message(uow, app.clock, n, ticket_id, text="Alo", source="telegram:1001:5")
+        again = await add_customer_message(uow, app.clock, n, ticket_id, text="Alo", source="telegram:1001:5")
         assert (first.outcome, again.outcome) == (Outcome.DONE, Outcome.DUPLICATE)
         note = await staff_message(
-            uow, app.clock, n, ticket, HA, text="! gọi lại sau", source="telegram:-1:1"
+            uow, app.clock, n, ticket_id, HA, text="! gọi lại sau", source="telegram:-1:1"
         )
-        assert note.outcome is Outcome.NOTE and ticket.first_staff_reply_at is None
-        reply = await staff_message(uow, app.clock, n, ticket, HA, text="Chào chị", source="telegram:-1:2")
-        assert reply.outcome is Outcome.DONE and ticket.first_staff_reply_at == app.clock.now()
-        assert ticket.assignee_name == "Hà" and ticket.status == "in_progress"
+        assert note.outcome is Outcome.NOTE and note.ticket and note.ticket.first_staff_reply_at is None
+        reply = await staff_message(uow, app.clock, n, ticket_id, HA, text="Chào chị", source="telegram:-1:2")
+        assert reply.outcome is Outcome.DONE and reply.ticket
+        assert reply.ticket.first_staff_reply_at == app.clock.now()
+        assert reply.ticket.assignee_name == "Hà" and reply.ticket.status == "in_progress"
         await uow.commit()
     to_customer = [
         r for r in await outbox(app) if r[0] == "telegram" and r[2] and ":m" in r[2] and r[3] == "pending"
@@ -177,7 +174,7 @@ async def test_take_resolve_reopen_and_rate(app: App) -> None:
         assert (await take(uow, clock, n, ticket_id, HA)).outcome is Outcome.DONE
         assert (await take(uow, clock, n, ticket_id, HA)).outcome is Outcome.DONE  # again by the same person
         assert (await take(uow, clock, n, ticket_id, MINH)).outcome is Outcome.ALREADY
-        me = await uow.accounts.get_or_create("telegram", "1001")
+        me = ChatUser("telegram", "1001")
         assert (await rate(uow, clock, n, me, ticket_id, 4)).outcome is Outcome.NOT_ALLOWED
         assert (await resolve(uow, clock, n, ticket_id, HA)).outcome is Outcome.DONE
         assert (await resolve(uow, clock, n, ticket_id, HA)).outcome is Outcome.ALREADY
@@ -224,7 +221,7 @@ async def test_stats(app: App) -> None:
         await resolve(uow, clock, n, ids[0], HA)
         await uow.commit()
     async with app.uow_factory() as uow:
-        me = await uow.accounts.get_or_create("telegram", "1")
+        me = ChatUser("telegram", "1")
         await rate(uow, clock, n, me, ids[0], 3)
         await uow.commit()
     clock.advance(timedelta(days=30))

@@ -65,6 +65,7 @@ from bot.services.tickets import (
     MAX_ATTACHMENTS,
     NewTicket,
     Outcome,
+    TicketView,
     add_customer_message,
     comment_on_rating,
     customer_ticket,
@@ -74,7 +75,6 @@ from bot.services.tickets import (
     rate,
     source_key,
 )
-from bot.storage.models import Ticket
 from intents.text import comparison_key
 
 MIN_DESCRIPTION = 5
@@ -123,7 +123,7 @@ class ComplaintFlow(Flow):
 
     async def start(self, turn: Turn, **options: Any) -> None:
         if not options.get("new"):
-            existing = await open_ticket_of(turn.uow, await turn.account())
+            existing = await open_ticket_of(turn.uow, turn.user)
             if existing is not None:
                 turn.finish()
                 turn.say(_honest(turn, "complaints.already_open"),
@@ -147,7 +147,7 @@ class ComplaintFlow(Flow):
         if not code:
             await self._ask_order(turn)
             return
-        customer = await verified_customer(turn.uow, await turn.account())
+        customer = await verified_customer(turn.uow, turn.user)
         if customer is None:
             turn.say("complaints.order_noted_unverified", code=code)
             self._ask_description(turn, order_code=code)
@@ -248,7 +248,7 @@ class ComplaintFlow(Flow):
         """Add the customer's message to their open ticket; False when they have none."""
         if turn.has_open_ticket is False:
             return False  # known from the turn's first read, in this transaction
-        ticket = await open_ticket_of(turn.uow, await turn.account())
+        ticket = await open_ticket_of(turn.uow, turn.user)
         if ticket is None:
             return False
         event = turn.event
@@ -256,7 +256,7 @@ class ComplaintFlow(Flow):
         if not event.clean_text and not files:
             return False
         result = await add_customer_message(
-            turn.uow, turn.clock, _notifier(turn), ticket, text=event.clean_text, attachments=files,
+            turn.uow, turn.clock, _notifier(turn), ticket.id, text=event.clean_text, attachments=files,
             source=source_key(event.channel, event.chat_id, event.message_id),
             author_name=turn.display_name,
         )
@@ -273,7 +273,7 @@ class ComplaintFlow(Flow):
         turn.say(key, buttons=(*rows, *self._cancel_row(turn)))
 
     async def _ask_order(self, turn: Turn) -> None:
-        customer = await verified_customer(turn.uow, await turn.account())
+        customer = await verified_customer(turn.uow, turn.user)
         no_order = (turn.button("complaints.no_order_button", ComplaintOrderButton(NO_ORDER)),)
         if customer is None:
             turn.say("complaints.choose_order_unverified", buttons=(no_order, *self._cancel_row(turn)))
@@ -287,7 +287,7 @@ class ComplaintFlow(Flow):
         if code is None:
             self._ask_description(turn, order_code=None)
             return
-        customer = await verified_customer(turn.uow, await turn.account())
+        customer = await verified_customer(turn.uow, turn.user)
         order = await own_order(turn.uow, turn.clock, customer, code, actor=turn.actor) if customer else None
         if order is None:  # the button named an order that is not (or no longer provably) theirs
             turn.say("complaints.order_not_found", buttons=(
@@ -326,7 +326,6 @@ class ComplaintFlow(Flow):
 
     async def _submit(self, turn: Turn) -> None:
         data = turn.data
-        customer = await verified_customer(turn.uow, await turn.account())
         kind = TicketKind(data.get("kind", TicketKind.COMPLAINT.value))
         request = NewTicket(
             kind=kind,
@@ -336,9 +335,8 @@ class ComplaintFlow(Flow):
             attachments=tuple(Attachment.from_dict(item) for item in data.get("attachments", [])),
             language=turn.language,
         )
-        account = await turn.account()
-        ticket = await open_ticket(turn.uow, turn.clock, turn.settings, _notifier(turn), account=account,
-                                   customer=customer, request=request)
+        ticket = await open_ticket(turn.uow, turn.clock, turn.settings, _notifier(turn), user=turn.user,
+                                   request=request)
         turn.finish()
         key = "complaints.created_human" if kind is TicketKind.HUMAN else "complaints.created"
         turn.say(_honest(turn, key), buttons=self._open_ticket_keyboard(turn, ticket), number=ticket.number,
@@ -346,13 +344,13 @@ class ComplaintFlow(Flow):
                  resolution_due=format_moment(ticket.resolution_due_at, turn.settings))
 
     async def _status(self, turn: Turn, ticket_id: int | None) -> None:
-        ticket: Ticket | None
+        ticket: TicketView | None
         if ticket_id is not None:
-            ticket = await customer_ticket(turn.uow, await turn.account(), ticket_id)
+            ticket = await customer_ticket(turn.uow, turn.user, ticket_id)
         else:
-            ticket = await open_ticket_of(turn.uow, await turn.account())
+            ticket = await open_ticket_of(turn.uow, turn.user)
             if ticket is None:
-                recent = await customer_tickets(turn.uow, await turn.account(), limit=1)
+                recent = await customer_tickets(turn.uow, turn.user, limit=1)
                 ticket = recent[0] if recent else None
         if ticket is None:
             turn.say("complaints.not_found" if ticket_id is not None else "complaints.list_empty")
@@ -367,7 +365,7 @@ class ComplaintFlow(Flow):
             next_step=self._next_step(turn, ticket),
         )
 
-    def _next_step(self, turn: Turn, ticket: Ticket) -> Markup:
+    def _next_step(self, turn: Turn, ticket: TicketView) -> Markup:
         if ticket.resolved_at is not None:
             return turn.t("complaints.next_resolved", at=format_moment(ticket.resolved_at, turn.settings))
         if ticket.first_staff_reply_at is None:
@@ -377,7 +375,7 @@ class ComplaintFlow(Flow):
         return turn.t(_honest(turn, "complaints.next_resolution"), due=resolution)
 
     async def _list(self, turn: Turn) -> None:
-        tickets = await customer_tickets(turn.uow, await turn.account())
+        tickets = await customer_tickets(turn.uow, turn.user)
         if not tickets:
             turn.say("complaints.list_empty", buttons=main_menu(turn))
             return
@@ -392,7 +390,7 @@ class ComplaintFlow(Flow):
                         for t in tickets[:5])
         turn.say_markup("\n".join([str(turn.t("complaints.list_header")), *lines]), buttons)
 
-    def _open_ticket_keyboard(self, turn: Turn, ticket: Ticket) -> Keyboard:
+    def _open_ticket_keyboard(self, turn: Turn, ticket: TicketView) -> Keyboard:
         return (
             (turn.button("complaints.status_button", TicketStatusButton(ticket.id)),
              turn.button("complaints.list_button", ComplaintButton("list"))),
@@ -430,7 +428,7 @@ class TicketRatingFlow(Flow):
             turn.finish()
             turn.say("complaints.rating_closed", buttons=main_menu(turn))
             return
-        result = await rate(turn.uow, turn.clock, _notifier(turn), await turn.account(), ticket_id, rating)
+        result = await rate(turn.uow, turn.clock, _notifier(turn), turn.user, ticket_id, rating)
         if result.outcome is Outcome.NOT_FOUND:
             turn.say("complaints.not_found")
         elif result.outcome is Outcome.NOT_ALLOWED:
@@ -449,5 +447,5 @@ class TicketRatingFlow(Flow):
         if not text:
             turn.say("complaints.rating_closed", buttons=main_menu(turn))
             return
-        await comment_on_rating(turn.uow, turn.clock, _notifier(turn), await turn.account(), ticket_id, text)
+        await comment_on_rating(turn.uow, turn.clock, _notifier(turn), turn.user, ticket_id, text)
         turn.say("complaints.comment_thanks", buttons=main_menu(turn))

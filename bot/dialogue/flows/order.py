@@ -26,7 +26,7 @@ class OrderFlow(Flow):
     BUTTONS = (OrderButton,)
 
     async def start(self, turn: Turn, **options: Any) -> None:
-        customer = await verified_customer(turn.uow, await turn.account())
+        customer = await verified_customer(turn.uow, turn.user)
         if customer is None:
             turn.say("core.orders.need_verification")
             turn.hand_over("verify", then=self.name)
@@ -47,7 +47,7 @@ class OrderFlow(Flow):
         if not isinstance(button, OrderButton):
             turn.say("core.stale_button")
             return
-        customer = await verified_customer(turn.uow, await turn.account())
+        customer = await verified_customer(turn.uow, turn.user)
         if customer is None:
             await self.start(turn)
             return

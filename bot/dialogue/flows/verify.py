@@ -41,7 +41,7 @@ class VerifyFlow(Flow):
             turn.goto("awaiting_contact", reminders=reminders)
             turn.ask_for_contact("core.verify.reminder")
             return
-        result = await verify_contact(turn.uow, turn.clock, await turn.account(), contact)
+        result = await verify_contact(turn.uow, turn.clock, turn.user, contact)
         if result.outcome is ContactCheck.NOT_OWN_CONTACT:
             turn.ask_for_contact("core.verify.not_own_contact")
             return

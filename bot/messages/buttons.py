@@ -45,6 +45,7 @@ from bot.domain.ticket_category import TicketCategory
 from bot.messages.actions import CALLBACK_DATA_MAX_BYTES
 
 SEPARATOR = ":"
+PREFIX_PARTS = 2  # a family's prefix ("desk") or one of its shapes ("complaint:cat")
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns: a larger "id" would fail in the database
 ORDER_CODE_MAX = 40  # as the import accepts them
 NO_ORDER = "-"  # ComplaintOrderButton: continue without naming an order
@@ -84,15 +85,12 @@ class ButtonData:
 
     def __init_subclass__(cls, *, prefix: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if not 1 <= len(prefix.split(SEPARATOR)) <= PREFIX_PARTS or not all(prefix.split(SEPARATOR)):
+            raise TypeError(f"a button prefix is one or two words: {prefix!r}")
         if prefix in _families:
             raise TypeError(f"button prefix {prefix!r} is taken by {_families[prefix].__name__}")
         cls.prefix = prefix
         _families[prefix] = cls
-
-    @property
-    def family(self) -> str:
-        """The first part of the prefix: `complaint` for every complaint button."""
-        return self.prefix.split(SEPARATOR, 1)[0]
 
     def pack(self) -> str:
         parts = [self.prefix]
@@ -133,7 +131,7 @@ def parse_button(data: str | None) -> ButtonData | None:
     """The button this callback data packs, or None when no family of ours carries it."""
     if not data:
         return None
-    family = _prefix_of(data)
+    family = _class_for(data)
     if family is None:
         return None
     try:
@@ -145,13 +143,13 @@ def parse_button(data: str | None) -> ButtonData | None:
 def prefix_of(data: str) -> str | None:
     """The prefix of ours the data starts with, whether or not the rest is valid (`desk` for a
     forged "desk:take:abc"): lets a caller tell a malformed button of its family from another's."""
-    family = _prefix_of(data)
+    family = _class_for(data)
     return None if family is None else family.prefix
 
 
-def _prefix_of(data: str) -> type[ButtonData] | None:
+def _class_for(data: str) -> type[ButtonData] | None:
     """The class of the longest prefix the data starts with (`complaint:cat` before `complaint`)."""
-    parts = data.split(SEPARATOR)
+    parts = data.split(SEPARATOR, PREFIX_PARTS)[:PREFIX_PARTS]
     for end in range(len(parts), 0, -1):
         family = _families.get(SEPARATOR.join(parts[:end]))
         if family is not None:

@@ -8,7 +8,8 @@
 | /tickets, /status           | the customer's tickets / their latest ticket (complaint flow)    |
 | /lang [vi|en]               | language choice                                                   |
 | other /command              | "unknown command" + help                                          |
-| button (bot.messages.buttons) | menu, lang, intent here; other families the flow that takes them |
+| button menu / lang / intent | the main menu's targets / language choice / the clarified intent |
+| other button families       | the flow that takes the family (`Flow.BUTTONS`)                  |
 | button data not of ours     | "this button is no longer active" (stale, forged or malformed)   |
 | contact / file              | the active flow if it takes them, else a polite explanation      |
 | text in a flow wanting text | the active flow                                                   |

@@ -13,7 +13,8 @@
 Who may act: anyone who posts or presses a button in the staff chat is a member of it by Telegram's
 own rules (the engine sends us only events whose chat is STAFF_CHAT_ID). A ticket button pressed
 anywhere else (a forwarded card, forged callback data) reaches `DeskButtonsFlow` through the customer
-router: it is honoured only for STAFF_USER_IDS, otherwise refused and written to the audit log.
+router: it is honoured only for STAFF_USER_IDS, otherwise refused and written to the audit log; data
+that is not a desk button at all (`desk:take:abc`) is answered as a stale button there.
 """
 
 from __future__ import annotations

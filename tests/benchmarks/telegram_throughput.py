@@ -1,19 +1,21 @@
-"""Throughput and reply latency of the Telegram channel, beside a bare aiogram echo bot.
+"""Throughput, reply latency and CPU per message of the Telegram channel, beside a bare aiogram echo bot.
 
     python -m tests.benchmarks.telegram_throughput --users 50 --messages 20 [--runs 9]
         [--limits telegram] [--echo-gc ours]
 
 N simulated customers each send M messages through the fake Bot API, one after the other (each waits
-for the answer to the previous one, as people do). Both bots long-poll a fake server of their own
-in this process with handle_as_tasks; the echo bot is aiogram's defaults with a handler that only
-echoes, ours is the real channel (conversation core, embedded SQLite, outbox). Reported per bot:
-updates/s, p50/p99 latency from injecting an update to the matching sendMessage, and the process's
-CPU time per update (bot, fake server and driver share one process); then ours/echo, the median
-of the runs' ratios. It also checks that no message was lost or answered twice.
+for the answer to the previous one, as people do). The fake server and the customers run in this
+process; each bot runs in a process of its own (`tests.benchmarks.bot_process`), started afresh for
+each measurement, long-polling its own fake server over HTTP with handle_as_tasks: the echo bot is
+aiogram's defaults with a handler that only echoes, ours is the real channel (conversation core,
+embedded SQLite, outbox). Reported per bot: updates/s, p50/p99 latency from injecting an update to
+the matching sendMessage, the bot process's CPU time per update (its threads included), and this
+process's (fake server and customers); then ours/echo, the median of the runs' ratios. It also
+checks that no message was lost or answered twice.
 
 Fairness on a shared machine: the bots take turns going first, so a machine that slows down or
-speeds up during a series does not always favour one; before each measured run the heap is
-settled (collected and frozen) for both alike. Each bot runs with its own garbage-collector
+speeds up during a series does not always favour one; before each measured run both processes
+settle their heap (collected and frozen) alike. Each bot runs with its own garbage-collector
 settings: ours sets them itself when it starts (bot.garbage_collection); the echo bot gets the
 interpreter's defaults, as a bare aiogram bot has, or ours with `--echo-gc ours`, to show what of
 the difference is that setting. By default our rate limiter is off (`--limits off`) so the
@@ -26,27 +28,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import logging
 import statistics
+import sys
 import tempfile
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from aiogram import Dispatcher, Router
-from aiogram.types import Message
-
-from bot import garbage_collection
-from bot.channels.telegram.rate_limit import LocalRateLimiter, RateLimiter, UnlimitedRateLimiter
-from bot.config import Settings
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.bot_api.fixtures import bot_for
 from tests.fakes.bot_api.records import Call
-from tests.support.telegram_bot import TelegramBotUnderTest
 
-INTERPRETER_GC = gc.get_threshold()  # read before any app of ours has set its own
+REPOSITORY = Path(__file__).resolve().parents[2]
 QUESTIONS = (
     "/help",
     "Shop có chia sẻ thông tin của tôi cho bên thứ ba không?",
@@ -64,10 +61,52 @@ class Result:
     p99_ms: float
     lost: int
     duplicated: int
-    cpu_ms_per_update: float  # CPU time of the whole process (bot, fake server, driver) per update
+    cpu_ms_per_update: float  # CPU time of the bot's process (all its threads) per update
+    driver_cpu_ms_per_update: float  # CPU time of this process (fake server, customers) per update
 
 
-async def drive(api: FakeBotApi, users: int, messages: int, name: str, first_user: int) -> Result:
+class BotProcess:
+    """A bot in its own process (tests.benchmarks.bot_process), driven by lines on its stdin."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    @classmethod
+    async def start(cls, bot: str, api: FakeBotApi, *options: str) -> BotProcess:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.benchmarks.bot_process", bot, "--api-base", api.base_url,
+            "--token", api.token, *options, cwd=REPOSITORY, stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        started = cls(process)
+        await started.answer("ready", timeout=120)
+        return started
+
+    async def ask(self, command: str, key: str) -> Any:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{command}\n".encode())
+        await self.process.stdin.drain()
+        return await self.answer(key)
+
+    async def answer(self, key: str, timeout: float = 30) -> Any:  # noqa: ASYNC109
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
+        if not line:
+            raise RuntimeError(f"the bot process exited (code {await self.process.wait()})")
+        return json.loads(line)[key]
+
+    async def stop(self) -> None:
+        assert self.process.stdin is not None
+        if self.process.returncode is None:
+            self.process.stdin.write(b"stop\n")
+            await self.process.stdin.drain()
+            self.process.stdin.close()
+        if await asyncio.wait_for(self.process.wait(), 30) != 0:
+            raise RuntimeError(f"the bot process exited with code {self.process.returncode}")
+
+
+async def drive(api: FakeBotApi, bot: BotProcess, users: int, messages: int, name: str,
+                first_user: int) -> Result:
     """Closed loop: each user sends, waits for the reply, sends the next."""
     people = [api.user(first_user + n, f"Khách {n}") for n in range(users)]
     waiting: dict[int, deque[tuple[float, asyncio.Future[None]]]] = defaultdict(deque)
@@ -93,16 +132,14 @@ async def drive(api: FakeBotApi, users: int, messages: int, name: str, first_use
             await asyncio.wait_for(future, 60)
 
     api.call_listeners.append(on_call)
-    # A settled heap for both bots, as in a long-running service: what exists before the traffic
-    # (bot, indexes, fake server) is frozen out of the collector's generations, as our bot does for
-    # its own after loading (bot.understanding). Otherwise whichever bot runs before the process's
-    # first freeze pays full collections of the whole heap that the other does not.
-    gc.collect()
+    gc.collect()  # this process's heap settled too, as the bot's is
     gc.freeze()
     try:
+        await bot.ask("settle", "settled")
         started, cpu_started = time.perf_counter(), time.process_time()
         await asyncio.gather(*(customer(i) for i in range(users)))
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        bot_cpu = await bot.ask("report", "cpu_seconds")
         await asyncio.sleep(0.5)  # late duplicates would show up here
     finally:
         api.call_listeners.remove(on_call)
@@ -113,42 +150,19 @@ async def drive(api: FakeBotApi, users: int, messages: int, name: str, first_use
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
     return Result(name, total / elapsed, 1000 * statistics.median(ordered), 1000 * p99, total - answered,
-                  duplicated, 1000 * cpu / total)
+                  duplicated, 1000 * bot_cpu / total, 1000 * cpu / total)
 
 
-async def run_echo(api: FakeBotApi, users: int, messages: int, gc_thresholds: tuple[int, int, int]) -> Result:
-    # The process is shared: give the echo bot the collector settings it is to run with (by default
-    # the interpreter's own, as a bare aiogram bot has); ours sets its own when it starts.
-    gc.set_threshold(*gc_thresholds)
-    router = Router()
-
-    @router.message()
-    async def echo(message: Message) -> None:
-        await message.answer(message.text or "…")
-
-    dispatcher = Dispatcher()
-    dispatcher.include_router(router)
-    bot = bot_for(api)
-    polling = asyncio.create_task(dispatcher.start_polling(bot, polling_timeout=2, handle_as_tasks=True,
-                                                           handle_signals=False, close_bot_session=False))
-    try:
-        return await drive(api, users, messages, "echo", 10_000)
-    finally:
-        await dispatcher.stop_polling()
-        await polling
-        await bot.session.close()
-
-
-async def run_ours(api: FakeBotApi, users: int, messages: int, database: Path,
-                   limiter: RateLimiter) -> Result:
-    # The outbox polls at its production pace; the test suite's quicker pace is for short tests.
-    under_test = TelegramBotUnderTest(api, f"sqlite+aiosqlite:///{database}",
-                                      outbox_poll_seconds=Settings.model_fields["outbox_poll_seconds"].default)
-    await under_test.start(limiter=limiter)
-    try:
-        return await drive(api, users, messages, "rosee", 20_000)
-    finally:
-        await under_test.stop()
+async def measure(name: str, users: int, messages: int, first_user: int, *options: str) -> Result:
+    """One bot, started in its own process against a fake server of its own, measured once."""
+    async with FakeBotApi() as api:
+        bot = await BotProcess.start(name, api, *options)
+        try:
+            result = await drive(api, bot, users, messages, "rosee" if name == "ours" else name, first_user)
+        finally:
+            await bot.stop()
+        api.assert_no_violations()
+        return result
 
 
 async def one_run(
@@ -158,16 +172,11 @@ async def one_run(
     shared machine slowing down or speeding up during a series does not always favour the same bot."""
     with tempfile.TemporaryDirectory() as directory:
         async def echo_run() -> Result:
-            async with FakeBotApi() as api:
-                thresholds = INTERPRETER_GC if echo_gc == "defaults" else garbage_collection.THRESHOLDS
-                return await run_echo(api, users, messages, thresholds)
+            return await measure("echo", users, messages, 10_000, "--gc", echo_gc)
 
         async def ours_run() -> Result:
-            async with FakeBotApi() as api:
-                limiter: RateLimiter = LocalRateLimiter() if limits == "telegram" else UnlimitedRateLimiter()
-                result = await run_ours(api, users, messages, Path(directory) / "bench.db", limiter)
-                api.assert_no_violations()
-                return result
+            database = str(Path(directory) / "bench.db")
+            return await measure("ours", users, messages, 20_000, "--database", database, "--limits", limits)
 
         if ours_first:
             ours = await ours_run()
@@ -178,7 +187,8 @@ async def one_run(
 
 def show(result: Result) -> str:
     return (f"{result.name:>6}: {result.updates_per_second:8.1f} updates/s  p50 {result.p50_ms:7.1f} ms  "
-            f"p99 {result.p99_ms:7.1f} ms  CPU {result.cpu_ms_per_update:5.2f} ms/update  "
+            f"p99 {result.p99_ms:7.1f} ms  CPU {result.cpu_ms_per_update:5.2f} ms/update "
+            f"(driver {result.driver_cpu_ms_per_update:4.2f})  "
             f"lost {result.lost}  answered twice {result.duplicated}")
 
 
@@ -198,10 +208,11 @@ async def main(users: int, messages: int, runs: int, limits: str, echo_gc: str) 
           f"{echo_gc}):")
     echo_cpu = median([e.cpu_ms_per_update for e, _ in pairs])
     ours_cpu = median([o.cpu_ms_per_update for _, o in pairs])
-    print(f"  echo  {echo_rate:.1f} updates/s, p50 {median([e.p50_ms for e, _ in pairs]):.1f} ms, "
-          f"p99 {median([e.p99_ms for e, _ in pairs]):.1f} ms, CPU {echo_cpu:.2f} ms/update")
-    print(f"  rosee {ours_rate:.1f} updates/s, p50 {median([o.p50_ms for _, o in pairs]):.1f} ms, "
-          f"p99 {median([o.p99_ms for _, o in pairs]):.1f} ms, CPU {ours_cpu:.2f} ms/update")
+    for name, rate, cpu, results in (("echo ", echo_rate, echo_cpu, [e for e, _ in pairs]),
+                                     ("rosee", ours_rate, ours_cpu, [o for _, o in pairs])):
+        print(f"  {name} {rate:.1f} updates/s, p50 {median([r.p50_ms for r in results]):.1f} ms, "
+              f"p99 {median([r.p99_ms for r in results]):.1f} ms, CPU {cpu:.2f} ms/update in the bot's "
+              f"process (driver {median([r.driver_cpu_ms_per_update for r in results]):.2f})")
     cpu_ratios = [e.cpu_ms_per_update / o.cpu_ms_per_update for e, o in pairs]
     print(f"  ratio ours/echo {median(ratios):.2f} (median of the runs' ratios; target >= 0.5); "
           f"CPU per update echo/ours {median(cpu_ratios):.2f}")

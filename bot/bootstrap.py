@@ -45,7 +45,7 @@ class App:
     conversation: Conversation
     dispatcher: OutboxDispatcher
     extras: dict[str, object] = field(default_factory=dict)
-    #: SQLite only: takes the WAL checkpoints off the event loop's thread (run by bot.scheduling).
+    #: SQLite only: takes the WAL checkpoints out of the bot's commits (run by bot.scheduling).
     checkpointer: WalCheckpointer | None = None
 
     async def close(self) -> None:

@@ -81,7 +81,7 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         coalesce=True,
         replace_existing=True,
     )
-    if app.checkpointer is not None:  # SQLite: WAL checkpoints off the event loop's thread
+    if app.checkpointer is not None:  # SQLite: WAL checkpoints out of the commits, in a worker thread
         scheduler.add_job(
             run_checkpoint,
             IntervalTrigger(seconds=CHECKPOINT_INTERVAL_SECONDS, timezone=app.settings.zone),

@@ -1,4 +1,17 @@
-"""The engine for SQLite (embedded) and PostgreSQL (production) with the same code."""
+"""The engine for SQLite (embedded) and PostgreSQL (production) with the same code.
+
+SQLite goes through SQLAlchemy's stock aiosqlite dialect, set up with the documented events only
+(SQLAlchemy's SQLite docs, "Enabling Non-Legacy SQLite Transactional Modes"): the `connect` event
+turns off the driver's own BEGIN (`isolation_level = None`) and sets the pragmas, and the `begin`
+event starts every transaction with BEGIN IMMEDIATE. Taking the write lock up front is what makes
+units of work queue behind another writer: a deferred transaction that reads and then writes can
+fail with "database is locked" at once, with no waiting, when another writer got there first.
+
+While another connection holds the write lock (another process, such as an import run from the
+command line, or a second unit of work in this one), BEGIN IMMEDIATE waits in SQLite's busy handler
+for up to `BUSY_TIMEOUT_SECONDS`. aiosqlite runs every statement in a thread of its own, so the wait
+blocks that connection's thread, never the event loop (tests/integration/test_unit_of_work.py).
+"""
 
 from __future__ import annotations
 
@@ -6,30 +19,32 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.storage.sqlite_driver import LOOP_THREAD_AIOSQLITE, LoopThreadConnection
 from bot.storage.wal_checkpoints import SAFETY_NET_PAGES
+
+#: How long a transaction waits for another writer's lock before failing with "database is locked".
+#: The bot's own transactions hold it for milliseconds; the longest writers are a whole import file
+#: or the demo data in one transaction (seconds). Thirty seconds covers those with room to spare and
+#: is still short enough that a stuck writer shows up as an error in the log rather than a silent bot.
+BUSY_TIMEOUT_SECONDS = 30.0
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
-    """Create the engine; for SQLite, make the folder and turn on WAL and foreign keys."""
+    """Create the engine; for SQLite, make the folder and set up WAL, foreign keys and BEGIN IMMEDIATE."""
     options: dict[str, Any] = {"echo": echo}
-    if database_url.startswith("sqlite"):
+    sqlite = database_url.startswith("sqlite")
+    if sqlite:
         path = database_url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # No waiting inside SQLite for another writer: the driver awaits a pause and retries BEGIN
-        # instead, so the event loop is never held by a lock (see sqlite_driver).
-        options["connect_args"] = {"timeout": 0}
-        options["module"] = LOOP_THREAD_AIOSQLITE
+        options["connect_args"] = {"timeout": BUSY_TIMEOUT_SECONDS}  # sqlite3's busy timeout, in seconds
     else:
         options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(database_url, **options)
-    if database_url.startswith("sqlite"):
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+    if sqlite:
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -43,30 +58,16 @@ def sqlite_database_file(engine: AsyncEngine) -> Path | None:
     return Path(database)
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    # A deferred transaction that reads and then writes can fail with "database is locked" when
-    # another writer got there first; taking the write lock up front makes units of work queue instead.
-    driver = connection.connection.dbapi_connection
-    if not isinstance(driver, LoopThreadConnection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-        return
-    if driver.sqlite.in_transaction:
-        return  # begun by a direct statement of the unit of work (bot.storage.transaction): adopted
-    # Straight to the driver; its errors are wrapped as SQLAlchemy wraps a statement's.
-    dbapi_error = connection.dialect.loaded_dbapi.Error
-    try:
-        driver.begin_immediate()
-    except dbapi_error as error:
-        raise DBAPIError.instance("BEGIN IMMEDIATE", (), error, dbapi_error) from error
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see _sqlite_begin_immediate
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # the driver emits no BEGIN of its own: _sqlite_begin does
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=0")
-    # Checkpoints are the running bot's scheduled job, off the event loop's thread (wal_checkpoints).
+    # Checkpoints are the running bot's scheduled job, on a connection of its own (wal_checkpoints).
     cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

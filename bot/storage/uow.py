@@ -1,14 +1,17 @@
 """The unit of work: one transaction per inbound event or job, rolled back unless committed.
 
-Repositories only add, read and flush; they never commit. Whoever opens the unit of work decides
-when the state change, its audit rows and its outbox rows become visible together.
+One `AsyncSession` is the unit of work's transaction. Repositories get that session: ORM reads and
+writes go through it, and so do their Core statements (`session.execute`), which flushes pending ORM
+changes first, so every statement sees the unit of work's earlier changes in order. Repositories
+only add, read and flush; they never commit. Whoever opens the unit of work decides when the state
+change, its audit rows and its outbox rows become visible together.
 """
 
 from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage.repositories.accounts import ChannelAccountRepository
 from bot.storage.repositories.audit import AuditRepository
@@ -19,24 +22,23 @@ from bot.storage.repositories.orders import OrderRepository
 from bot.storage.repositories.outbox import OutboxRepository
 from bot.storage.repositories.processed_events import ProcessedEventRepository
 from bot.storage.repositories.tickets import TicketRepository
-from bot.storage.transaction import Transaction
 
 
 class UnitOfWork:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
 
     async def __aenter__(self) -> UnitOfWork:
-        self.transaction = transaction = Transaction(await self._engine.connect())
-        self.customers = CustomerRepository(transaction)
-        self.accounts = ChannelAccountRepository(transaction)
-        self.orders = OrderRepository(transaction)
-        self.consents = ConsentRepository(transaction)
-        self.tickets = TicketRepository(transaction)
-        self.audit = AuditRepository(transaction)
-        self.outbox = OutboxRepository(transaction)
-        self.dialogue_states = DialogueStateRepository(transaction)
-        self.processed_events = ProcessedEventRepository(transaction)
+        self.session = session = self._sessions()
+        self.customers = CustomerRepository(session)
+        self.accounts = ChannelAccountRepository(session)
+        self.orders = OrderRepository(session)
+        self.consents = ConsentRepository(session)
+        self.tickets = TicketRepository(session)
+        self.audit = AuditRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.dialogue_states = DialogueStateRepository(session)
+        self.processed_events = ProcessedEventRepository(session)
         return self
 
     async def __aexit__(
@@ -45,28 +47,25 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self.transaction.close()  # what was not committed is rolled back
-
-    @property
-    def session(self) -> AsyncSession:
-        """The ORM session, made on first use (see bot.storage.transaction)."""
-        return self.transaction.session
+        await self.session.close()  # what was not committed is rolled back
 
     async def commit(self) -> None:
-        await self.transaction.commit()
+        await self.session.commit()
 
     async def rollback(self) -> None:
-        await self.transaction.rollback()
+        await self.session.rollback()
 
     async def flush(self) -> None:
-        await self.transaction.flush()
+        await self.session.flush()
 
 
 class UnitOfWorkFactory:
     """Hands out fresh units of work; what services and the dialogue engine depend on."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        # Not expired on commit: services read what they wrote after committing, and reloading an
+        # expired attribute would be an implicit lazy load, which an AsyncSession cannot do.
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._engine)
+        return UnitOfWork(self._sessions)

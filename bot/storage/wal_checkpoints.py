@@ -1,12 +1,13 @@
-"""SQLite's WAL checkpoints, taken off the event loop's thread.
+"""SQLite's WAL checkpoints, taken out of the bot's commits.
 
 In WAL mode SQLite copies the log back into the database file (a checkpoint) whenever a COMMIT
 takes the log past `wal_autocheckpoint` pages (1,000 by default), inside that COMMIT, and a
-checkpoint ends with an fsync even with synchronous=NORMAL. Our statements run on the event loop's
-thread (see sqlite_driver), so that one commit held the whole bot for the copy and the fsync.
-Measured on this kind of machine: a commit costs about 30 µs, the checkpointing one about 30 ms,
-once every few hundred messages; the checkpoints were half of all the time spent committing, and
-every customer waiting at that moment waited for them too.
+checkpoint ends with an fsync even with synchronous=NORMAL. Measured on this kind of machine: a
+commit costs about 30 µs, the checkpointing one about 30 ms, once every few hundred messages; the
+checkpoints were half of all the time spent committing. aiosqlite runs that commit in its
+connection's thread, so the event loop goes on, but the turn that commits still waits for the copy
+and the fsync while holding the write lock, and on SQLite turns run one at a time: every customer
+waiting at that moment waited for it too.
 
 So the engine's connections checkpoint by themselves only past `SAFETY_NET_PAGES` (a bound on the
 log for processes that run no checkpointer, such as an import from the command line; closing the

@@ -1,13 +1,28 @@
-"""The unit of work commits all or nothing, on SQLite and PostgreSQL."""
+"""The unit of work commits all or nothing, on SQLite and PostgreSQL; on SQLite, writers queue.
+
+The SQLite tests at the end hold the database's write lock from a plain sqlite3 connection (as
+another process would) and check that a unit of work waits for it without holding the event loop,
+goes on once the lock is free, and gives up with SQLite's own "database is locked" after the busy
+timeout (bot.storage.db).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import cast
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bot.storage import db
+from bot.storage.db import create_engine
 from bot.storage.models import Customer
+from bot.storage.schema import upgrade
 from bot.storage.uow import UnitOfWorkFactory
 
 
@@ -43,9 +58,9 @@ async def test_an_error_mid_way_loses_the_whole_unit(uow_factory: UnitOfWorkFact
         assert await uow.customers.count() == 1
 
 
-# One transaction for every kind of statement (bot.storage.transaction) -------------------------------
-# A turn claims its event with a direct statement (SQLite) or a Core one (PostgreSQL), and only then,
-# for some flows, makes the ORM session. Whichever began the transaction, all of it commits or none.
+# One transaction for Core statements and the ORM -----------------------------------------------------
+# A turn claims its event with a Core statement and only then, for some flows, writes ORM entities.
+# Whichever came first, all of it commits or none.
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -61,7 +76,7 @@ async def _customer_exists(uow_factory: UnitOfWorkFactory, phone: str) -> bool:
 
 
 @pytest.mark.parametrize("commit", [True, False], ids=["committed", "not-committed"])
-async def test_a_statement_then_the_orm_are_all_or_nothing(
+async def test_a_core_statement_then_the_orm_are_all_or_nothing(
     uow_factory: UnitOfWorkFactory, commit: bool
 ) -> None:
     async with uow_factory() as uow:
@@ -97,8 +112,124 @@ async def test_an_explicit_rollback_ends_both_and_the_unit_can_go_on(uow_factory
     assert not await _customer_exists(uow_factory, "+84912000008")
 
 
-async def test_a_unit_that_only_reads_makes_no_orm_session(uow_factory: UnitOfWorkFactory) -> None:
-    async with uow_factory() as uow:
-        await uow.dialogue_states.for_turn("telegram", "42")
-        assert not uow.transaction.has_session
+# SQLite: a writer waits for another writer -------------------------------------------------------------
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    return tmp_path / "writers.db"
+
+
+async def sqlite_factory(database: Path) -> tuple[UnitOfWorkFactory, Callable[[], Awaitable[None]]]:
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    await upgrade(engine)
+    return UnitOfWorkFactory(engine), engine.dispose
+
+
+@pytest.fixture
+async def factory(database: Path) -> AsyncIterator[UnitOfWorkFactory]:
+    made, dispose = await sqlite_factory(database)
+    yield made
+    await dispose()
+
+
+@pytest.fixture
+def other_writer(database: Path) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    yield connection
+    connection.close()
+
+
+async def add_customer(factory: UnitOfWorkFactory, phone: str) -> None:
+    async with factory() as uow:
+        uow.customers.add(Customer(full_name="Khách chờ", phone=phone))
         await uow.commit()
+
+
+async def claim_event(factory: UnitOfWorkFactory, key: str) -> None:
+    async with factory() as uow:
+        assert await uow.processed_events.claim("telegram", key, datetime.now(UTC))
+        await uow.commit()
+
+
+async def customer_added(factory: UnitOfWorkFactory, phone: str) -> bool:
+    return await _customer_exists(factory, phone)
+
+
+async def event_claimed(factory: UnitOfWorkFactory, key: str) -> bool:
+    async with factory() as uow:
+        return not await uow.processed_events.claim("telegram", key, datetime.now(UTC))
+
+
+Write = Callable[[UnitOfWorkFactory, str], Awaitable[None]]
+Written = Callable[[UnitOfWorkFactory, str], Awaitable[bool]]
+
+
+@pytest.fixture(
+    params=[(add_customer, customer_added), (claim_event, event_claimed)], ids=["orm-write", "core-statement"]
+)
+def writer(request: pytest.FixtureRequest) -> tuple[Write, Written]:
+    """A unit of work's transaction begins with an ORM flush or with a Core statement."""
+    return cast(tuple[Write, Written], request.param)
+
+
+async def ticks_while(task: asyncio.Task[None], seconds: float) -> int:
+    """How many times a 5 ms timer fires on the loop while `task` runs, for `seconds` at most."""
+    ticks = 0
+    deadline = time.monotonic() + seconds
+    while not task.done() and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
+        ticks += 1
+    return ticks
+
+
+async def test_a_busy_database_is_waited_for_without_holding_the_loop(
+    factory: UnitOfWorkFactory, other_writer: sqlite3.Connection, writer: tuple[Write, Written]
+) -> None:
+    write, written = writer
+    other_writer.execute("BEGIN IMMEDIATE")
+    waiting = asyncio.create_task(write(factory, "+84912000101"))
+    ticks = await ticks_while(waiting, 0.3)
+    assert not waiting.done(), "the unit of work must wait for the other writer"
+    assert ticks >= 20, f"the loop was held: only {ticks} ticks of 5 ms in 0.3 s"
+    other_writer.execute("COMMIT")
+    await asyncio.wait_for(waiting, 5)
+    assert await written(factory, "+84912000101")
+
+
+async def test_gives_up_with_database_locked_after_the_busy_timeout(
+    database: Path, other_writer: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch,
+    writer: tuple[Write, Written],
+) -> None:
+    write, written = writer
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_SECONDS", 0.2)
+    factory, dispose = await sqlite_factory(database)
+    try:
+        other_writer.execute("BEGIN IMMEDIATE")
+        try:
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="locked"):
+                await write(factory, "+84912000102")
+            assert 0.15 < time.monotonic() - started < 2
+        finally:
+            other_writer.execute("ROLLBACK")
+        assert not await written(factory, "+84912000102")
+        await write(factory, "+84912000102")  # and the next unit of work is fine
+        assert await written(factory, "+84912000102")
+    finally:
+        await dispose()
+
+
+async def test_readers_and_a_writer_do_not_wait_for_each_other(
+    factory: UnitOfWorkFactory, other_writer: sqlite3.Connection
+) -> None:
+    await add_customer(factory, "+84912000103")
+    other_writer.execute("BEGIN")
+    assert other_writer.execute("SELECT count(*) FROM customers").fetchone() == (1,)  # a read snapshot
+    await asyncio.wait_for(add_customer(factory, "+84912000104"), 2)  # WAL: the reader blocks nothing
+    other_writer.execute("COMMIT")
+
+
+async def test_concurrent_units_of_work_all_commit(factory: UnitOfWorkFactory) -> None:
+    await asyncio.gather(*(add_customer(factory, f"+849120002{n:02d}") for n in range(30)))
+    async with factory() as uow:
+        assert await uow.customers.count() == 30

@@ -1,4 +1,4 @@
-"""SQLite's WAL checkpoints run in a worker thread, not inside a commit on the event loop's thread."""
+"""SQLite's WAL checkpoints run in a worker thread, on a connection of their own, not inside a commit."""
 
 from __future__ import annotations
 

@@ -1,57 +1,39 @@
-"""The bot's Bot API session sends JSON bodies, except for uploads, which stay multipart forms."""
+"""The bot's Bot API session changes only what aiogram documents, and keeps the response models built."""
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
-from aiogram.methods import SendDocument
-from aiogram.types import BufferedInputFile
-from aiohttp import FormData
-from aiohttp.payload import JsonPayload
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import GetUserProfilePhotos, Response
 
-from bot.channels.telegram.rendering import render_one
 from bot.channels.telegram.runner import create_bot
-from bot.messages.actions import Address, Button, SendText
+from bot.channels.telegram.session import BotApiSession
+
+#: BaseSession's documented methods (aiogram's "Client session / Base"): what a session may override.
+DOCUMENTED = {"check_response", "make_request", "prepare_value", "stream_content", "close"}
 
 
-def test_a_message_goes_as_json_with_the_values_aiogram_prepares_for_a_form() -> None:
+def test_the_session_overrides_only_documented_methods() -> None:
+    overridden = {name for name, value in vars(BotApiSession).items() if callable(value)} - {"__init__"}
+    assert overridden <= DOCUMENTED
+    assert overridden <= set(vars(BaseSession))  # and each one really is BaseSession's
+
+
+def test_the_response_models_aiogram_builds_stay_built() -> None:
+    # pydantic caches a parametrised model such as Response[UserProfilePhotos] weakly: once no
+    # answer of that type is alive, the collector would take it and the next answer would build it again.
     bot = create_bot("123:abc", "http://127.0.0.1:9")
-    keyboard = ((Button("💬 Gặp nhân viên", "menu:human"),),)
-    [step] = render_one(SendText("Theo <b>mục 3</b>: chia sẻ & bảo mật", keyboard), Address("telegram", "42"))
-    body = bot.session.build_form_data(bot, step.method)
-    assert isinstance(body, JsonPayload)
-    assert body.content_type == "application/json"
-    sent = json.loads(body._value)
-    assert sent["chat_id"] == "42" and sent["parse_mode"] == "HTML"
-    assert sent["text"] == "Theo <b>mục 3</b>: chia sẻ & bảo mật"
-    assert json.loads(sent["reply_markup"]) == {
-        "inline_keyboard": [[{"text": "💬 Gặp nhân viên", "callback_data": "menu:human"}]]
-    }
-    assert json.loads(sent["link_preview_options"]) == {"is_disabled": True}
-    assert "message_thread_id" not in sent  # unset values are left out, as in aiogram's form
+    answer = json.dumps({"ok": True, "result": {"total_count": 0, "photos": []}})
 
+    def read_once() -> weakref.ref[type[Response[object]]]:
+        response = bot.session.check_response(bot, GetUserProfilePhotos(user_id=42), 200, answer)
+        assert response.result.total_count == 0
+        return weakref.ref(type(response))
 
-def test_an_upload_stays_a_multipart_form() -> None:
-    bot = create_bot("123:abc", "http://127.0.0.1:9")
-    upload = SendDocument(chat_id=42, document=BufferedInputFile(b"%PDF-1.4", filename="don-hang.pdf"))
-    body = bot.session.build_form_data(bot, upload)
-    assert isinstance(body, FormData) and body.is_multipart
-
-
-def test_a_keyboard_is_prepared_once_and_sent_the_same_every_time() -> None:
-    bot = create_bot("123:abc", "http://127.0.0.1:9")
-    address = Address("telegram", "42")
-    menu = ((Button("💬 Gặp nhân viên", "menu:human"),),)
-    sections = ((Button("Mục 1", "policy:1"),), (Button("Mục 2", "policy:2"),))
-
-    def sent_keyboard(keyboard: tuple[tuple[Button, ...], ...], text: str) -> object:
-        [step] = render_one(SendText(text, keyboard), address)
-        return json.loads(json.loads(bot.session.build_form_data(bot, step.method)._value)["reply_markup"])
-
-    first = sent_keyboard(menu, "một")
-    assert sent_keyboard(menu, "hai") == first  # the same keyboard object, its text from the cache
-    assert sent_keyboard(sections, "ba") == {
-        "inline_keyboard": [[{"text": "Mục 1", "callback_data": "policy:1"}],
-                            [{"text": "Mục 2", "callback_data": "policy:2"}]]
-    }
-    assert sent_keyboard(menu, "bốn") == first
+    model = read_once()
+    gc.collect()
+    assert model() is not None
+    assert read_once()() is model()

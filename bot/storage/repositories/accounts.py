@@ -60,9 +60,8 @@ class ChannelAccountRepository(Repository):
 
     # The turn's own account, as plain data (see ChatAccount) -----------------------------------------
     async def chat_account(self, channel: str, channel_user_id: str) -> ChatAccount | None:
-        connection = await self._transaction.core()
         parameters = {"channel": channel, "user_id": channel_user_id}
-        row = (await connection.execute(_CHAT_ACCOUNT, parameters)).first()
+        row = (await self._session.execute(_CHAT_ACCOUNT, parameters)).first()
         if row is None:
             return None
         return ChatAccount(row.id, row.chat_id, row.display_name, row.unreachable_since)
@@ -70,10 +69,9 @@ class ChannelAccountRepository(Repository):
     async def add_chat_account(
         self, channel: str, channel_user_id: str, *, chat_id: str, display_name: str | None, now: datetime
     ) -> ChatAccount:
-        connection = await self._transaction.core()
         values = {"channel": channel, "channel_user_id": channel_user_id, "chat_id": chat_id,
                   "display_name": display_name, "created_at": now}
-        account_id = (await connection.execute(_INSERT, values)).scalar_one()
+        account_id = (await self._session.execute(_INSERT, values)).scalar_one()
         return ChatAccount(account_id, chat_id, display_name, None)
 
     async def note_chat(self, account: ChatAccount, *, chat_id: str, display_name: str | None) -> ChatAccount:
@@ -86,8 +84,7 @@ class ChannelAccountRepository(Repository):
         name = display_name or account.display_name
         if (account.chat_id, account.display_name, account.unreachable_since) == (chat_id, name, None):
             return account
-        connection = await self._transaction.core()
-        await connection.execute(
+        await self._session.execute(
             _NOTE_CHAT,
             {"account_id": account.id, "chat_id": chat_id, "display_name": name, "unreachable_since": None},
         )

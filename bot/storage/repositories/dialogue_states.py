@@ -16,10 +16,8 @@ from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, and_, bindparam, exists, insert, literal, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 
-from bot.storage.direct_sqlite import DirectStatement
 from bot.storage.models import ChannelAccount, DialogueStateRow, Ticket
 from bot.storage.repositories.accounts import ChatAccount
 from bot.storage.repositories.base import Repository
@@ -97,7 +95,6 @@ _TURN_ROWS = (
     )
     .where(_STATES.c.channel == _CHANNEL, _STATES.c.user_id == _USER_ID)
 )
-_TURN_ROWS_ON_SQLITE = DirectStatement(_TURN_ROWS)
 _STATE = select(*_STATE_COLUMNS).where(_STATES.c.channel == _CHANNEL, _STATES.c.user_id == _USER_ID)
 _INSERT = insert(_STATES).returning(_STATES.c.id)
 _SAVE = update(_STATES).where(_STATES.c.id == bindparam("state_id"))
@@ -109,12 +106,7 @@ class DialogueStateRepository(Repository):
 
         The flag is read in the turn's own transaction, so it is as current as the ticket rows.
         """
-        parameters = {"channel": channel, "user_id": user_id}
-        row: Sequence[Any] | None
-        if (sqlite := await self._transaction.direct()) is not None:
-            row = _TURN_ROWS_ON_SQLITE.first(sqlite, self._transaction.connection.dialect, parameters)
-        else:
-            row = (await (await self._connection()).execute(_TURN_ROWS, parameters)).first()
+        row = (await self._session.execute(_TURN_ROWS, {"channel": channel, "user_id": user_id})).first()
         if row is None:
             return TurnRows(None, None, None)
         account_id, chat_id, display_name, unreachable_since, has_open_ticket = row[len(_STATE_COLUMNS):]
@@ -124,16 +116,14 @@ class DialogueStateRepository(Repository):
         return TurnRows(_state(row), chat, bool(has_open_ticket))
 
     async def get(self, channel: str, user_id: str) -> DialogueState | None:
-        connection = await self._connection()
-        row = (await connection.execute(_STATE, {"channel": channel, "user_id": user_id})).first()
+        row = (await self._session.execute(_STATE, {"channel": channel, "user_id": user_id})).first()
         return None if row is None else _state(row)
 
     async def create(self, channel: str, user_id: str, *, language: str | None) -> DialogueState:
-        connection = await self._connection()
         values: dict[str, object] = {
             "channel": channel, "user_id": user_id, "language": language, "language_locked": False, "data": {}
         }
-        state_id = (await connection.execute(_INSERT, values)).scalar_one()
+        state_id = (await self._session.execute(_INSERT, values)).scalar_one()
         state = DialogueState(state_id, language)
         state.mark_saved()
         return state
@@ -142,16 +132,12 @@ class DialogueStateRepository(Repository):
         """Write the state back if the turn changed it; an unchanged state costs no statement."""
         if not state.changed:
             return
-        connection = await self._connection()
-        await connection.execute(
+        await self._session.execute(
             _SAVE,
             {"state_id": state.id, "language": state.language, "language_locked": state.language_locked,
              "flow": state.flow, "step": state.step, "data": state.data, "updated_at": now},
         )
         state.mark_saved()
-
-    async def _connection(self) -> AsyncConnection:
-        return await self._transaction.core()  # the unit of work's own transaction
 
 
 def _state(row: Sequence[Any]) -> DialogueState:

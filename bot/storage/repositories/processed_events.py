@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.storage.direct_sqlite import DirectStatement
 from bot.storage.models import ProcessedEvent
 from bot.storage.repositories.base import Repository
 
@@ -30,7 +29,6 @@ def _claim_statement(dialect: Any) -> Any:
 
 # Built once per dialect: reused statement objects keep their compiled form and cache key.
 _CLAIM = {"postgresql": _claim_statement(postgresql), "sqlite": _claim_statement(sqlite)}
-_CLAIM_ON_SQLITE = DirectStatement(_CLAIM["sqlite"])
 
 
 class ProcessedEventRepository(Repository):
@@ -41,11 +39,10 @@ class ProcessedEventRepository(Repository):
         """
         parameters = {"channel": channel, "event_key": event_key, "processed_at": now}
         # The row count, not RETURNING: no result rows to build for the one statement every event runs.
-        if (sqlite := await self._transaction.direct()) is not None:
-            return _CLAIM_ON_SQLITE.rowcount(sqlite, self._transaction.connection.dialect, parameters) == 1
-        connection = await self._transaction.core()
-        statement = _CLAIM["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
-        return (await connection.execute(statement, parameters)).rowcount == 1
+        dialect = self._session.get_bind().dialect.name
+        statement = _CLAIM["postgresql" if dialect == "postgresql" else "sqlite"]
+        result = await self._session.execute(statement, parameters)
+        return int(getattr(result, "rowcount", 0)) == 1
 
     async def forget_before(self, moment: datetime) -> int:
         result = await self._session.execute(

@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = ("sqlalchemy", "aiosqlite", "aiogram")
 
-#: Private-looking names that are public API: any object's __name__, SQLAlchemy's declarative
-#: `__table__`, `super().__init__`; and the standard library's argparse subparsers type (not one of
-#: the libraries above, named in annotations only).
-PUBLIC = {"__name__", "__table__", "__init__", "_SubParsersAction"}
+#: Private-looking names that are public API: Python's data-model names (`__name__`, SQLAlchemy's
+#: declarative `__table__`, `super().__init_subclass__`) are dunders, taken as public below; the
+#: standard library's argparse subparsers type (not one of the libraries above, named in annotations only).
+PUBLIC = {"_SubParsersAction"}
 
 
 def _sources() -> list[Path]:
@@ -33,7 +33,8 @@ def _module(path: Path) -> str:
 
 
 def _private(name: str) -> bool:
-    return name.startswith("_") and name not in PUBLIC
+    dunder = name.startswith("__") and name.endswith("__")
+    return name.startswith("_") and not dunder and name not in PUBLIC
 
 
 def foreign_private_reads(source: str) -> list[tuple[int, str]]:

@@ -1,12 +1,36 @@
 """The understanding facade: what the rest of the bot asks to learn what a customer wants.
 
-    text ── IntentClassifier (intents/) ── intent, confidence, ranking, ambiguity, language
-         └─ if policy_question ── KnowledgeBase.retrieve (knowledge/) ── passage → cited answer
-         └─ otherwise ── the intent's reply from intents/data: what the bot will do next
+    text ── entities (intents.entities): order codes, phones, emails, dates, amounts found and
+    │       replaced by placeholders, so they never change the intent
+    ├─ only entities ("RG-2026-900002")        ── order_status / request_status (a ticket number)
+    ├─ a follow-up with a previous topic       ── its topic read against that topic (``context``)
+    │   ("vậy còn thanh toán thì sao")
+    ├─ IntentClassifier (intents/) on the masked text ── intent, confidence, ranking, language
+    │   └─ a greeting, thanks or anger with a question after it ── the question's intent
+    ├─ policy_question ── KnowledgeBase.retrieve (knowledge/)
+    │   ├─ a passage answers it  ── lead in our words + citation + verbatim quote ("covered")
+    │   └─ nothing answers it    ── policy_uncovered: "Chính sách bảo mật không đề cập …" + a person
+    ├─ account_security ── the advice of section 5 (its passage quoted) + a person offered
+    └─ otherwise ── the intent's reply from intents/data: what the bot will do next
 
-The classifier is given the knowledge base's paraphrases as extra policy_question examples, so a
-staff member adding a question to a paraphrase file teaches both the intent and the passage.
-This module imports only ``intents`` and ``knowledge`` (never aiogram, never the rest of ``bot``).
+Results (``Understanding``) for the conversation core, beside the ``ask`` contract's five keys:
+
+| field             | meaning                                                                   |
+|-------------------|---------------------------------------------------------------------------|
+| entities          | typed ``intents.entities.Entity`` values, left to right                   |
+| masked_text       | the message with ⟨order_code⟩, ⟨phone⟩, … placeholders (safe to log)      |
+| covered           | False for policy_uncovered: the policy does not address the question      |
+| topic             | the uncovered topic's key ("cookies", "retention", …) or None             |
+| suggested_request | for a question about a right (section 7/4), the request that exercises it |
+| frustrated        | anger or angry emoji seen (also alongside another intent)                 |
+| social            | "greeting"/"thanks"/"goodbye" when the message opened with one and asked more |
+| follow_up         | the message was read against ``context`` (the previous topic)            |
+| lead, citation, quote | the parts of a policy answer (the quote verbatim), for rich rendering |
+
+The classifier is given the knowledge base's paraphrases and uncovered questions as extra
+policy_question examples, so a staff member adding a question to a data file teaches both the
+intent and the passage (or the uncovered topic). This module imports only ``intents`` and
+``knowledge`` (never aiogram, never the rest of ``bot``).
 """
 
 from __future__ import annotations
@@ -14,14 +38,72 @@ from __future__ import annotations
 import gc
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
-from intents.catalogue import OUT_OF_SCOPE, POLICY_QUESTION, IntentDefinition, load_catalogue
-from intents.classifier import IntentClassifier
+from intents.catalogue import (
+    FRUSTRATION,
+    OUT_OF_SCOPE,
+    POLICY_QUESTION,
+    POLICY_UNCOVERED,
+    RIGHTS_REQUESTS,
+    SOCIAL_INTENTS,
+    IntentDefinition,
+    load_catalogue,
+)
+from intents.classifier import Classification, IntentClassifier
+from intents.discourse import about_another_service, clauses, follow_up, sounds_angry, strip_social
+from intents.entities import Entity, Extraction, extract
+from intents.similarity import mood
 from intents.text import Language, detect_language
-from knowledge.base import KnowledgeBase, load_knowledge_base
+from knowledge.base import KnowledgeBase, Retrieval, load_knowledge_base
 
 CONTRACT_KEYS = ("intent", "confidence", "section", "answer", "language")
+
+#: Intents that say how the customer feels or greets, not what they want: when the same message
+#: also asks something, the question decides.
+_WEAK = SOCIAL_INTENTS | {FRUSTRATION}
+#: A part of a message (after a greeting, a clause) replaces the whole message's verdict only with
+#: at least this confidence.
+PART_CONFIDENCE = 0.4
+#: A follow-up's topic keeps its own (non-policy) intent only with at least this confidence;
+#: otherwise it is read against the previous topic.
+FOLLOW_UP_OWN_INTENT = 0.45
+#: Intents whose topic a follow-up can continue.
+_POLICY_TOPICS = frozenset({POLICY_QUESTION, POLICY_UNCOVERED, "account_security"})
+#: Intents about the shop's handling of personal data: a question about another service's account
+#: or device (facebook, wifi, …) that does not involve the shop is out of scope instead.
+_DATA_INTENTS = frozenset({POLICY_QUESTION, "account_security", "access_request", "correction_request",
+                           "erasure_request", "objection_request", "identity_help"})
+#: Sections whose questions are about a right the customer can also exercise by a request.
+_RIGHTS_SECTIONS = frozenset({4, 7})
+#: A question that names an uncovered topic ("id card", "cookie") is a privacy question even when
+#: a request intent scored a little higher, if policy_question is within this of the top score.
+NAMED_TOPIC_MARGIN = 0.1
+#: An uncovered topic found only by similarity (no keyword) needs the classifier this sure that
+#: the message is a privacy question at all; below it the honest answer is "not sure" (out of scope).
+UNCOVERED_MIN_CONFIDENCE = 0.3
+
+
+class PreviousTopic(Protocol):
+    """What ``understand`` needs to know of the previous turn: a previous ``Understanding`` or a
+    ``Topic`` rebuilt from the dialogue state."""
+
+    @property
+    def intent(self) -> str: ...
+    @property
+    def section(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Topic:
+    """The previous topic as plain data (what the dialogue state can persist)."""
+
+    intent: str
+    section: int | None = None
+
+    @classmethod
+    def of(cls, result: PreviousTopic) -> Topic:
+        return cls(result.intent, result.section)
 
 
 @dataclass(frozen=True)
@@ -38,6 +120,17 @@ class Understanding:
     related_sections: tuple[int, ...]
     alternatives: tuple[tuple[str, float], ...]
     ambiguous: bool
+    entities: tuple[Entity, ...] = ()
+    masked_text: str = ""
+    covered: bool = True
+    topic: str | None = None
+    suggested_request: str | None = None
+    frustrated: bool = False
+    social: str | None = None
+    follow_up: bool = False
+    lead: str = ""
+    citation: str = ""
+    quote: str = ""
 
     def to_json_dict(self) -> dict[str, object]:
         """Exactly the evaluation contract: intent, confidence, section, answer, language."""
@@ -48,6 +141,35 @@ class Understanding:
             "answer": self.answer,
             "language": self.language,
         }
+
+    def details(self) -> dict[str, object]:
+        """The contract plus everything else the core can use (``rosee-support ask --details``)."""
+        return {
+            **self.to_json_dict(),
+            "covered": self.covered,
+            "topic": self.topic,
+            "passage_id": self.passage_id,
+            "entities": [entity.to_json_dict() for entity in self.entities],
+            "masked_text": self.masked_text,
+            "suggested_request": self.suggested_request,
+            "frustrated": self.frustrated,
+            "social": self.social,
+            "follow_up": self.follow_up,
+            "related_sections": list(self.related_sections),
+            "alternatives": [[name, score] for name, score in self.alternatives],
+            "ambiguous": self.ambiguous,
+        }
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """The verdict the answer is built from, and how it was reached."""
+
+    verdict: Classification
+    text: str  # the (masked) text the verdict is about: the whole message or a part of it
+    social: str | None = None
+    follow_up: bool = False
+    retrieval: Retrieval | None = None  # set when a follow-up was already looked up
 
 
 class Understander:
@@ -71,10 +193,11 @@ class Understander:
         started = time.perf_counter()
         knowledge = load_knowledge_base()
         catalogue = load_catalogue()
-        policy_examples = {POLICY_QUESTION: knowledge.all_paraphrases()}
-        classifier = IntentClassifier(catalogue, extra_examples=policy_examples)
+        examples = {POLICY_QUESTION: knowledge.all_paraphrases() + knowledge.uncovered_questions()}
+        classifier = IntentClassifier(catalogue, extra_examples=examples)
         understander = cls(classifier, knowledge, catalogue, build_seconds=time.perf_counter() - started)
         understander.understand("xin chào")  # warm the lazy paths (rapidfuzz, caches) before real traffic
+        understander.understand("đơn RG-2026-900001 giao 0912345678 ngày 1/2/2026 giá 500k a@b.vn")
         # The indexes live as long as the process and are never mutated: moving them out of the
         # garbage collector's generations keeps full collections (multi-millisecond pauses that
         # would land on a customer's message) from rescanning them.
@@ -82,39 +205,209 @@ class Understander:
         gc.freeze()
         return understander
 
-    def understand(self, text: str, language: str | None = None) -> Understanding:
-        """Classify a message and compose the answer; never raises on any text."""
+    def understand(
+        self, text: str, language: str | None = None, context: PreviousTopic | None = None
+    ) -> Understanding:
+        """Classify a message and compose the answer; never raises on any text.
+
+        ``language`` forces the answer's language; ``context`` is the previous topic (the last
+        ``Understanding``, or a ``Topic``), against which a follow-up is read.
+        """
         try:
-            return self._understand(text if isinstance(text, str) else str(text), language)
+            return self._understand(text if isinstance(text, str) else str(text), language, context)
         except Exception:  # the promise is "never raises": fall back to an honest "not sure"
             lang: Language = "en" if language == "en" else "vi"
             return self._reply(OUT_OF_SCOPE, 0.0, lang, (), ambiguous=False)
 
-    def _understand(self, text: str, language: str | None) -> Understanding:
-        verdict = self.classifier.classify(text)
-        lang: Language = language if language in ("vi", "en") else verdict.language  # type: ignore[assignment]
-        alternatives = tuple(
-            (name, round(score, 4)) for name, score in verdict.ranking if name != verdict.intent
-        )
-        if verdict.intent == POLICY_QUESTION:
-            # The knowledge base reuses the classifier's feature counts when its own typo
-            # corrections of this message come out the same (intents.preparation).
-            found = self.knowledge.retrieve(text, reuse=verdict.prepared)
+    # ---- reading the message -------------------------------------------------------------------
+
+    def _understand(self, text: str, language: str | None, context: PreviousTopic | None) -> Understanding:
+        extraction = extract(text)
+        masked = extraction.masked
+        whole = self.classifier.classify(masked)
+        lang: Language = language if language in ("vi", "en") else whole.language  # type: ignore[assignment]
+        reading = self._follow_up(masked, whole, context) or self._parts(masked, whole)
+        return self._compose(reading or _Reading(whole, masked), lang, extraction)
+
+    def _follow_up(
+        self, masked: str, whole: Classification, context: PreviousTopic | None
+    ) -> _Reading | None:
+        """A follow-up ("vậy còn X thì sao") read against the previous topic; None if it is none."""
+        if context is None or not context.intent:
+            return None
+        after_social = strip_social(masked) or masked
+        rest = follow_up(after_social)
+        if rest is None:
+            return None
+        own = self.classifier.classify(rest)
+        social = whole.intent if whole.intent in SOCIAL_INTENTS else None
+        clear_own = own.intent not in _WEAK | {OUT_OF_SCOPE, POLICY_QUESTION}
+        if clear_own and own.confidence >= FOLLOW_UP_OWN_INTENT and not own.ambiguous:
+            return _Reading(own, rest, social=social, follow_up=True)
+        if context.intent in _POLICY_TOPICS:
+            found = self.knowledge.retrieve(rest, reuse=own.prepared)
+            if found is None:
+                return None
+            verdict = own if own.intent == POLICY_QUESTION else _as_intent(own, POLICY_QUESTION, found.score)
+            return _Reading(verdict, rest, social=social, follow_up=True, retrieval=found)
+        if own.intent in _WEAK | {OUT_OF_SCOPE} or own.confidence < FOLLOW_UP_OWN_INTENT:
+            continued = _as_intent(own, context.intent, FOLLOW_UP_OWN_INTENT)
+            return _Reading(continued, rest, social=social, follow_up=True)
+        return _Reading(own, rest, social=social, follow_up=True)
+
+    def _parts(self, masked: str, whole: Classification) -> _Reading | None:
+        """A greeting, thanks or anger with a question after it: the question's reading."""
+        weak_whole = whole.intent in _WEAK or whole.ambiguous
+        if not weak_whole and whole.intent != OUT_OF_SCOPE:
+            return None
+        candidates: list[str] = []
+        rest = strip_social(masked)
+        if rest and rest != masked.strip():
+            candidates.append(rest)
+        if weak_whole:
+            pieces = clauses(masked)
+            if len(pieces) > 1:
+                candidates.extend(piece for piece in pieces if piece not in candidates)
+        if not candidates:
+            return None
+        best: Classification | None = None
+        best_text = ""
+        for candidate in candidates:
+            verdict = self.classifier.classify(candidate)
+            if verdict.intent in _WEAK | {OUT_OF_SCOPE} or verdict.confidence < PART_CONFIDENCE:
+                continue
+            if best is None or verdict.confidence > best.confidence:
+                best, best_text = verdict, candidate
+        if best is None:
+            return None
+        social = whole.intent if whole.intent in SOCIAL_INTENTS else None
+        return _Reading(best, best_text, social=social)
+
+    # ---- composing the answer ---------------------------------------------------------------------
+
+    def _compose(self, reading: _Reading, lang: Language, extraction: Extraction) -> Understanding:
+        verdict = reading.verdict
+        intent = verdict.intent
+        frustrated = intent == FRUSTRATION or sounds_angry(extraction.text, verdict.normalised.tokens)
+        common = {
+            "entities": extraction.entities,
+            "masked_text": extraction.masked,
+            "frustrated": frustrated,
+            "social": reading.social,
+            "follow_up": reading.follow_up,
+        }
+        alternatives = tuple((name, round(score, 4)) for name, score in verdict.ranking if name != intent)
+        if intent in _DATA_INTENTS and about_another_service(verdict.prepared.corrected):
+            return self._reply(OUT_OF_SCOPE, verdict.confidence, lang, alternatives[:3], False, **common)
+        if intent == OUT_OF_SCOPE and extraction.entities and not verdict.normalised.tokens:
+            only = _only_entities_intent(extraction)
+            if only is not None:
+                return self._reply(only, 0.6, lang, (), False, **common)
+        if intent != POLICY_QUESTION and self._names_uncovered_topic(reading, verdict):
+            verdict = _as_intent(verdict, POLICY_QUESTION, verdict.confidence)
+            intent = POLICY_QUESTION
+        if intent == POLICY_QUESTION:
+            found = reading.retrieval or self.knowledge.retrieve(reading.text, reuse=verdict.prepared)
+            weak = found is not None and not found.covered and not found.named
+            if weak and verdict.confidence < UNCOVERED_MIN_CONFIDENCE and not reading.follow_up:
+                return self._reply(OUT_OF_SCOPE, 1.0 - verdict.confidence, lang, alternatives[:3], False,
+                                   **common)
             if found is not None:
-                passage = found.passage
-                return Understanding(
-                    intent=POLICY_QUESTION,
-                    confidence=verdict.confidence,
-                    language=lang,
-                    section=passage.section,
-                    section_title=self.knowledge.title(passage.section, lang),
-                    answer=self.knowledge.answer(passage, lang),
-                    passage_id=passage.id,
-                    related_sections=found.related_sections,
-                    alternatives=alternatives[:3],
-                    ambiguous=verdict.ambiguous,
-                )
-        return self._reply(verdict.intent, verdict.confidence, lang, alternatives[:3], verdict.ambiguous)
+                return self._policy(found, verdict, lang, alternatives[:3], common)
+        if intent == "account_security":
+            return self._advice(verdict, lang, alternatives[:3], common)
+        return self._reply(intent, verdict.confidence, lang, alternatives[:3], verdict.ambiguous, **common)
+
+    def _names_uncovered_topic(self, reading: _Reading, verdict: Classification) -> bool:
+        if mood(verdict.prepared.corrected) == "request":
+            return False  # "nhờ ad chỉnh lại địa chỉ email": asking the shop to act, not asking
+        scores = dict(verdict.ranking)
+        policy = scores.get(POLICY_QUESTION, 0.0)
+        if policy == 0.0 or policy < verdict.confidence - NAMED_TOPIC_MARGIN:
+            return False
+        return self.knowledge.named_topic(reading.text, reuse=verdict.prepared) is not None
+
+    def _policy(
+        self,
+        found: Retrieval,
+        verdict: Classification,
+        lang: Language,
+        alternatives: tuple[tuple[str, float], ...],
+        common: dict[str, object],
+    ) -> Understanding:
+        kb = self.knowledge
+        if found.passage is None:
+            topic = found.topic
+            return Understanding(
+                intent=POLICY_UNCOVERED,
+                confidence=verdict.confidence,
+                language=lang,
+                section=None,
+                section_title=None,
+                answer=kb.uncovered_answer(topic, lang),
+                passage_id=None,
+                related_sections=(),
+                alternatives=alternatives,
+                ambiguous=False,
+                covered=False,
+                topic=topic.key if topic else None,
+                suggested_request=topic.request if topic else None,
+                **common,  # type: ignore[arg-type]
+            )
+        passage = found.passage
+        suggested = None
+        if passage.section in _RIGHTS_SECTIONS:
+            suggested = next((name for name, _ in verdict.ranking if name in RIGHTS_REQUESTS), None)
+        return Understanding(
+            intent=POLICY_QUESTION,
+            confidence=verdict.confidence,
+            language=lang,
+            section=passage.section,
+            section_title=kb.title(passage.section, lang),
+            answer=kb.answer(passage, lang),
+            passage_id=passage.id,
+            related_sections=found.related_sections,
+            alternatives=alternatives,
+            ambiguous=verdict.ambiguous,
+            suggested_request=suggested,
+            lead=kb.lead(passage.id, lang),
+            citation=kb.citation(passage.section, lang),
+            quote=kb.quote(passage, lang),
+            **common,  # type: ignore[arg-type]
+        )
+
+    def _advice(
+        self,
+        verdict: Classification,
+        lang: Language,
+        alternatives: tuple[tuple[str, float], ...],
+        common: dict[str, object],
+    ) -> Understanding:
+        """account_security: the intent's reply as the lead, its policy passage quoted, a person."""
+        definition = self.catalogue["account_security"]
+        lead = definition.replies.get(lang, "")
+        passage = self.knowledge.passages.get(definition.policy_passage or "")
+        if passage is None:
+            return self._reply(verdict.intent, verdict.confidence, lang, alternatives, verdict.ambiguous,
+                               **common)
+        kb = self.knowledge
+        answer = f"{kb.answer(passage, lang, lead=lead)}\n\n{kb.offer_help(lang)}".strip()
+        return Understanding(
+            intent=verdict.intent,
+            confidence=verdict.confidence,
+            language=lang,
+            section=passage.section,
+            section_title=kb.title(passage.section, lang),
+            answer=answer,
+            passage_id=passage.id,
+            related_sections=(),
+            alternatives=alternatives,
+            ambiguous=verdict.ambiguous,
+            lead=lead,
+            citation=kb.citation(passage.section, lang),
+            quote=kb.quote(passage, lang),
+            **common,  # type: ignore[arg-type]
+        )
 
     def _reply(
         self,
@@ -123,6 +416,7 @@ class Understander:
         language: Language,
         alternatives: tuple[tuple[str, float], ...],
         ambiguous: bool,
+        **extra: object,
     ) -> Understanding:
         definition = self.catalogue.get(intent) or self.catalogue.get(OUT_OF_SCOPE)
         answer = definition.replies.get(language, "") if definition else ""
@@ -137,7 +431,10 @@ class Understander:
             related_sections=(),
             alternatives=alternatives,
             ambiguous=ambiguous,
+            **extra,  # type: ignore[arg-type]
         )
+
+    # ---- the /privacy menu ------------------------------------------------------------------------
 
     def section_answer(self, section: int, language: str) -> Understanding | None:
         """A whole policy section with its citation (for the /privacy menu); None if unknown."""
@@ -156,11 +453,42 @@ class Understander:
             related_sections=(),
             alternatives=(),
             ambiguous=False,
+            lead=self.knowledge.section_lead(section, lang),
+            citation=self.knowledge.citation(section, lang),
         )
 
     def sections(self, language: str) -> list[tuple[int, str]]:
         """(number, title) of the introduction and sections 1–7, for a menu."""
         return self.knowledge.section_titles("en" if language == "en" else "vi")
 
+    def section_labels(self, language: str) -> list[tuple[int, str]]:
+        """(number, label) for buttons: "Phần mở đầu", "Mục 1 – Thu thập …" (never "Mục 0")."""
+        lang = "en" if language == "en" else "vi"
+        return [(number, self.knowledge.section_label(number, lang)) for number, _ in self.sections(lang)]
+
     def detect_language(self, text: str) -> Language:
         return detect_language(text)
+
+
+def _as_intent(verdict: Classification, intent: str, confidence: float) -> Classification:
+    """The same verdict, read as ``intent`` (a follow-up continuing the previous topic)."""
+    return Classification(
+        intent=intent,
+        confidence=round(min(1.0, max(0.0, confidence)), 4),
+        language=verdict.language,
+        ranking=verdict.ranking,
+        ambiguous=False,
+        normalised=verdict.normalised,
+        prepared=verdict.prepared,
+    )
+
+
+def _only_entities_intent(extraction: Extraction) -> str | None:
+    """A message that is nothing but an order code asks about that order; a ticket number, that
+    request. A bare phone, email, date or amount says what it is, not what is wanted."""
+    kinds = {entity.kind for entity in extraction.entities}
+    if "order_code" in kinds:
+        return "order_status"
+    if "ticket_number" in kinds:
+        return "request_status"
+    return None

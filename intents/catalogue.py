@@ -4,6 +4,12 @@ Staff can add example phrasings or change a reply without touching code. Each fi
 
     name = "order_status"
     description = "why this intent exists"
+    policy_passage = "s5.p6"   # optional: the policy passage quoted with the reply (account_security)
+    derived = true             # optional: assigned by the understanding layer, never classified
+                               # (policy_uncovered); such an intent has a reply and no examples
+    requires_any = ["đơn", "order", "⟨order_code⟩"]   # optional, with `otherwise`: a message
+    otherwise = "correction_request"                   # with none of these words (or entity
+                                                       # placeholders) is read as `otherwise`
     [reply]
     vi = "what the bot will do, in Vietnamese"
     en = "the same in English"
@@ -37,9 +43,27 @@ INTENT_NAMES: tuple[str, ...] = (
     "human_handoff",
     "account_security",
     "out_of_scope",
+    # issue 16: requests customers make next, honest coverage, and mood
+    "erasure_request",
+    "objection_request",
+    "order_cancel",
+    "order_change",
+    "return_refund",
+    "request_status",
+    "identity_help",
+    "frustration",
+    "policy_uncovered",
 )
 OUT_OF_SCOPE = "out_of_scope"
 POLICY_QUESTION = "policy_question"
+POLICY_UNCOVERED = "policy_uncovered"
+FRUSTRATION = "frustration"
+#: Saying hello, thanks or goodbye: a message that also asks something is about what it asks.
+SOCIAL_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
+#: Requests that exercise a data-subject right (policy section 7 and the law); a question about
+#: the right is a policy_question, and the answer offers to start the matching request.
+RIGHTS_REQUESTS = ("access_request", "correction_request", "marketing_opt_out", "erasure_request",
+                   "objection_request")
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,10 @@ class IntentDefinition:
     examples: Mapping[str, tuple[str, ...]]
     replies: Mapping[str, str]
     source: Path
+    policy_passage: str | None = None
+    derived: bool = False
+    requires_any: tuple[str, ...] = ()
+    otherwise: str | None = None
 
 
 def load_definition(path: Path) -> IntentDefinition:
@@ -65,6 +93,10 @@ def load_definition(path: Path) -> IntentDefinition:
         examples={lang: tuple(str(e) for e in examples.get(lang, ())) for lang in LANGUAGES},
         replies={lang: str(replies[lang]) for lang in LANGUAGES if lang in replies},
         source=path,
+        policy_passage=str(raw["policy_passage"]) if raw.get("policy_passage") else None,
+        derived=bool(raw.get("derived", False)),
+        requires_any=tuple(str(w) for w in raw.get("requires_any", ())),
+        otherwise=str(raw["otherwise"]) if raw.get("otherwise") else None,
     )
 
 

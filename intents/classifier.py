@@ -6,6 +6,8 @@
                similarity to the intent's centroid (all intents at once, as numpy arrays)
             ── best < threshold or best is out_of_scope  → out_of_scope
             ── best two in-scope intents within margin   → ambiguous (core asks a question)
+            ── an intent that requires a word the message lacks → its ``otherwise`` intent
+               (order_change names an order; without one it is a correction of the data on file)
 
 Nearest neighbour keeps every decision explainable ("closest to this example") and lets staff fix
 a mistake by adding a phrasing to a data file. Extra examples (the knowledge base's policy
@@ -21,7 +23,7 @@ from intents.catalogue import LANGUAGES, OUT_OF_SCOPE, IntentDefinition
 from intents.preparation import PreparedText, prepare
 from intents.similarity import CentroidIndex, LabelGroups, SimilarityIndex, features
 from intents.spelling import Speller
-from intents.text import Language, NormalisedText, normalise
+from intents.text import PLACEHOLDER_RE, Language, NormalisedText, fold, normalise
 
 #: Below this score nothing is close enough to answer: the message is out of scope.
 DEFAULT_THRESHOLD = 0.26
@@ -75,6 +77,15 @@ class IntentClassifier:
         self._centroids = CentroidIndex(self._index, documents, self._labels)
         self._groups = LabelGroups(self._labels)
         assert self._centroids.labels == self._groups.names  # both score arrays index intents alike
+        # intent → (words, placeholders, otherwise): see IntentDefinition.requires_any
+        self._requirements: dict[str, tuple[frozenset[str], tuple[str, ...], str]] = {}
+        for name, definition in catalogue.items():
+            if definition.requires_any and definition.otherwise:
+                words = frozenset(
+                    fold(w.lower()) for w in definition.requires_any if not PLACEHOLDER_RE.fullmatch(w)
+                )
+                marks = tuple(w for w in definition.requires_any if PLACEHOLDER_RE.fullmatch(w))
+                self._requirements[name] = (words, marks, definition.otherwise)
 
     @property
     def intents(self) -> tuple[str, ...]:
@@ -100,6 +111,10 @@ class IntentClassifier:
         ranking = tuple(self._groups.rank(scores, [b > 0.0 for b in best]))
         return self._decide(prepared, ranking)
 
+    @staticmethod
+    def _meets(message: NormalisedText, words: frozenset[str], marks: tuple[str, ...]) -> bool:
+        return any(word in words for word in message.folded) or any(mark in message.text for mark in marks)
+
     def _decide(self, prepared: PreparedText, ranking: tuple[tuple[str, float], ...]) -> Classification:
         message = prepared.normalised
         in_scope = [(name, score) for name, score in ranking if name != OUT_OF_SCOPE]
@@ -118,6 +133,11 @@ class IntentClassifier:
                 prepared=prepared,
             )
         intent, score = in_scope[0]
+        requirement = self._requirements.get(intent)
+        if requirement is not None and not self._meets(message, requirement[0], requirement[1]):
+            intent = requirement[2]
+            score = max(score, dict(in_scope).get(intent, 0.0))
+            in_scope = [(intent, score)] + [(n, s) for n, s in in_scope if n not in (intent, in_scope[0][0])]
         runner_up = in_scope[1][1] if len(in_scope) > 1 else 0.0
         ambiguous = runner_up >= self.threshold and score - runner_up < self.margin
         return Classification(

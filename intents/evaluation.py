@@ -3,6 +3,12 @@
 The set (``tests/data/understanding_eval.tsv``) has lines ``text<TAB>intent<TAB>section``;
 lines starting with '#' are comments and the first other line is the header. This module only
 counts: the caller runs the model and hands over predictions, so it stays free of ``knowledge``.
+
+Honest coverage is measured by two figures besides the per-intent ones:
+- answer precision: of the messages given a policy passage (policy_question with a section),
+  the share whose expected label is that policy section; a passage given for a question the
+  policy does not address (expected policy_uncovered) or for anything else counts against it.
+- uncovered precision and recall: policy_uncovered as a class.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from intents.catalogue import OUT_OF_SCOPE, POLICY_QUESTION
+from intents.catalogue import OUT_OF_SCOPE, POLICY_QUESTION, POLICY_UNCOVERED
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,10 @@ class Report:
     section_accuracy_end_to_end: float  # of all policy questions, right intent and section
     oos_precision: float
     oos_recall: float
+    uncovered_precision: float
+    uncovered_recall: float
+    answer_precision: float  # of policy passages given, the share that answer the expected section
+    answers_given: int
     per_intent: dict[str, IntentMetrics]
     confusions: list[tuple[str, str, int]]
     errors: list[tuple[str, str, str]] = field(default_factory=list)
@@ -96,6 +106,10 @@ def score(cases: Sequence[EvalCase], predictions: Sequence[Prediction]) -> Repor
     policy = [(c, p) for c, p in zip(cases, predictions, strict=True) if c.intent == POLICY_QUESTION]
     recognised = [(c, p) for c, p in policy if p.intent == POLICY_QUESTION]
     oos = per_intent.get(OUT_OF_SCOPE, IntentMetrics(0.0, 0.0, 0.0, 0))
+    uncovered = per_intent.get(POLICY_UNCOVERED, IntentMetrics(0.0, 0.0, 0.0, 0))
+    answered = [(c, p) for c, p in zip(cases, predictions, strict=True)
+                if p.intent == POLICY_QUESTION and p.section is not None]
+    right_answers = sum(c.intent == POLICY_QUESTION and c.section == p.section for c, p in answered)
     errors = [
         (c.text, f"{c.intent}/{c.section}", f"{p.intent}/{p.section}")
         for c, p in zip(cases, predictions, strict=True)
@@ -108,6 +122,10 @@ def score(cases: Sequence[EvalCase], predictions: Sequence[Prediction]) -> Repor
         section_accuracy_end_to_end=_ratio(sum(c.section == p.section for c, p in recognised), len(policy)),
         oos_precision=oos.precision,
         oos_recall=oos.recall,
+        uncovered_precision=uncovered.precision,
+        uncovered_recall=uncovered.recall,
+        answer_precision=_ratio(right_answers, len(answered)),
+        answers_given=len(answered),
         per_intent=per_intent,
         confusions=sorted(((g, p, n) for (g, p), n in confusion.items()), key=lambda x: (-x[2], x[0], x[1])),
         errors=errors,

@@ -5,6 +5,7 @@ with typos, or in English. Everything that turns raw text into comparable tokens
 that the intent classifier and the policy retrieval see the same thing:
 
     raw text ── cap length, drop control chars, NFC, lowercase
+             ── entity placeholders (intents.entities, "⟨order_code⟩") dropped; emoji → mood words
              ── e-mails and digit runs → placeholder tokens
              ── tokenise ── expand shorthand (keyed on the exact token, so "hỏng" ≠ "hong")
              ── two views: ``tokens`` (keeps diacritics) and ``folded`` (diacritics and đ removed)
@@ -30,6 +31,21 @@ EMAIL_TOKEN = "email"
 NUMBER_TOKEN = "9"
 
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: What intents.entities puts where an entity was: dropped here, so an entity never changes the intent.
+PLACEHOLDER_RE = re.compile(r"⟨[a-z_]+⟩")
+
+#: Emoji say something about mood: each becomes a word of its own that the intent examples use
+#: ("👍" is thanks, "😡😡😡" is frustration). The words are in no language list, so an emoji
+#: never changes the detected language.
+EMOJI_WORDS: dict[str, str] = {
+    **dict.fromkeys("😡🤬😠👿💢😤🖕😾", "emojiangry"),
+    **dict.fromkeys("👎", "emojithumbsdown"),
+    **dict.fromkeys("👍👌✅", "emojithumbsup"),
+    **dict.fromkeys("🙏", "emojipray"),
+    **dict.fromkeys("❤💕💖💗🥰😍😘", "emojiheart"),
+    **dict.fromkeys("😢😭😞😔☹🙁😩😫😿", "emojisad"),
+}
+_EMOJI_RE = re.compile("[" + "".join(EMOJI_WORDS) + "]")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _DIGITS_RE = re.compile(r"^\d+$")
 
@@ -53,6 +69,7 @@ SHORTHAND: dict[str, str] = {
     "ttcn": "thông tin cá nhân",
     "sp": "sản phẩm", "ktra": "kiểm tra", "ktr": "kiểm tra", "kt": "kiểm tra",
     "cskh": "chăm sóc khách hàng", "nv": "nhân viên", "ib": "nhắn tin", "inbox": "nhắn tin",
+    "yc": "yêu cầu", "ycau": "yêu cầu", "kn": "khiếu nại", "hd": "hướng dẫn", "ttk": "tài khoản",
     # people
     "ad": "admin", "add": "admin", "e": "em", "mik": "mình", "mjk": "mình", "mjnh": "mình",
     "mn": "mọi người", "ng": "người", "bn": "bạn",
@@ -152,7 +169,12 @@ def clean(text: str) -> str:
 
 
 def _raw_tokens(cleaned: str) -> list[str]:
-    """Split into word tokens; e-mail addresses and digit runs become placeholder tokens."""
+    """Split into word tokens; e-mail addresses and digit runs become placeholder tokens, entity
+    placeholders disappear and mood emoji become their words."""
+    if "⟨" in cleaned:
+        cleaned = PLACEHOLDER_RE.sub(" ", cleaned)
+    if _EMOJI_RE.search(cleaned):
+        cleaned = _EMOJI_RE.sub(lambda m: f" {EMOJI_WORDS[m.group(0)]} ", cleaned)
     cleaned = _EMAIL_RE.sub(f" {EMAIL_TOKEN} ", cleaned)
     cleaned = cleaned.replace("’", "'")
     tokens: list[str] = []

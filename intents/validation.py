@@ -1,15 +1,33 @@
 """Checks that the intent data is complete and unambiguous (run by ``rosee-support kb check``).
 
 Rules: every contract intent has a file, no unknown intent exists, each has examples and a reply
-in both languages, and no example (after normalisation) sits under two intents or twice in one.
+in both languages (a derived intent has a reply and no examples: the understanding layer assigns
+it), no example (after normalisation) sits under two intents or twice in one, and the replies
+speak as the shop does ("chúng tôi", "Quý khách"; never "tôi" alone, see ``voice_problems``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from intents.catalogue import INTENT_NAMES, LANGUAGES, IntentDefinition
 from intents.text import comparison_key
+
+#: "tôi" not preceded by "chúng": the bot speaks as RoseeGlory, "chúng tôi", never as "tôi".
+_FIRST_PERSON = re.compile(r"(?<!chúng )(?<![\w])tôi(?![\w])", re.IGNORECASE)
+#: The policy's own forms that must stay inside its quotes: its "bạn" and its typo "Roseeoder".
+_POLICY_ONLY = re.compile(r"(?<![\w])bạn(?![\w])|roseeoder", re.IGNORECASE)
+
+
+def voice_problems(text: str) -> list[str]:
+    """What in a text of the bot's own (Vietnamese) words breaks the shop's voice."""
+    problems = []
+    if _FIRST_PERSON.search(text):
+        problems.append("speaks as 'tôi' (write 'chúng tôi' or 'RoseeGlory')")
+    if _POLICY_ONLY.search(text):
+        problems.append("uses the policy's 'bạn' or its typo 'Roseeoder' outside a quote")
+    return problems
 
 
 def check_catalogue(catalogue: Mapping[str, IntentDefinition]) -> list[str]:
@@ -22,8 +40,16 @@ def check_catalogue(catalogue: Mapping[str, IntentDefinition]) -> list[str]:
     for name, definition in catalogue.items():
         if name not in INTENT_NAMES:
             problems.append(f"{definition.source.name}: unknown intent {name!r}")
+        if bool(definition.requires_any) != bool(definition.otherwise):
+            problems.append(f"intent {name!r}: requires_any and otherwise go together")
+        elif definition.otherwise and definition.otherwise not in INTENT_NAMES:
+            problems.append(f"intent {name!r}: otherwise names unknown intent {definition.otherwise!r}")
+        for problem in voice_problems(definition.replies.get("vi", "")):
+            problems.append(f"intent {name!r}: the vi reply {problem}")
         for lang in LANGUAGES:
-            if not definition.examples.get(lang):
+            if definition.derived and definition.examples.get(lang):
+                problems.append(f"intent {name!r} is derived but has {lang} examples")
+            elif not definition.derived and not definition.examples.get(lang):
                 problems.append(f"intent {name!r} has no {lang} examples")
             if not definition.replies.get(lang, "").strip():
                 problems.append(f"intent {name!r} has no {lang} reply")

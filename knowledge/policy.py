@@ -26,7 +26,7 @@ POLICY_FILE = DATA_DIR / "chinh-sach-bao-mat.vi.txt"
 #: then fix what `rosee-support kb check` reports.
 POLICY_SHA256 = "a5254ffcfc10c9d7c6f5b8a1251894b0de2baa0a3dad711d88bc0209ec70fed6"
 INTRODUCTION = 0
-INTRODUCTION_TITLE_VI = "Giới thiệu"
+INTRODUCTION_TITLE_VI = "Phần mở đầu"  # never "Mục 0": the introduction has no number
 
 _HEADING_RE = re.compile(r"^(\d+)\.\s+(.+?):?\s*$")
 _BULLET = "•"

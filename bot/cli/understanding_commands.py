@@ -3,7 +3,8 @@
 Registered into the main ``rosee-support`` parser by ``register(subparsers)``. None of them needs a
 database or a Telegram token: they load the intents and the knowledge base and nothing else.
 
-    rosee-support ask "shop co ban thong tin cua minh ko"   → one JSON object
+    rosee-support ask "shop co ban thong tin cua minh ko"   → one JSON object (the five contract keys)
+    rosee-support ask --details "đơn RG-2026-900002 đâu"   → … plus entities, covered, topic, …
     rosee-support ask --batch questions.txt                → one JSON object per line, in order
     rosee-support kb check                                 → exit 1 and a list on any data problem
     rosee-support bench-understanding [--data F] [--json]  → accuracy, P/R/F1, latency, build time
@@ -17,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.understanding import Understander
+from bot.understanding import Understander, Understanding
 from intents.catalogue import load_catalogue
 from intents.evaluation import Prediction, percentile, read_eval_set, score
 from intents.validation import check_catalogue
@@ -33,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ask.add_argument("text", nargs="?", help="the customer's message")
     ask.add_argument("--batch", type=Path, metavar="FILE", help="one question per line")
     ask.add_argument("--lang", choices=("vi", "en"), help="answer in this language instead of detecting it")
+    ask.add_argument("--details", action="store_true",
+                     help="add entities, coverage, topic, mood and follow-up fields to the contract")
     ask.set_defaults(func=run_ask)
 
     kb = subparsers.add_parser("kb", help="knowledge-base tools")
@@ -64,10 +67,14 @@ def run_ask(args: argparse.Namespace) -> int:
             sys.stderr.write(f"ask: cannot read {args.batch}: {error}\n")
             return 2
         for line in lines:
-            _print_json(understander.understand(line, args.lang).to_json_dict())
+            _print_json(_payload(understander.understand(line, args.lang), args.details))
         return 0
-    _print_json(understander.understand(args.text, args.lang).to_json_dict())
+    _print_json(_payload(understander.understand(args.text, args.lang), args.details))
     return 0
+
+
+def _payload(result: Understanding, details: bool) -> dict[str, object]:
+    return result.details() if details else result.to_json_dict()
 
 
 def run_kb_check(args: argparse.Namespace) -> int:
@@ -108,6 +115,10 @@ def run_bench(args: argparse.Namespace) -> int:
         "section_accuracy_end_to_end": round(report.section_accuracy_end_to_end, 4),
         "oos_precision": round(report.oos_precision, 4),
         "oos_recall": round(report.oos_recall, 4),
+        "uncovered_precision": round(report.uncovered_precision, 4),
+        "uncovered_recall": round(report.uncovered_recall, 4),
+        "answer_precision": round(report.answer_precision, 4),
+        "answers_given": report.answers_given,
         "latency_ms_p50": round(percentile(latencies, 0.5), 3),
         "latency_ms_p99": round(percentile(latencies, 0.99), 3),
         "cpu_ms_p50": round(percentile(cpu_latencies, 0.5), 3),
@@ -131,6 +142,10 @@ def run_bench(args: argparse.Namespace) -> int:
     out.write(f"section accuracy: {report.section_accuracy:.2%} (recognised policy questions); "
               f"{report.section_accuracy_end_to_end:.2%} end to end\n")
     out.write(f"out_of_scope precision: {report.oos_precision:.2%}  recall: {report.oos_recall:.2%}\n")
+    out.write(f"policy_uncovered precision: {report.uncovered_precision:.2%}  "
+              f"recall: {report.uncovered_recall:.2%}\n")
+    out.write(f"answer precision: {report.answer_precision:.2%} of {report.answers_given} policy passages "
+              "given answer the expected section\n")
     out.write(f"latency p50: {summary['latency_ms_p50']} ms  p99: {summary['latency_ms_p99']} ms "
               "(wall, in-process, after load); "
               f"CPU p50: {summary['cpu_ms_p50']} ms  p99: {summary['cpu_ms_p99']} ms\n")

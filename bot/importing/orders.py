@@ -19,6 +19,7 @@ from bot.importing import parsing
 from bot.importing.parsing import FieldError
 from bot.importing.readers import SourceRow
 from bot.importing.report import Location, RowError
+from intents.order_codes import ORDER_CODE
 
 COLUMNS = (
     "code",
@@ -37,7 +38,6 @@ COLUMNS = (
 REQUIRED = ("code", "placed_at")
 ONE_OF = (("customer_phone", "customer_email"),)
 
-_CODE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,39}$")
 _ITEM_TEXT = re.compile(
     r"^(?P<name>.+?)(?:\s*[x×*]\s*(?P<quantity>\d+))?(?:\s*@\s*(?P<price>[\d.,\s]+(?:₫|đ|vnd|vnđ)?))?$",
     re.IGNORECASE,
@@ -99,7 +99,7 @@ def validate_order(row: SourceRow) -> OrderRecord | list[RowError]:
     else:
         try:
             code = parsing.single_line(values["code"], max_length=40).upper()
-            if not _CODE.match(code):
+            if not ORDER_CODE.match(code):
                 fail("code", f"order codes are letters, digits and - . _ / without spaces, got {code!r}")
         except FieldError as exc:
             fail("code", str(exc))

@@ -73,9 +73,9 @@ async def test_help_lang_and_cancel_work_at_any_step(harness: ChatHarness) -> No
 
 async def test_policy_question_is_answered_from_the_policy_with_its_section(harness: ChatHarness) -> None:
     reply = await harness.user().says("shop co ban thong tin cua minh ko")
-    assert reply.text.startswith("Theo mục 3")
+    assert "Theo mục 3" in reply.text
     english = await harness.user("2002", language="en").says("Do you sell my data to other companies?")
-    assert english.text.startswith("According to section 3")
+    assert "According to section 3" in english.text
 
 
 async def test_privacy_sections_as_buttons(harness: ChatHarness) -> None:

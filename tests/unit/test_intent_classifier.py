@@ -45,8 +45,8 @@ def test_validation_catches_an_example_under_two_intents(tmp_path: Path) -> None
         ("sửa sđt giúp e", "correction_request", None),
         ("hủy nhận email quảng cáo", "marketing_opt_out", None),
         ("đơn hàng của e đâu", "order_status", None),
-        ("tài khoản bị hack", "account_security", None),
-        ("lộ mật khẩu rồi", "account_security", None),
+        ("tài khoản bị hack", "account_security", {5}),  # the advice of section 5, quoted
+        ("lộ mật khẩu rồi", "account_security", {5}),
         ("cho mình xem dữ liệu của mình", "access_request", None),
         ("khiếu nại giao hàng sai", "complaint", None),
         ("ad ơi cho e gặp người thật", "human_handoff", None),

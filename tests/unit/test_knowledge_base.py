@@ -57,7 +57,9 @@ def test_shipped_data_passes_kb_check() -> None:
 def test_every_passage_has_english_text_and_titles(kb: KnowledgeBase) -> None:
     for pid in kb.passages:
         assert kb.passage_text(pid, "en")
-    assert kb.title(0, "vi") == "Giới thiệu"
+    assert kb.title(0, "vi") == "Phần mở đầu"  # never "Mục 0"
+    assert kb.section_label(0, "vi") == "Phần mở đầu"
+    assert kb.section_label(3, "vi") == "Mục 3 – Chia sẻ thông tin cá nhân"
     assert kb.title(0, "en") == "Introduction"
     assert len(kb.section_titles("en")) == 8
 
@@ -66,10 +68,12 @@ def test_answers_quote_and_cite_the_section(kb: KnowledgeBase) -> None:
     found = kb.retrieve("shop có bán dữ liệu khách hàng cho bên khác không")
     assert found is not None and found.passage.section == 3
     answer = kb.answer(found.passage, "vi")
-    assert answer.startswith("Theo mục 3 – Chia sẻ thông tin cá nhân: ")
-    assert found.passage.text in answer
+    lead, quoted = answer.split("\n\n")
+    assert lead.startswith("Dạ, ") and lead.endswith("ạ.")  # our own words first
+    assert quoted.startswith("Theo mục 3 – Chia sẻ thông tin cá nhân:\n“")
+    assert f"“{found.passage.text}”" in quoted  # then the passage, verbatim, as a quote
     english = kb.answer(found.passage, "en")
-    assert english.startswith("According to section 3 – Sharing of personal information: ")
+    assert "\n\nAccording to section 3 – Sharing of personal information:\n“" in english
 
 
 def test_a_lead_in_answer_lists_its_bullets(kb: KnowledgeBase) -> None:
@@ -79,7 +83,7 @@ def test_a_lead_in_answer_lists_its_bullets(kb: KnowledgeBase) -> None:
 
 def test_section_summary_covers_every_passage(kb: KnowledgeBase) -> None:
     summary = kb.section_summary(5, "en")
-    assert summary is not None and summary.startswith("According to section 5")
+    assert summary is not None and "According to section 5" in summary
     assert all(kb.passage_text(p.id, "en") in summary for p in kb.sections[5].passages)
     assert kb.section_summary(9, "vi") is None
 

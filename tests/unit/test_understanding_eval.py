@@ -22,11 +22,15 @@ from knowledge.base import load_knowledge_base
 
 EVAL_FILE = Path(__file__).resolve().parents[1] / "data" / "understanding_eval.tsv"
 
-# Measured at commit: intent 97.73 %, section 97.58 % (96.03 % end to end), OOS P 100 % / R 98.51 %.
+# Measured at commit (issue 16, 537 lines): intent 97.58 %, section 96.90 %, OOS P 100 % / R 98.51 %,
+# policy_uncovered P 100 % / R 96.00 %, answer precision 96.15 %.
 INTENT_ACCURACY_FLOOR = 0.97
 SECTION_ACCURACY_FLOOR = 0.96
 OOS_PRECISION_FLOOR = 0.98
 OOS_RECALL_FLOOR = 0.97
+UNCOVERED_PRECISION_FLOOR = 0.95
+UNCOVERED_RECALL_FLOOR = 0.95
+ANSWER_PRECISION_FLOOR = 0.95
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,8 @@ def test_eval_set_is_large_and_well_labelled(cases: list) -> None:
 def test_no_eval_text_is_a_training_example_or_paraphrase(cases: list) -> None:
     catalogue = load_catalogue().values()
     training = {comparison_key(e) for d in catalogue for ex in d.examples.values() for e in ex}
-    training |= {comparison_key(q) for q in load_knowledge_base().all_paraphrases()}
+    kb = load_knowledge_base()
+    training |= {comparison_key(q) for q in kb.all_paraphrases() + kb.uncovered_questions()}
     leaked = [c.text for c in cases if comparison_key(c.text) and comparison_key(c.text) in training]
     assert leaked == []
 
@@ -68,6 +73,9 @@ def test_held_out_accuracy_stays_above_the_floors(understander: Understander, ca
     assert report.section_accuracy >= SECTION_ACCURACY_FLOOR, report.errors
     assert report.oos_precision >= OOS_PRECISION_FLOOR, report.errors
     assert report.oos_recall >= OOS_RECALL_FLOOR, report.errors
+    assert report.uncovered_precision >= UNCOVERED_PRECISION_FLOOR, report.errors
+    assert report.uncovered_recall >= UNCOVERED_RECALL_FLOOR, report.errors
+    assert report.answer_precision >= ANSWER_PRECISION_FLOOR, report.errors
 
 
 @pytest.mark.parametrize(
@@ -85,13 +93,13 @@ def test_answers_in_the_customers_language(understander: Understander, text: str
     assert result.language == language
     if result.intent == POLICY_QUESTION:
         prefix = "According to section" if language == "en" else "Theo mục"
-        assert result.answer.startswith(prefix)
+        assert f"\n\n{prefix}" in result.answer
 
 
 def test_language_can_be_forced(understander: Understander) -> None:
     result = understander.understand("shop co ban thong tin cua minh ko", language="en")
     assert result.language == "en"
-    assert result.answer.startswith("According to section 3 – Sharing of personal information: ")
+    assert "\n\nAccording to section 3 – Sharing of personal information:\n“" in result.answer
 
 
 def test_understand_never_raises(understander: Understander) -> None:
@@ -109,9 +117,11 @@ def test_understand_never_raises(understander: Understander) -> None:
 def test_section_menu_and_section_answers(understander: Understander) -> None:
     menu = understander.sections("vi")
     assert [n for n, _ in menu] == list(range(8))
-    assert menu[0] == (0, "Giới thiệu")
+    assert menu[0] == (0, "Phần mở đầu")
+    labels = understander.section_labels("vi")
+    assert labels[:2] == [(0, "Phần mở đầu"), (1, "Mục 1 – Thu thập thông tin cá nhân")]
     answer = understander.section_answer(7, "en")
-    assert answer is not None and answer.section == 7 and answer.answer.startswith("According to section 7")
+    assert answer is not None and answer.section == 7 and "\n\nAccording to section 7" in answer.answer
     assert understander.section_answer(42, "vi") is None
 
 

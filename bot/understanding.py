@@ -68,6 +68,9 @@ PART_CONFIDENCE = 0.4
 #: A follow-up's topic keeps its own (non-policy) intent only with at least this confidence;
 #: otherwise it is read against the previous topic.
 FOLLOW_UP_OWN_INTENT = 0.45
+#: A follow-up's bare topic is read as a policy question only if a passage scores this well for it
+#: (or it names an uncovered topic), and only if it does not resemble the out-of-scope examples.
+FOLLOW_UP_SCORE = 0.3
 #: Intents whose topic a follow-up can continue.
 _POLICY_TOPICS = frozenset({POLICY_QUESTION, POLICY_UNCOVERED, "account_security"})
 #: Intents about the shop's handling of personal data: a question about another service's account
@@ -232,26 +235,31 @@ class Understander:
     def _follow_up(
         self, masked: str, whole: Classification, context: PreviousTopic | None
     ) -> _Reading | None:
-        """A follow-up ("vậy còn X thì sao") read against the previous topic; None if it is none."""
-        if context is None or not context.intent:
-            return None
+        """A follow-up ("vậy còn X thì sao") read against the previous topic; None if it is none.
+
+        Without a previous topic, a follow-up's topic is still read as a privacy question when a
+        passage answers it well: this assistant's topics are the policy, orders and requests.
+        """
         after_social = strip_social(masked) or masked
         rest = follow_up(after_social)
         if rest is None:
             return None
         own = self.classifier.classify(rest)
+        if own.out_of_scope_score >= self.classifier.threshold:
+            return None  # "thời tiết thì sao": out of scope whatever came before
         social = whole.intent if whole.intent in SOCIAL_INTENTS else None
         clear_own = own.intent not in _WEAK | {OUT_OF_SCOPE, POLICY_QUESTION}
         if clear_own and own.confidence >= FOLLOW_UP_OWN_INTENT and not own.ambiguous:
             return _Reading(own, rest, social=social, follow_up=True)
-        if context.intent in _POLICY_TOPICS:
+        previous = context.intent if context is not None and context.intent else None
+        if previous is None or previous in _POLICY_TOPICS:
             found = self.knowledge.retrieve(rest, reuse=own.prepared)
-            if found is None:
+            if found is None or not (found.named or found.score >= FOLLOW_UP_SCORE):
                 return None
             verdict = own if own.intent == POLICY_QUESTION else _as_intent(own, POLICY_QUESTION, found.score)
             return _Reading(verdict, rest, social=social, follow_up=True, retrieval=found)
         if own.intent in _WEAK | {OUT_OF_SCOPE} or own.confidence < FOLLOW_UP_OWN_INTENT:
-            continued = _as_intent(own, context.intent, FOLLOW_UP_OWN_INTENT)
+            continued = _as_intent(own, previous, FOLLOW_UP_OWN_INTENT)
             return _Reading(continued, rest, social=social, follow_up=True)
         return _Reading(own, rest, social=social, follow_up=True)
 

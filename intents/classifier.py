@@ -48,6 +48,10 @@ class Classification:
     ambiguous: bool
     normalised: NormalisedText
     prepared: PreparedText  # the knowledge base reuses its feature counts when it can
+    #: How close the message came to the out_of_scope examples themselves (0.0: not at all). An
+    #: out_of_scope verdict with a high value resembles "thời tiết hôm nay"; with 0.0 it just
+    #: resembled nothing, which is what a follow-up's bare topic ("thanh toán") often does.
+    out_of_scope_score: float = 0.0
 
 
 class IntentClassifier:
@@ -131,6 +135,7 @@ class IntentClassifier:
                 ambiguous=False,
                 normalised=message,
                 prepared=prepared,
+                out_of_scope_score=round(dict(ranking).get(OUT_OF_SCOPE, 0.0), 4),
             )
         intent, score = in_scope[0]
         requirement = self._requirements.get(intent)
@@ -148,4 +153,5 @@ class IntentClassifier:
             ambiguous=ambiguous,
             normalised=message,
             prepared=prepared,
+            out_of_scope_score=round(dict(ranking).get(OUT_OF_SCOPE, 0.0), 4),
         )

@@ -245,7 +245,7 @@ class Understander:
         if rest is None:
             return None
         own = self.classifier.classify(rest)
-        if own.out_of_scope_score >= self.classifier.threshold:
+        if own.intent == OUT_OF_SCOPE and own.out_of_scope_score >= self.classifier.threshold:
             return None  # "thời tiết thì sao": out of scope whatever came before
         social = whole.intent if whole.intent in SOCIAL_INTENTS else None
         clear_own = own.intent not in _WEAK | {OUT_OF_SCOPE, POLICY_QUESTION}

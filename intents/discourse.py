@@ -48,7 +48,7 @@ _SOCIAL = (
     r"|(?:(?:e|em|minh|toi|mk|tui)\s+)?(?:cam\s+on|cam\s+om|camon|cam\s+ơn|thanks?|thank\s+(?:you|u)|thx|tks|ty)"
 )
 _SOCIAL_HEAD = re.compile(
-    rf"^\s*(?:{_SOCIAL})(?:\s+(?:{_ADDRESSEE}|{_POLITE}))*(?![\w])[\s,.!?;:…~-]*"
+    rf"\s*(?:{_SOCIAL})(?:\s+(?:{_ADDRESSEE}|{_POLITE}))*(?![\w])[\s,.!?;:…~-]*"
 )
 _CLAUSE_BREAK = re.compile(r"[,.;!?\n…]+")
 

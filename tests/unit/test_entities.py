@@ -151,7 +151,7 @@ def test_masking_replaces_each_entity_with_its_placeholder() -> None:
         ("đơn hàng RG-2026-900002 của tôi đâu", "đơn hàng của tôi đâu"),
         ("where is order RG-2026-900004", "where is order"),
         ("bị trừ tiền 2 lần cho đơn RG-2026-900003", "bị trừ tiền 2 lần cho đơn"),
-        ("số điện thoại mới của em là 0912 345 678, cập nhật giúp e", "số điện thoại mới của em là, cập nhật giúp e"),
+        ("sđt mới của em là 0912 345 678, cập nhật giúp e", "sđt mới của em là, cập nhật giúp e"),
         ("hàng 500k mà giao vỡ hết", "hàng mà giao vỡ hết"),
     ],
 )
@@ -170,7 +170,7 @@ def test_issue_examples_with_order_codes(understander: Understander) -> None:
 
 def test_extraction_never_raises_and_spans_index_the_text() -> None:
     rng = random.Random(16)
-    alphabet = list("0123456789 .,-/+@#đkrg") + ["tr", "triệu", "tháng", "ngày", "RG", "😡", "\x00"]
+    alphabet = [*"0123456789 .,-/+@#đkrg", "tr", "triệu", "tháng", "ngày", "RG", "😡", "\x00"]
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
         extraction = extract(text)

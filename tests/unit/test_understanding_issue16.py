@@ -54,7 +54,7 @@ def test_requests_customers_make_next(understander: Understander, text: str, int
     assert understander.understand(text).intent == intent
 
 
-def test_order_change_needs_an_order_otherwise_it_corrects_the_data_on_file(understander: Understander) -> None:
+def test_order_change_without_an_order_corrects_the_data_on_file(understander: Understander) -> None:
     assert understander.understand("đổi địa chỉ nhận hàng của tôi giúp").intent == "correction_request"
 
 
@@ -83,7 +83,7 @@ def test_a_question_about_a_right_offers_the_request_that_exercises_it(understan
     assert deletion.intent == "policy_uncovered" and deletion.suggested_request == "erasure_request"
 
 
-def test_account_security_answers_with_the_advice_of_section_5_and_a_person(understander: Understander) -> None:
+def test_account_security_answers_with_section_5_and_a_person(understander: Understander) -> None:
     result = understander.understand("tài khoản của tôi bị người khác đăng nhập")
     assert result.section == 5 and result.passage_id == "s5.p6"
     assert "đổi mật khẩu" in result.lead

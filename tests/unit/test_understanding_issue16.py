@@ -210,3 +210,13 @@ def test_bench_reports_coverage_figures(capsys: pytest.CaptureFixture[str], tmp_
     report = json.loads(capsys.readouterr().out)
     assert report["uncovered_recall"] == 1.0 and report["answer_precision"] == 1.0
     assert report["answers_given"] == 1
+
+
+def test_every_intent_has_a_button_label_in_both_languages() -> None:
+    """The core offers "did you mean …" buttons for the two closest intents: a label must exist."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2] / "bot" / "locales"
+    for lang in ("vi", "en"):
+        labels = tomllib.loads((root / lang / "core.toml").read_text(encoding="utf-8"))["intent_label"]
+        assert set(INTENT_NAMES) <= set(labels), lang

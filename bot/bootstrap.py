@@ -14,6 +14,7 @@ from bot.delivery.dispatcher import OutboxDispatcher
 from bot.delivery.email_sender import EmailSender
 from bot.dialogue.engine import Conversation
 from bot.dialogue.flow import Flow, FlowRegistry
+from bot.dialogue.flows.answer import AnswerFlow
 from bot.dialogue.flows.complaint import ComplaintFlow, TicketRatingFlow
 from bot.dialogue.flows.menu import MenuFlow
 from bot.dialogue.flows.order import OrderFlow
@@ -62,8 +63,8 @@ def load_understander() -> TextUnderstander:
 
 def build_flows(understander: TextUnderstander, extra: list[Flow] | None = None) -> FlowRegistry:
     return FlowRegistry(
-        [MenuFlow(), PolicyFlow(understander), VerifyFlow(), OrderFlow(), RightsFlow(), ComplaintFlow(),
-         TicketRatingFlow(), *(extra or [])]
+        [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), OrderFlow(), RightsFlow(),
+         ComplaintFlow(), TicketRatingFlow(), *(extra or [])]
     )
 
 

@@ -14,6 +14,8 @@
 | contact / file              | the active flow if it takes them, else a polite explanation      |
 | text in a flow wanting text | the active flow                                                   |
 | text / file, no active flow | the customer's open ticket, if any (the ticket inbox)            |
+| text: order_cancel / order_change / return_refund | a person (human hand-off): the bot cannot do these |
+| text: request_status        | the customer's tickets (as /tickets)                              |
 | other text                  | understood → the intent's flow; unsure → honest fallback         |
 """
 
@@ -44,6 +46,8 @@ DEEP_LINKS = {
     "rights": "rights",
 }
 _WORD_MIN_FOR_LANGUAGE_SWITCH = 2
+#: What only a person can do for now (the bot cannot cancel or change an order, or refund): a ticket.
+STAFF_INTENTS = frozenset({"human_handoff", "order_cancel", "order_change", "return_refund"})
 MAX_HAND_OVERS = 3  # flows handing over to each other in one turn (orders -> verify -> orders)
 
 
@@ -220,8 +224,12 @@ class TurnRouter:
         turn.say("core.clarify", buttons=(*rows, (turn.button("core.menu.human", MenuButton("human")),)))
 
     async def _start_intent(self, turn: Turn, intent: str, result: UnderstandingResult) -> None:
-        if intent == "human_handoff" or (intent == "complaint" and self._flows.get("complaint") is None):
+        no_complaint_flow = intent == "complaint" and self._flows.get("complaint") is None
+        if intent in STAFF_INTENTS or no_complaint_flow:
             await self._start_human_handoff(turn)
+            return
+        if intent == "request_status" and (desk := self._flows.get("complaint")) is not None:
+            await desk.on_button(turn, ComplaintButton("list"))
             return
         flow = self._flows.for_intent(intent)
         if flow is None:

@@ -6,6 +6,7 @@ entitled to and hands them to a person; it never claims a request was recorded.
 | event                                                  | reply                                      |
 |--------------------------------------------------------|--------------------------------------------|
 | access_request / correction_request / marketing_opt_out | the right, from the policy; offer a person |
+| erasure_request / objection_request                    | the right, from the law; offer a person    |
 | menu:rights                                            | the three rights as an overview            |
 """
 
@@ -21,6 +22,8 @@ _WORDING = {
     "access_request": "core.rights.access",
     "correction_request": "core.rights.correction",
     "marketing_opt_out": "core.rights.marketing",
+    "erasure_request": "core.rights.erasure",
+    "objection_request": "core.rights.objection",
 }
 
 

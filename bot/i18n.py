@@ -2,31 +2,28 @@
 
 A key is `<topic>.<name>` (`core.welcome`), nested tables add dots. Templates are Telegram-style HTML
 with `{placeholders}`; every value put into a placeholder is HTML-escaped here, so no caller can forget.
-Vietnamese is the reference language: English must have exactly the same keys (a test checks).
+Vietnamese is the reference language: English must have exactly the same keys (a test checks), and
+every key the code uses must be in both (`tests/unit/test_catalogue_keys.py`).
+
+A rendered text remembers its key and the values it was filled with (`Markup.wordings`, see
+`bot.messages.wording`), so that what was said can be checked apart from how it is worded.
 """
 
 from __future__ import annotations
 
-import html
 import string
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.messages.wording import Markup, Wording, escape
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Catalog", "Markup", "escape", "normalize_language"]
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
-
-
-class Markup(str):
-    """Text that is already safe HTML and must not be escaped again when placed in a template."""
-
-
-def escape(value: object) -> str:
-    if isinstance(value, Markup):
-        return str(value)
-    return html.escape(str(value), quote=False)
 
 
 class Catalog:
@@ -56,7 +53,7 @@ class Catalog:
         if template is None:
             raise KeyError(f"no text for {key!r}")
         safe = {name: escape(value) for name, value in params.items()}
-        return Markup(template.format_map(safe))
+        return Markup.worded(template.format_map(safe), (Wording.of(key, **params),))
 
     def placeholders(self, language: str, key: str) -> set[str]:
         template = self._messages[language][key]

@@ -26,10 +26,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.dialogue.flow import Flow
 from bot.dialogue.turn import Turn
-from bot.i18n import Catalog
+from bot.i18n import Catalog, Markup
 from bot.messages.actions import Action, SendText
 from bot.messages.buttons import ButtonData, DeskAction, DeskButton, parse_button, prefix_of
 from bot.messages.events import InboundEvent
+from bot.messages.wording import join
 from bot.services.sla import current_promise, is_overdue
 from bot.services.ticket_notifications import TicketNotifier
 from bot.services.tickets import (
@@ -116,7 +117,7 @@ class StaffDesk:
             return await resolve(uow, self._clock, self.notifier, ticket_id, staff)
         return await reopen(uow, self._clock, self._settings, self.notifier, ticket_id, staff)
 
-    def describe(self, action: str, result: Result, staff: StaffMember) -> str:
+    def describe(self, action: str, result: Result, staff: StaffMember) -> Markup:
         """What happened, in the staff's words ("🙋 Hà took ticket …", "… was already resolved")."""
         ticket = result.ticket
         if ticket is None:
@@ -141,19 +142,19 @@ class StaffDesk:
         if not tickets:
             return SendText(self._t("tickets_none"))
         overdue = sum(is_overdue(t, now) for t in tickets)
-        lines = [str(self._t("tickets_header", count=len(tickets), overdue=overdue))]
+        lines = [self._t("tickets_header", count=len(tickets), overdue=overdue)]
         lines += [self._line(t, now) for t in tickets[:50]]
-        return SendText("\n".join(lines))
+        return SendText(join(lines))
 
-    def _line(self, ticket: TicketView, now: datetime) -> str:
+    def _line(self, ticket: TicketView, now: datetime) -> Markup:
         _, due = current_promise(ticket)
-        return str(self._t(
+        return self._t(
             "tickets_line", number=ticket.number, category=self.notifier.category(ticket),
             status=self._t(f"status.{ticket.status}"),
             assignee=ticket.assignee_name or self._t("unassigned"),
             due=self.notifier.moment(due),
             overdue_mark=self._t("overdue_mark") if is_overdue(ticket, now) else "",
-        ))
+        )
 
     async def _stats(self, uow: UnitOfWork) -> SendText:
         stats = await ticket_stats(uow, self._clock)
@@ -175,7 +176,7 @@ class StaffDesk:
     def _staff(self, event: InboundEvent) -> StaffMember:
         return StaffMember(event.user_id, (event.display_name or event.user_id)[:200])
 
-    def _t(self, key: str, /, **params: object) -> str:
+    def _t(self, key: str, /, **params: object) -> Markup:
         return self.notifier.staff_text(key, **params)
 
 
@@ -199,7 +200,7 @@ class DeskButtonsFlow(Flow):
             staff = StaffMember(turn.event.user_id, turn.display_name or turn.event.user_id)
             for reply in await self._desk.act(turn.uow, button, staff):
                 if isinstance(reply, SendText):
-                    turn.say_markup(reply.text)
+                    turn.actions.append(reply)
             return
         record_refusal(turn.uow, turn.clock, actor=turn.actor, action=f"desk:{button.action}",
                        ticket_id=button.ticket_id, chat_id=turn.event.chat_id)

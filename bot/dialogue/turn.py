@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,25 +50,28 @@ class Turn:
         """How this user appears in the audit log."""
         return self.user.actor
 
+    # Wording: every text below is catalogue markup and remembers its key and slots (`Markup.wordings`),
+    # which the actions record (`SendText.wording`, `Button.wording`).
     def t(self, key: str, /, **params: object) -> Markup:
         return self.texts.text(self.language, key, **params)
 
     def button(self, key: str, data: ButtonData, /, **params: object) -> Button:
-        label = self.texts.text(self.language, key, **params)
-        return Button(_unescape_label(label), data.pack())
+        return Button.labelled(self.t(key, **params), data.pack())
 
     def say(self, key: str, /, buttons: Keyboard = (), **params: object) -> None:
         self.actions.append(SendText(self.t(key, **params), buttons))
 
     def say_markup(self, text: str, buttons: Keyboard = (), *, remove_reply_keyboard: bool = False) -> None:
+        """Say text already rendered: catalogue markup (`t`), or several joined (`bot.messages.wording.join`),
+        keeps its wordings."""
         self.actions.append(SendText(text, buttons, remove_reply_keyboard))
 
     def ask_for_contact(self, key: str, /, **params: object) -> None:
         self.actions.append(
             RequestContact(
                 self.t(key, **params),
-                _unescape_label(self.t("core.share_phone_button")),
-                _unescape_label(self.t("core.cancel_button")),
+                html.unescape(self.t("core.share_phone_button")),
+                html.unescape(self.t("core.cancel_button")),
             )
         )
 
@@ -94,9 +98,3 @@ class Turn:
     def data(self) -> dict[str, Any]:
         return dict(self.state.data or {})
 
-
-def _unescape_label(text: str) -> str:
-    # Button labels are plain text on every channel; the catalog returns HTML-safe text.
-    import html
-
-    return html.unescape(str(text))

@@ -57,6 +57,7 @@ from bot.messages.buttons import (
     TicketStatusButton,
 )
 from bot.messages.events import Attachment
+from bot.messages.wording import join
 from bot.services.identity import verified_customer
 from bot.services.orders import own_order, recent_orders
 from bot.services.staff_reach import customer_wording
@@ -381,14 +382,14 @@ class ComplaintFlow(Flow):
             return
         notifier = _notifier(turn)
         lines = [
-            str(turn.t("complaints.list_line", number=t.number, category=notifier.category(t, turn.language),
-                       status=turn.t(f"complaints.status_value.{t.status}"),
-                       created=format_moment(t.created_at, turn.settings)))
+            turn.t("complaints.list_line", number=t.number, category=notifier.category(t, turn.language),
+                   status=turn.t(f"complaints.status_value.{t.status}"),
+                   created=format_moment(t.created_at, turn.settings))
             for t in tickets
         ]
         buttons = tuple((turn.button("complaints.status_button", TicketStatusButton(t.id)),)
                         for t in tickets[:5])
-        turn.say_markup("\n".join([str(turn.t("complaints.list_header")), *lines]), buttons)
+        turn.say_markup(join([turn.t("complaints.list_header"), *lines]), buttons)
 
     def _open_ticket_keyboard(self, turn: Turn, ticket: TicketView) -> Keyboard:
         return (

@@ -16,6 +16,7 @@ from bot.dialogue.flows.menu import main_menu, staff_or_menu_row
 from bot.dialogue.turn import Turn
 from bot.i18n import Markup
 from bot.messages.buttons import ButtonData, MenuButton, OrderButton
+from bot.messages.wording import join
 from bot.services.identity import verified_customer
 from bot.services.orders import OrderView, own_order, recent_orders
 
@@ -40,7 +41,7 @@ class OrderFlow(Flow):
             (turn.button("core.orders.details_button", OrderButton(o.code), code=o.code),) for o in orders
         )
         turn.say("core.orders.list", buttons=buttons, count=len(orders))
-        turn.say_markup("\n".join(lines), ((turn.button("core.menu.back", MenuButton("main")),),))
+        turn.say_markup(join(lines), ((turn.button("core.menu.back", MenuButton("main")),),))
 
     async def on_button(self, turn: Turn, button: ButtonData) -> None:
         # The code in the button is only a hint: ownership is checked again here.
@@ -55,15 +56,10 @@ class OrderFlow(Flow):
         if order is None:
             turn.say("core.orders.not_found")
             return
-        history = Markup(
-            "\n".join(
-                turn.t(
-                    "core.orders.history_line",
-                    at=self._date(turn, change.at),
-                    status=self._status(turn, change.status),
-                )
-                for change in order.history
-            )
+        history = join(
+            turn.t("core.orders.history_line", at=self._date(turn, change.at),
+                   status=self._status(turn, change.status))
+            for change in order.history
         )
         turn.say(
             "core.orders.details",
@@ -78,14 +74,12 @@ class OrderFlow(Flow):
             history=history or "—",
         )
 
-    def _summary(self, turn: Turn, order: OrderView) -> str:
-        return str(
-            turn.t(
-                "core.orders.summary_line",
-                code=order.code,
-                status=self._status(turn, order.status),
-                placed=self._date(turn, order.placed_at),
-            )
+    def _summary(self, turn: Turn, order: OrderView) -> Markup:
+        return turn.t(
+            "core.orders.summary_line",
+            code=order.code,
+            status=self._status(turn, order.status),
+            placed=self._date(turn, order.placed_at),
         )
 
     @staticmethod

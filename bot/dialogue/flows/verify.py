@@ -52,12 +52,10 @@ class VerifyFlow(Flow):
         then = turn.data.get("then")
         turn.finish()
         if result.outcome is ContactCheck.UNKNOWN_NUMBER:
-            turn.say_markup(
-                str(turn.t("core.verify.unknown_number")), main_menu(turn), remove_reply_keyboard=True
-            )
+            turn.say_markup(turn.t("core.verify.unknown_number"), main_menu(turn), remove_reply_keyboard=True)
             return
         turn.say_markup(
-            str(turn.t("core.verify.linked", name=result.customer_name or "")), (), remove_reply_keyboard=True
+            turn.t("core.verify.linked", name=result.customer_name or ""), (), remove_reply_keyboard=True
         )
         if then:
             turn.hand_over(then)

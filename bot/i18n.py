@@ -48,12 +48,15 @@ class Catalog:
         return key in self._messages[DEFAULT_LANGUAGE]
 
     def text(self, language: str, key: str, /, **params: object) -> Markup:
-        """The wording for `key` in `language` (falling back to Vietnamese), with params escaped."""
-        template = self._messages.get(language, {}).get(key) or self._messages[DEFAULT_LANGUAGE].get(key)
+        """The wording for `key` in `language` (falling back to Vietnamese), with params escaped; it
+        records the key, the params as given and the language it is in (`Markup.wordings`)."""
+        template = self._messages.get(language, {}).get(key)
+        if not template:
+            language, template = DEFAULT_LANGUAGE, self._messages[DEFAULT_LANGUAGE].get(key)
         if template is None:
             raise KeyError(f"no text for {key!r}")
         safe = {name: escape(value) for name, value in params.items()}
-        return Markup.worded(template.format_map(safe), (Wording.of(key, **params),))
+        return Markup.worded(template.format_map(safe), (Wording.rendered(key, language, params),))
 
     def placeholders(self, language: str, key: str) -> set[str]:
         template = self._messages[language][key]

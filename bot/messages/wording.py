@@ -23,15 +23,21 @@ from typing import Any, TypeAlias
 
 @dataclass(frozen=True)
 class Wording:
-    """A catalogue key and the slots (placeholder values) a text was rendered from."""
+    """A catalogue key, the slots (placeholder values) a text was rendered from, and in which language
+    it was asked for ("" when not known: a wording written by hand)."""
 
     key: str
     slots: tuple[tuple[str, SlotValue], ...] = ()
+    language: str = ""
 
     @classmethod
     def of(cls, key: str, /, **slots: object) -> Wording:
         """The wording of `key` filled with `slots`, each value recorded as `slot_value` says."""
-        return cls(key, tuple((name, slot_value(value)) for name, value in slots.items()))
+        return cls.rendered(key, "", slots)
+
+    @classmethod
+    def rendered(cls, key: str, language: str, slots: Mapping[str, object]) -> Wording:
+        return cls(key, tuple((name, slot_value(value)) for name, value in slots.items()), language)
 
     @property
     def values(self) -> dict[str, SlotValue]:
@@ -39,12 +45,16 @@ class Wording:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe, for the outbox payload."""
-        return {"key": self.key, "slots": {name: _slot_to_json(value) for name, value in self.slots}}
+        data: dict[str, Any] = {"key": self.key, "slots": {n: _slot_to_json(v) for n, v in self.slots}}
+        if self.language:
+            data["language"] = self.language
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Wording:
         slots = data.get("slots") or {}
-        return cls(str(data["key"]), tuple((str(name), _slot_from_json(v)) for name, v in slots.items()))
+        return cls(str(data["key"]), tuple((str(name), _slot_from_json(v)) for name, v in slots.items()),
+                   str(data.get("language") or ""))
 
 
 #: A value a template was filled with (see the module docstring).

@@ -19,8 +19,9 @@ from bot.config import load_settings
 from bot.delivery.email_sender import EmailSender
 from bot.delivery.senders import PermanentFailure, RetryLater
 from bot.messages.actions import Address, SendEmail
-from bot.storage.models import OutboxMessage
+from bot.storage.models import OutboxMessage, Ticket
 from tests.support.harness import ChatHarness
+from tests.support.wording import markup, rendered
 
 MAILBOX = "khieunai@roseeorder.com"
 
@@ -104,10 +105,25 @@ async def test_a_new_ticket_is_mailed_to_the_complaints_mailbox(
     await harness.deliver_outbox()
     (mail,) = mail_server.received
     assert mail["To"] == MAILBOX and mail["From"] == "Rosee Support <bot@roseeorder.com>"
-    assert mail["Subject"] == "[HT-2026-000001] Yêu cầu gặp nhân viên mới – Gặp nhân viên"
+    kind, category = markup("staff.kind.human"), markup("complaints.category.human")
+    assert mail["Subject"] == rendered("staff.email_subject", number="HT-2026-000001", kind=kind,
+                                       category=category)
+    # The whole body, in plain text: the customer's "&" as typed, no markup, the first reply due at 11:00.
+    async with harness.app.uow_factory() as uow:
+        ticket = await uow.session.scalar(select(Ticket))
+        assert ticket is not None
+        zone = harness.app.settings.zone
+        due = {name: getattr(ticket, f"{name}_at").astimezone(zone).strftime("%H:%M %d/%m/%Y")
+               for name in ("resolution_due", "handling_due")}
     body = mail.get_content()
-    assert "Tôi bị trừ tiền hai lần cho đơn RG-1 & muốn hoàn tiền" in body
-    assert "Hạn phản hồi đầu: 11:00 23/11/2026" in body and "<b>" not in body
+    assert body.rstrip("\n") == rendered(
+        "staff.email_body", number="HT-2026-000001", kind=kind, category=category,
+        order=markup("staff.no_order"), name="Lan", phone="—", verified=markup("staff.unverified"),
+        channel="telegram", created="09:00 23/11/2026", first_reply_due="11:00 23/11/2026", **due,
+        attachments=markup("staff.no_attachments"),
+        description="Tôi bị trừ tiền hai lần cho đơn RG-1 & muốn hoàn tiền",
+    )
+    assert "& muốn hoàn tiền" in body and "<b>" not in body and "&amp;" not in body
     assert (await email_row(harness)).status == "sent"
 
 

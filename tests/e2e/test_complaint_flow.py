@@ -18,13 +18,15 @@ from bot.messages.actions import Action, OpenTopic, SendAttachment, SendText
 from bot.messages.events import Attachment, InboundEvent
 from bot.storage.models import AuditEntry, Customer, Order, OutboxMessage, Ticket, TicketMessage
 from bot.storage.uow import UnitOfWorkFactory
-from tests.support.harness import ChatHarness, HarnessUser, plain
+from tests.support.harness import ChatHarness, HarnessUser
+from tests.support.wording import key, worded
 
 STAFF_CHAT = "-1001234567890"
 STAFF_ADMIN = 4242  # in STAFF_USER_IDS: may use card buttons from a private chat
 LAN_PHONE = "+84912345678"
 LAN_ORDER = "RG-2026-000101"
 BINH_ORDER = "RG-2026-000202"
+LAN_STORY = "Hộp bị móp, son bên trong bị gãy. Tôi muốn được đổi sản phẩm mới."
 
 
 @pytest.fixture
@@ -78,27 +80,27 @@ def to_chat(harness: ChatHarness, chat_id: str) -> list[tuple[int | None, Action
 async def file_complaint(harness: ChatHarness, lan: HarnessUser) -> Ticket:
     await lan.shares_contact(LAN_PHONE)
     start = await lan.says("/start complaint")
-    assert "vấn đề nào" in start.text
+    assert start.said("complaints.choose_category")
     order_step = await lan.presses("complaint:cat:delivery")
-    assert order_step.buttons.get(f"Đơn {LAN_ORDER}") == f"complaint:order:{LAN_ORDER}"
+    assert order_step.button("core.orders.details_button", code=LAN_ORDER) == f"complaint:order:{LAN_ORDER}"
     assert BINH_ORDER not in str(order_step.buttons)
     # Someone else's order and a made-up one get exactly the same answer.
     other = await lan.says(BINH_ORDER)
     made_up = await lan.says("RG-0000-999999")
-    assert other.text == made_up.text and "không tìm thấy" in other.text
+    assert other.text == made_up.text and other.wordings == made_up.wordings
+    assert other.said("complaints.order_not_found")
     describe = await lan.presses(f"complaint:order:{LAN_ORDER}")
-    assert "mô tả" in describe.text
-    files = await lan.says("Hộp bị móp, son bên trong bị gãy. Tôi muốn được đổi sản phẩm mới.")
-    assert "ảnh" in files.text
+    assert describe.said("complaints.ask_description")
+    files = await lan.says(LAN_STORY)
+    assert files.said("complaints.ask_attachments")
     got = await lan.sends_file("photo", "photo-box-1")
-    assert "1 tệp" in got.text
+    assert got.said("complaints.attachment_received", count=1)
     summary = await lan.presses("complaint:continue")
-    assert (
-        "Giao hàng" in summary.text and LAN_ORDER in summary.text and "son bên trong bị gãy" in summary.text
-    )
+    assert summary.said("complaints.summary", category=key("complaints.category.delivery"), order=LAN_ORDER,
+                        description=LAN_STORY)
     created = await lan.presses("complaint:submit")
-    assert "KN-2026-000001" in created.text
-    assert "11:00 23/11/2026" in created.text  # first reply within 2 working hours of Mon 09:00
+    # The first reply within 2 working hours of Mon 09:00.
+    assert created.said("complaints.created", number="KN-2026-000001", first_reply_due="11:00 23/11/2026")
     (ticket,) = await tickets(harness)
     return ticket
 
@@ -118,9 +120,9 @@ async def test_the_whole_story(harness: ChatHarness) -> None:
     thread = harness.sender.results[0]["message_thread_id"]
     card_thread, card = staff_chat[1]
     assert card_thread == thread and isinstance(card, SendText)
-    card_text = plain(card.text)
-    assert "Giao hàng" in card_text and LAN_ORDER in card_text and "+84••••••678" in card_text
-    assert "đã xác minh" in card_text and "“!”" in card_text and "11:00 23/11/2026" in card_text
+    assert worded(card, "staff.card", category=key("complaints.category.delivery"), order=LAN_ORDER,
+                  phone="+84••••••678", verified=key("staff.verified"), hint=key("staff.hint_forum"),
+                  first_reply_due="11:00 23/11/2026")
     assert [b.data for row in card.buttons for b in row] == [
         f"desk:take:{ticket.id}",
         f"desk:resolve:{ticket.id}",
@@ -135,7 +137,7 @@ async def test_the_whole_story(harness: ChatHarness) -> None:
 
     # An outsider pressing Take from a private chat is refused, and the attempt is audited.
     outsider = await harness.user("666", name="Mallory").presses(f"desk:take:{ticket.id}")
-    assert "chỉ nhân viên" in outsider.text
+    assert outsider.said("staff.refused")
     async with harness.app.uow_factory() as uow:
         refused = (
             await uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "tickets.refused"))
@@ -147,41 +149,41 @@ async def test_the_whole_story(harness: ChatHarness) -> None:
     # Staff take it and reply in the topic; the customer gets both.
     ha = staff(harness)
     took = await ha.presses(f"desk:take:{ticket.id}")
-    assert "đã nhận phiếu KN-2026-000001" in took.text
+    assert took.said("staff.taken", number="KN-2026-000001", staff="Hà (CSKH)")
     assert (
         await ha.says("Chào chị Lan, em rất tiếc. Chị gửi giúp em ảnh vỏ hộp nhé.", thread_id=thread)
     ).actions == []
     await ha.says("!khách quen, ưu tiên đổi ngay", thread_id=thread)  # internal note
     await harness.deliver_outbox()
-    to_lan = [plain(a.text) for _, a in to_chat(harness, "1001") if isinstance(a, SendText)]
-    assert any("đã được nhân viên tiếp nhận" in t for t in to_lan)
-    assert any("Chị gửi giúp em ảnh vỏ hộp" in t for t in to_lan)
-    assert not any("khách quen" in t for t in to_lan)
+    assert harness.sender.said_to("1001", "complaints.taken", number="KN-2026-000001")
+    assert harness.sender.said_to("1001", "complaints.staff_reply", number="KN-2026-000001",
+                                  text="Chào chị Lan, em rất tiếc. Chị gửi giúp em ảnh vỏ hộp nhé.")
+    assert not any("khách quen" in t for t in harness.sender.texts_to("1001"))
 
     # The customer answers with text and a photo: both go into the topic.
     ack = await lan.says("Dạ em gửi ảnh vỏ hộp ạ")
-    assert "Đã chuyển tới nhân viên" in ack.text
+    assert ack.said("complaints.relayed", number="KN-2026-000001")
     await lan.sends_file("photo", "photo-box-2")
     await harness.deliver_outbox()
     in_topic = [(t, a) for t, a in to_chat(harness, STAFF_CHAT) if t == thread]
-    assert any(isinstance(a, SendText) and "Dạ em gửi ảnh vỏ hộp ạ" in plain(a.text) for _, a in in_topic)
+    assert any(worded(a, "staff.customer_message", text="Dạ em gửi ảnh vỏ hộp ạ") for _, a in in_topic)
     assert any(isinstance(a, SendAttachment) and a.attachment.file_id == "photo-box-2" for _, a in in_topic)
 
     # Staff reply with a document; then resolve. The customer is asked for a rating.
     await ha.says("", thread_id=thread, attachments=(Attachment("document", "doc-voucher", "voucher.pdf"),))
     resolved = await ha.presses(f"desk:resolve:{ticket.id}")
-    assert "đã giải quyết" in resolved.text
+    assert resolved.said("staff.resolved", number="KN-2026-000001")
     await harness.deliver_outbox()
     lan_actions = [a for _, a in to_chat(harness, "1001")]
     assert any(isinstance(a, SendAttachment) and a.attachment.file_id == "doc-voucher" for a in lan_actions)
-    rating_prompt = next(a for a in lan_actions if isinstance(a, SendText) and "đánh giá" in plain(a.text))
+    rating_prompt = harness.sender.saying("1001", "complaints.resolved", number="KN-2026-000001")
     assert [b.data for b in rating_prompt.buttons[0]] == [f"rate:{ticket.id}:{n}" for n in range(1, 6)]
 
     # After resolution her messages are understood normally again; she rates and comments.
     rated = await lan.presses(f"rate:{ticket.id}:5")
-    assert "⭐⭐⭐⭐⭐" in rated.text
-    assert "Cảm ơn góp ý" in (await lan.says("Nhân viên hỗ trợ rất nhanh")).text
-    assert "đã được đánh giá" in (await lan.presses(f"rate:{ticket.id}:1")).text
+    assert rated.said("complaints.rating_thanks", stars="⭐⭐⭐⭐⭐")
+    assert (await lan.says("Nhân viên hỗ trợ rất nhanh")).said("complaints.comment_thanks")
+    assert (await lan.presses(f"rate:{ticket.id}:1")).said("complaints.rating_already")
     (ticket,) = await tickets(harness)
     assert (
         ticket.status == "resolved"
@@ -196,9 +198,10 @@ async def test_the_whole_story(harness: ChatHarness) -> None:
 
     # Staff overview commands.
     listing = await ha.says("/tickets")
-    assert "Không có phiếu nào đang mở" in listing.text
+    assert listing.said("staff.tickets_none")
     stats = await ha.says("/stats")
-    assert "Đã giải quyết: 1" in stats.text and "5.0/5 (1 lượt)" in stats.text and "0 phút" in stats.text
+    assert stats.said("staff.stats", resolved=1, average_rating="5.0/5", ratings=1,
+                      median_first_reply=key("staff.minutes", minutes=0))
 
 
 async def test_customer_sees_status_and_own_tickets_only(harness: ChatHarness) -> None:
@@ -206,19 +209,18 @@ async def test_customer_sees_status_and_own_tickets_only(harness: ChatHarness) -
     lan = harness.user("1001")
     ticket = await file_complaint(harness, lan)
     status = await lan.says("/status")
-    assert (
-        "KN-2026-000001" in status.text
-        and "chờ nhân viên" in status.text
-        and "11:00 23/11/2026" in status.text
-    )
-    assert "KN-2026-000001" in (await lan.says("/tickets")).text
-    assert "KN-2026-000001" in (await lan.presses(f"complaint:status:{ticket.id}")).text
+    assert status.said("complaints.status", number="KN-2026-000001",
+                       status=key("complaints.status_value.open"),
+                       next_step=key("complaints.next_first_reply", due="11:00 23/11/2026"))
+    assert (await lan.says("/tickets")).said("complaints.list_line", number="KN-2026-000001")
+    pressed = await lan.presses(f"complaint:status:{ticket.id}")
+    assert pressed.said("complaints.status", number="KN-2026-000001")
     # Another customer guessing the id learns nothing, and cannot rate it.
     binh = harness.user("2002", name="Bình")
-    assert "không tìm thấy phiếu" in (await binh.presses(f"complaint:status:{ticket.id}")).text.lower()
+    assert (await binh.presses(f"complaint:status:{ticket.id}")).said("complaints.not_found")
     assert "KN-2026" not in (await binh.says("/tickets")).text
     await staff(harness).presses(f"desk:resolve:{ticket.id}")
-    assert "không tìm thấy phiếu" in (await binh.presses(f"rate:{ticket.id}:1")).text.lower()
+    assert (await binh.presses(f"rate:{ticket.id}:1")).said("complaints.not_found")
     (ticket,) = await tickets(harness)
     assert ticket.rating is None
 
@@ -228,14 +230,15 @@ async def test_an_open_ticket_takes_the_customers_messages(harness: ChatHarness)
     await lan.presses("menu:human")
     await lan.says("Tôi cần đổi địa chỉ nhận hàng")
     created = await lan.presses("complaint:submit")
-    assert "HT-2026-000001" in created.text
+    assert created.said("complaints.created_human", number="HT-2026-000001")
     # While it is open, free text goes to the ticket rather than to the understanding.
     reply = await lan.says("chính sách bảo mật là gì")
-    assert "Đã chuyển tới nhân viên (phiếu HT-2026-000001)" in reply.text
+    assert reply.said("complaints.relayed", number="HT-2026-000001")
     # Asking for a person again says a ticket is open, and offers a new one.
     again = await lan.presses("menu:human")
-    assert "HT-2026-000001" in again.text and again.buttons["➕ Tạo phiếu mới"] == "complaint:new"
-    assert "vấn đề nào" in (await lan.presses("complaint:new")).text
+    assert again.said("complaints.already_open", number="HT-2026-000001")
+    assert again.button("complaints.new_ticket_button") == "complaint:new"
+    assert (await lan.presses("complaint:new")).said("complaints.choose_category")
 
 
 async def test_cancel_mid_intake_creates_nothing(harness: ChatHarness) -> None:
@@ -245,11 +248,11 @@ async def test_cancel_mid_intake_creates_nothing(harness: ChatHarness) -> None:
     await lan.presses("complaint:order:-")
     await lan.says("Son bị lỗi màu, không giống ảnh")
     cancelled = await lan.says("/cancel")
-    assert "không có phiếu nào được tạo" in cancelled.text
+    assert cancelled.said("complaints.cancelled")
     assert await tickets(harness) == []
     async with harness.app.uow_factory() as uow:
         assert list(await uow.outbox.all()) == []
-    assert "Nút này không còn dùng được" in (await lan.presses("complaint:submit")).text
+    assert (await lan.presses("complaint:submit")).said("core.stale_button")
     assert await tickets(harness) == []
 
 
@@ -258,10 +261,10 @@ async def test_unverified_typed_order_code_is_kept_unchecked(harness: ChatHarnes
     lan = harness.user("1001")
     await lan.says("/start complaint")
     ask = await lan.presses("complaint:cat:order")
-    assert "gõ mã đơn" in ask.text
+    assert ask.said("complaints.choose_order_unverified")
     # No lookup happens: the answer is the same whether the code exists (someone else's) or not.
     exists = await lan.says(BINH_ORDER)
-    assert "nhân viên sẽ đối chiếu" in exists.text
+    assert exists.said("complaints.order_noted_unverified", code=BINH_ORDER)
     await lan.says("Đơn này tôi chưa nhận được hàng")
     await lan.presses("complaint:continue")
     await lan.presses("complaint:submit")
@@ -269,7 +272,8 @@ async def test_unverified_typed_order_code_is_kept_unchecked(harness: ChatHarnes
     assert ticket.order_code == BINH_ORDER and ticket.customer_id is None
     await harness.deliver_outbox()
     card = next(a for _, a in to_chat(harness, STAFF_CHAT) if isinstance(a, SendText))
-    assert "khách tự nhập, chưa đối chiếu" in plain(card.text) and "chưa xác minh" in plain(card.text)
+    assert worded(card, "staff.card", order=key("staff.order_unchecked", code=BINH_ORDER),
+                  verified=key("staff.unverified"))
 
 
 async def test_restart_mid_intake_resumes(
@@ -286,10 +290,10 @@ async def test_restart_mid_intake_resumes(
         again.event_counter = harness.event_counter
         lan2 = again.user("1001")
         reply = await lan2.says("Tôi bị trừ tiền hai lần cho một đơn")
-        assert "ảnh" in reply.text  # the description step was resumed, now asking for files
+        assert reply.said("complaints.ask_attachments")  # the description step was resumed
         await lan2.presses("complaint:continue")
         created = await lan2.presses("complaint:submit")
-        assert "KN-2026-000001" in created.text
+        assert created.said("complaints.created", number="KN-2026-000001")
         (ticket,) = await tickets(again)
         assert ticket.category == "payment" and ticket.description == "Tôi bị trừ tiền hai lần cho một đơn"
     finally:
@@ -360,8 +364,8 @@ async def test_relays_wait_for_the_topic_and_follow_the_card(harness: ChatHarnes
     assert [t for t, _ in staff_chat[1:]] == [thread, thread]
     card, relay = staff_chat[1][1], staff_chat[2][1]
     assert isinstance(card, SendText) and isinstance(relay, SendText)
-    assert "HT-2026-000001" in plain(card.text)  # the card first
-    assert "Alo, có ai không ạ?" in plain(relay.text)
+    assert worded(card, "staff.card", number="HT-2026-000001")  # the card first
+    assert worded(relay, "staff.customer_message", number="HT-2026-000001", text="Alo, có ai không ạ?")
     (ticket,) = await tickets(harness)
     assert ticket.staff_thread_id == thread
 
@@ -396,14 +400,14 @@ async def test_staff_user_ids_may_use_buttons_from_a_private_chat(harness: ChatH
     await lan.presses("complaint:submit")
     (ticket,) = await tickets(harness)
     admin = harness.user(str(STAFF_ADMIN), name="Quản lý")
-    assert "đã nhận phiếu" in (await admin.presses(f"desk:take:{ticket.id}")).text
+    assert (await admin.presses(f"desk:take:{ticket.id}")).said("staff.taken", number=ticket.number)
     (ticket,) = await tickets(harness)
     assert ticket.assignee_id == str(STAFF_ADMIN)
 
 
 async def test_complaint_intent_starts_the_intake(harness: ChatHarness) -> None:
     reply = await harness.user("1001").says("Tôi muốn khiếu nại về đơn hàng bị giao sai")
-    assert "vấn đề nào" in reply.text
+    assert reply.said("complaints.choose_category")
 
 
 async def test_outbox_rows_of_a_ticket_commit_with_it(harness: ChatHarness) -> None:

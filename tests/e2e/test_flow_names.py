@@ -32,7 +32,7 @@ async def test_the_orders_deep_link_asks_for_the_phone_then_lists_the_orders(
     asked = await lan.says(f"/start {link}")
     assert asked.asks_for_contact
     listed = await lan.shares_contact(LAN_PHONE)
-    assert "RG-2026-000001" in listed.text
+    assert listed.said("core.orders.summary_line", code="RG-2026-000001")
 
 
 @pytest.mark.parametrize(("link", "button"), [("privacy", "policy:1"), ("complaint", "complaint:cat:order"),
@@ -52,4 +52,5 @@ async def test_a_state_saved_by_an_earlier_release_resumes_under_the_same_names(
                                          step="awaiting_contact", data={"then": "order", "reminders": 0}))
         await uow.commit()
     listed = await harness.user().shares_contact(LAN_PHONE)
-    assert "Nguyễn Thị Lan" in listed.text and "RG-2026-000001" in listed.text
+    assert listed.said("core.verify.linked", name="Nguyễn Thị Lan")
+    assert listed.said("core.orders.summary_line", code="RG-2026-000001")

@@ -1,33 +1,77 @@
 """The test-harness channel: drives the real conversation core and records what it would send.
 
-Tests talk as customers (`harness.user("1001")`) or staff, read the replies as plain text with their
-buttons, press buttons by label or data, and deliver the outbox to a recording sender.
+Tests talk as customers (`harness.user("1001")`) or staff, read the replies by what they say
+(`reply.said("complaints.created", number=...)`, `reply.button("complaints.new_ticket_button")`; see
+`tests/support/wording.py`) or as plain text with their buttons, press buttons by data, and deliver the
+outbox to a recording sender, whose deliveries are read the same way (`sender.said_to(chat, key, ...)`).
 """
 
 from __future__ import annotations
 
-import html
 import itertools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.bootstrap import App
-from bot.messages.actions import Action, Address, RequestContact, SendText
+from bot.messages.actions import Action, Address, RequestContact, SendText, wording_of
 from bot.messages.events import Attachment, InboundEvent, SharedContact
+from bot.messages.wording import Wording
+from tests.support.wording import describe, find, plain, wording_is
+
+__all__ = ["ChatHarness", "HarnessUser", "RecordingSender", "Reply", "plain"]
 
 CHANNEL = "telegram"
 _event_ids = itertools.count(1)  # unique across harnesses, as update ids are across restarts
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain(text: str) -> str:
-    return html.unescape(_TAG.sub("", text))
 
 
 @dataclass
 class Reply:
     actions: list[Action]
+
+    def __repr__(self) -> str:
+        return f"Reply({describe(self.wordings)}; buttons {describe(self.button_wordings)})"
+
+    # What was said, by key ----------------------------------------------------------------------------
+    @property
+    def wordings(self) -> list[Wording]:
+        """The catalogue texts of the reply's messages, in order (a joined message gives several)."""
+        return [w for a in self.actions for w in wording_of(a)]
+
+    @property
+    def keys(self) -> list[str]:
+        return [w.key for w in self.wordings]
+
+    def said(self, key: str, /, **slots: object) -> bool:
+        """Whether some message of the reply was rendered from `key` with (at least) these slots."""
+        return find(self.wordings, key, **slots) is not None
+
+    def said_in(self, language: str, key: str, /, **slots: object) -> bool:
+        """`said`, and in that language."""
+        return find([w for w in self.wordings if w.language == language], key, **slots) is not None
+
+    def wording(self, key: str, /, **slots: object) -> Wording:
+        """The first wording of `key` (to read a slot the test does not know in advance)."""
+        found = find(self.wordings, key, **slots)
+        if found is None:
+            raise AssertionError(f"nothing said as {key} {slots or ''} in {self!r}")
+        return found
+
+    @property
+    def button_wordings(self) -> list[Wording]:
+        return [w for a in self.actions if isinstance(a, SendText)
+                for row in a.buttons for b in row for w in b.wording]
+
+    def button(self, key: str, /, **slots: object) -> str:
+        """The data of the first button labelled with `key` (and these slots)."""
+        for action in self.actions:
+            if isinstance(action, SendText):
+                for row in action.buttons:
+                    for button in row:
+                        if any(wording_is(w, key, **slots) for w in button.wording):
+                            return button.data
+        raise AssertionError(f"no button {key} {slots or ''} in {self!r}")
+
+    # What was said, as text ---------------------------------------------------------------------------
 
     @property
     def texts(self) -> list[str]:
@@ -84,6 +128,23 @@ class RecordingSender:
         return [
             plain(a.text) for addr, a in self.delivered if addr.chat_id == chat_id and isinstance(a, SendText)
         ]
+
+    def wordings_to(self, chat_id: str) -> list[Wording]:
+        """The catalogue texts delivered to a chat, in order (read back from the outbox payloads)."""
+        return [w for address, action in self.delivered if address.chat_id == chat_id
+                for w in wording_of(action)]
+
+    def said_to(self, chat_id: str, key: str, /, **slots: object) -> bool:
+        return find(self.wordings_to(chat_id), key, **slots) is not None
+
+    def saying(self, chat_id: str, key: str, /, **slots: object) -> SendText:
+        """The delivered message to a chat rendered from `key` (and these slots)."""
+        for address, action in self.delivered:
+            if (address.chat_id == chat_id and isinstance(action, SendText)
+                    and find(action.wording, key, **slots) is not None):
+                return action
+        raise AssertionError(f"nothing sent to {chat_id} as {key} {slots or ''}: "
+                             f"{describe(self.wordings_to(chat_id))}")
 
 
 @dataclass

@@ -29,7 +29,8 @@ def catalog() -> Catalog:
 def test_a_rendered_text_records_its_key_and_the_raw_slot_values(catalog: Catalog) -> None:
     text = catalog.text("vi", "core.welcome", name="<Lan & Bình>")
     assert "&lt;Lan &amp; Bình&gt;" in text  # escaped in the text ...
-    assert text.wordings == (Wording("core.welcome", (("name", "<Lan & Bình>"),)),)  # ... raw in the slot
+    assert text.wordings == (Wording("core.welcome", (("name", "<Lan & Bình>"),), "vi"),)  # ... raw in a slot
+    assert catalog.text("en", "core.welcome", name="Sam").wordings[0].language == "en"
 
 
 def test_catalogue_text_in_a_slot_is_recorded_as_its_wording(catalog: Catalog) -> None:
@@ -39,8 +40,8 @@ def test_catalogue_text_in_a_slot_is_recorded_as_its_wording(catalog: Catalog) -
     (wording,) = text.wordings
     assert wording.values == {
         "number": "KN-2026-000001",
-        "category": Wording("complaints.category.delivery"),
-        "status": Wording("complaints.status_value.open"),
+        "category": Wording("complaints.category.delivery", language="vi"),
+        "status": Wording("complaints.status_value.open", language="vi"),
         "created": "—",
     }
 
@@ -69,7 +70,7 @@ def test_string_operations_forget_the_wording_as_they_forget_the_safety(catalog:
 def test_actions_take_the_wording_of_their_text_and_buttons_that_of_their_label(catalog: Catalog) -> None:
     label = catalog.text("vi", "complaints.status_button")
     button = Button.labelled(label, "complaint:status:1")
-    assert "&" not in button.label and button.wording == (Wording("complaints.status_button"),)
+    assert "&" not in button.label and button.wording == (Wording("complaints.status_button", (), "vi"),)
     asked = RequestContact(catalog.text("vi", "core.verify.ask_contact"), "📱", "Huỷ")
     assert [w.key for w in asked.wording] == ["core.verify.ask_contact"]
     explicit = SendText("plain", wording=(Wording("core.thanks"),))
@@ -86,7 +87,7 @@ NESTED = Wording.of("complaints.status", number=NUMBER, category=Wording("compla
     [
         SendText("<b>Phiếu</b>", ((Button("A", "menu:a", (Wording("core.menu.back"),)), Button("B", "b")),),
                  wording=(NESTED, Wording("core.thanks"))),
-        RequestContact("share", "📱", "Huỷ", (Wording("core.verify.reminder"),)),
+        RequestContact("share", "📱", "Huỷ", (Wording("core.verify.reminder", language="en"),)),
         SendAttachment(Attachment("photo", "f-1"), "ảnh",
                        (Wording.of("complaints.staff_attachment", number=NUMBER),)),
         OpenTopic(f"{NUMBER} · Giao hàng", 1, (Wording.of("staff.topic_name", number=NUMBER),)),

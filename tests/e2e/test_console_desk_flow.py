@@ -14,14 +14,17 @@ from sqlalchemy import select
 
 from bot.bootstrap import App
 from bot.channels.console_desk import ConsoleDesk
-from bot.messages.actions import SendText
 from bot.services.ticket_views import open_ticket_summaries
 from bot.services.tickets import StaffMember
 from bot.storage.models import AuditEntry, Customer, OutboxMessage, Ticket
 from tests.support.harness import ChatHarness, HarnessUser
+from tests.support.wording import markup, rendered
 
 LAN_PHONE = "+84912345678"
+MASKED = "+84••••••678"
+AT = "09:00 23/11/2026"  # the test clock does not move: every message is written then
 STAFF_CHAT = "-1001234567890"
+NUMBER = "KN-2026-000001"
 
 
 @pytest.fixture
@@ -75,40 +78,48 @@ async def test_list_open_reply_note_take_resolve_reopen(harness: ChatHarness) ->
     out, err, code = await desk.run("list", "open KN-2026-000001")
     assert (err, code) == ("", 0)
     listed = out.split("» open")[0]
-    assert "Phiếu đang mở: 1 (quá hạn: 0)" in listed
-    line = "KN-2026-000001 · Giao hàng · chờ nhận · Nguyễn Thị Lan · +84••••••678 · chưa có người nhận"
-    assert line in listed
-    assert "phản hồi đầu trước 11:00 23/11/2026" in listed and LAN_PHONE not in out
+    delivery = markup("complaints.category.delivery")
+    assert rendered("desk.list_header", count=1, overdue=0) in listed
+    assert rendered("desk.list_line", number=NUMBER, category=delivery, status=markup("staff.status.open"),
+                    name="Nguyễn Thị Lan", phone=MASKED, assignee=markup("staff.unassigned"),
+                    overdue_mark="") in listed
+    assert rendered("desk.first_reply_due", due="11:00 23/11/2026") in listed and LAN_PHONE not in out
     thread = out.split("» open")[1]
-    assert "Khách: Nguyễn Thị Lan · +84••••••678 · đã xác minh SĐT · kênh telegram" in thread
-    assert "👤 Nguyễn Thị Lan: Hộp bị móp, son bên trong bị gãy" in thread
-    assert "📎 photo: hop-mop.jpg" in thread and "👤 Lan: Tôi cần đổi hàng trước thứ Sáu" in thread
+    assert rendered("desk.thread_customer", name="Nguyễn Thị Lan", phone=MASKED,
+                    verified=markup("staff.verified"), channel="telegram") in thread
+    assert rendered("desk.message_customer", at=AT, name="Nguyễn Thị Lan",
+                    text="Hộp bị móp, son bên trong bị gãy") in thread
+    assert rendered("desk.message_attachment", kind="photo", name="hop-mop.jpg") in thread
+    assert rendered("desk.message_customer", at=AT, name="Lan",
+                    text="Tôi cần đổi hàng trước thứ Sáu") in thread
 
     out, err, code = await desk.run("open 1", "note khách VIP, ưu tiên", "reply Dạ, gửi lại son mới ạ")
     assert (err, code) == ("", 0)
-    assert "🔒 Đã thêm ghi chú nội bộ vào phiếu KN-2026-000001; khách không nhận được." in out
-    assert "✉️ Đã gửi tới khách của phiếu KN-2026-000001" in out
+    assert rendered("desk.noted", number=NUMBER) in out
+    assert rendered("desk.replied", number=NUMBER, channel="telegram") in out
     await harness.deliver_outbox()
-    assert to_customer(harness) == ["💬 Nhân viên RoseeGlory (phiếu KN-2026-000001):\nDạ, gửi lại son mới ạ"]
+    reply = rendered("complaints.staff_reply", number=NUMBER, text="Dạ, gửi lại son mới ạ")
+    assert to_customer(harness) == [reply]
     staff_topic = harness.sender.texts_to(STAFF_CHAT)
     assert not any("khách VIP" in text for text in to_customer(harness) + staff_topic)
 
     out, _, _ = await desk.run("open KN-2026-000001")
-    assert "🔒 ghi chú nội bộ · Hà: khách VIP, ưu tiên" in out
-    assert "💬 Hà → khách: Dạ, gửi lại son mới ạ" in out and "đang xử lý · Hà" in out
+    assert rendered("desk.message_note", at=AT, name="Hà", text="khách VIP, ưu tiên") in out
+    assert rendered("desk.message_staff", at=AT, name="Hà", text="Dạ, gửi lại son mới ạ") in out
+    assert rendered("desk.thread_header", number=NUMBER, kind=markup("staff.kind.complaint"),
+                    category=delivery, status=markup("staff.status.in_progress"), assignee="Hà") in out
 
     harness.sender.delivered.clear()
     out, err, code = await desk.run("resolve KN-2026-000001", "reopen", "resolve")
     assert (err, code) == ("", 0)
-    assert "✅ Hà đã đánh dấu phiếu KN-2026-000001 là đã giải quyết" in out and "↩️ Hà đã mở lại phiếu" in out
+    assert rendered("staff.resolved", staff="Hà", number=NUMBER) in out
+    assert rendered("staff.reopened", staff="Hà", number=NUMBER) in out
     await harness.deliver_outbox()
-    rating = next(a for address, a in harness.sender.delivered
-                  if address.chat_id == "1001" and isinstance(a, SendText) and "đánh giá" in a.text)
-    assert isinstance(rating, SendText)
+    rating = harness.sender.saying("1001", "complaints.resolved", number=NUMBER)
     assert [b.data for row in rating.buttons for b in row] == [f"rate:1:{n}" for n in range(1, 6)]
-    assert "cảm ơn" in (await lan.presses("rate:1:5")).text.lower()
+    assert (await lan.presses("rate:1:5")).said("complaints.rating_thanks", stars="⭐⭐⭐⭐⭐")
     out, _, _ = await desk.run("open 1")
-    assert "Khách đánh giá: 5/5" in out and "Đã giải quyết lúc" in out
+    assert rendered("desk.thread_rating", rating=5) in out and rendered("desk.thread_resolved", at=AT) in out
 
     async with harness.app.uow_factory() as uow:
         audited = (await uow.session.scalars(
@@ -127,17 +138,17 @@ async def test_mistakes_get_one_precise_line_and_change_nothing(harness: ChatHar
     )
     assert code == 1 and "Traceback" not in out + err
     assert err.splitlines() == [
-        "Chưa chọn phiếu: gõ “open <phiếu>” trước, hoặc ghi mã phiếu sau lệnh “reply”.",
-        "Không có phiếu KN-2026-000099.",
-        "Không có phiếu 99.",
-        "Không có phiếu KN-2025-000001.",
-        "“abc” không phải là phiếu: ghi mã phiếu (KN-2026-000001) hoặc số (1).",
-        "Không có lệnh “dance”. Gõ “help” để xem các lệnh.",
+        rendered("desk.no_current", command="reply"),
+        rendered("desk.no_such_ticket", reference="KN-2026-000099"),
+        rendered("desk.no_such_ticket", reference="99"),
+        rendered("desk.no_such_ticket", reference="KN-2025-000001"),
+        rendered("desk.not_a_reference", reference="abc"),
+        rendered("desk.unknown_command", command="dance"),
     ]
-    assert "🙋 Hà đã nhận phiếu KN-2026-000001." in out
+    assert rendered("staff.taken", staff="Hà", number=NUMBER) in out
     # Someone else took it: a colleague at another desk is told so, and nothing changes.
     out, err, code = await Desk(harness.app, "Minh").run("take KN-2026-000001")
-    assert code == 1 and "Phiếu KN-2026-000001 đang do Hà xử lý." in err
+    assert code == 1 and rendered("staff.already_taken", number=NUMBER, staff="Hà") in err
     async with harness.app.uow_factory() as uow:
         (ticket,) = (await uow.session.scalars(select(Ticket))).all()
         assert ticket.assignee_name == "Hà"
@@ -150,7 +161,7 @@ async def test_mistakes_get_one_precise_line_and_change_nothing(harness: ChatHar
 async def test_an_empty_desk_says_so(app: App) -> None:
     out, err, code = await Desk(app).run("list", "help", "quit", "list")
     assert code == 0 and "CONSOLE_DESK=true" in err  # no staff destination: the desk says what it means
-    assert "Không có phiếu nào đang mở." in out and "reply [mã phiếu] nội dung" in out
+    assert rendered("desk.list_none") in out and rendered("desk.help") in out
     assert out.count("» list") == 1  # nothing read after quit
 
 

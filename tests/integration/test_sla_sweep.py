@@ -17,12 +17,14 @@ from sqlalchemy import select
 from bot.bootstrap import App
 from bot.clock import ManualClock
 from bot.domain.ticket_category import TicketKind
+from bot.messages.actions import Wordings
 from bot.messages.events import ChatUser
 from bot.scheduling import start_scheduler, stop_scheduler
 from bot.services.sla import sweep_ticket_deadlines
 from bot.services.ticket_notifications import TicketNotifier
 from bot.services.tickets import NewTicket, StaffMember, open_ticket, resolve, staff_message, take
 from bot.storage.models import OutboxMessage, Ticket
+from tests.support.wording import find, key, payload_wordings
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 STAFF_CHAT = "-100555"
@@ -57,15 +59,15 @@ async def new_ticket(app: App, user: str = "1001") -> int:
         return ticket.id
 
 
-async def sweep_rows(app: App) -> list[tuple[str, str, str]]:
-    """(dedupe key suffix, chat, text) of what the sweeps queued: reminders, escalations, apologies."""
+async def sweep_rows(app: App) -> list[tuple[str, str, Wordings]]:
+    """(dedupe key suffix, chat, wording) of what the sweeps queued: reminders, escalations, apologies."""
     async with app.uow_factory() as uow:
         rows = (await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
         found = []
         for row in rows:
             key = (row.dedupe_key or "").split(":", 2)[-1]
             if key.startswith(("remind", "escalate", "late")):
-                found.append((key.split(":")[0], row.chat_id or "", str(row.payload.get("text", ""))))
+                found.append((key.split(":")[0], row.chat_id or "", payload_wordings(row.payload)))
         return found
 
 
@@ -98,21 +100,22 @@ async def test_reminder_escalation_and_apology_fire_once_at_their_time(app: App)
     await sweep(app)
     rows = await sweep_rows(app)
     assert [(kind, chat) for kind, chat, _ in rows] == [("remind", STAFF_CHAT)]
-    assert "chưa có ai nhận" in rows[0][2]
+    assert find(rows[0][2], "staff.reminder", due="11:00 23/11/2026")
 
     clock.set(local(23, 10, 30))  # 30 minutes before the first-reply deadline
     await sweep(app)
     await sweep(app)
     rows = await sweep_rows(app)
     assert [kind for kind, _, _ in rows] == ["remind", "escalate"]
-    assert "sắp đến hạn phản hồi đầu" in rows[1][2]
+    assert find(rows[1][2], "staff.escalation_near", what=key("staff.what_first_reply"),
+                due="11:00 23/11/2026")
 
     clock.set(local(23, 11, 0))  # the promise to the customer has slipped: say so, once
     await sweep(app)
     await sweep(app)
     rows = await sweep_rows(app)
     assert [(kind, chat) for kind, chat, _ in rows][2:] == [("late", "1001")]
-    assert "Xin lỗi" in rows[2][2] and "11:00 23/11/2026" in rows[2][2]
+    assert find(rows[2][2], "complaints.late_first_reply", due="11:00 23/11/2026")
 
     clock.set(local(24, 15, 0))
     await sweep(app)
@@ -141,7 +144,8 @@ async def test_after_the_first_reply_the_resolution_promise_is_watched(app: App)
     await sweep(app)
     rows = await sweep_rows(app)
     assert [k for k, _, _ in rows] == ["remind", "escalate", "late", "escalate", "late"]
-    assert "giải quyết" in rows[3][2] and "giải quyết xong" in rows[4][2]
+    assert find(rows[3][2], "staff.escalation_near", what=key("staff.what_resolution"))
+    assert find(rows[4][2], "complaints.late_resolution")
 
 
 async def test_taken_and_resolved_tickets_are_left_alone(app: App) -> None:

@@ -11,6 +11,7 @@ from bot.services.ticket_notifications import TicketNotifier
 from bot.services.tickets import StaffMember, reopen, resolve
 from bot.storage.models import OutboxMessage
 from tests.integration.test_tickets_service import STAFF_CHAT, open_for
+from tests.support.wording import payload_keys
 
 HA = StaffMember("7", "Hà")
 THREAD = 42
@@ -64,7 +65,8 @@ async def test_resolve_writes_a_note_then_closes_and_reopen_opens_then_writes_a_
     rows = await staff_rows(app, ticket_id)
     assert [r.kind for r in rows] == ["text", "close_topic", "reopen_topic", "text", "text", "close_topic"]
     assert all(r.thread_id == THREAD and r.status == "pending" for r in rows)
-    assert "🔒" in rows[0].payload["text"] and "🔓" in rows[3].payload["text"]
+    assert payload_keys(rows[0].payload) == ["staff.topic_closed"]
+    assert payload_keys(rows[3].payload) == ["staff.topic_reopened"]
     assert len({r.dedupe_key for r in rows}) == 6  # one second, three changes, nothing deduplicated away
 
 

@@ -5,6 +5,7 @@ Actions record the wording of their text (`bot.messages.wording`); these helpers
     assert reply.said("complaints.created", number="KN-2026-000001")           # tests/support/harness.py
     assert worded(card, "staff.card", verified=key("staff.verified"))           # one action
     assert harness.sender.said_to("1001", "complaints.taken", number=...)      # delivered outbox
+    assert payload_keys(row.payload) == ["staff.topic_closed"]                 # an outbox row
 
 Only the slots named are checked (a subset); a slot whose value was catalogue text is matched with
 `key(...)`, itself down to the slots it names. Channel tests that see nothing but the text a user
@@ -16,15 +17,13 @@ rendering, which follows any copy edit as well. The wording itself is tested in
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
 from functools import cache
 
+from bot.channels.console import html_to_plain
 from bot.i18n import Catalog
-from bot.messages.actions import Action, Wordings, wording_of
+from bot.messages.actions import Action, Wordings, action_from_payload, wording_of
 from bot.messages.wording import SlotValue, Wording
-
-_TAG = re.compile(r"<[^>]+>")
 
 
 def key(name: str, /, **slots: object) -> Wording:
@@ -58,6 +57,15 @@ def worded(action: Action, name: str, /, **slots: object) -> bool:
     return find(wording_of(action), name, **slots) is not None
 
 
+def payload_wordings(payload: dict[str, object]) -> Wordings:
+    """The wording of an outbox row's action, read back from its payload as the dispatcher reads it."""
+    return wording_of(action_from_payload(dict(payload)))
+
+
+def payload_keys(payload: dict[str, object]) -> list[str]:
+    return [w.key for w in payload_wordings(payload)]
+
+
 def describe(wordings: Wordings | list[Wording]) -> str:
     """Wordings as a test failure shows them: key(slot=value, ...)."""
     return ", ".join(_show(w) for w in wordings) or "(no catalogue text)"
@@ -81,8 +89,8 @@ def catalog() -> Catalog:
 
 
 def plain(text: str) -> str:
-    """What a user reads of Telegram-style HTML: tags dropped, entities decoded."""
-    return html.unescape(_TAG.sub("", text))
+    """What a user reads of Telegram-style HTML: its tags dropped, entities decoded (as the console)."""
+    return html_to_plain(text)
 
 
 def rendered(name: str, /, language: str = "vi", **slots: object) -> str:

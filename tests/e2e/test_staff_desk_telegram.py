@@ -29,12 +29,14 @@ from bot.storage.models import Ticket
 from tests.fakes.bot_api import Call, FakeBotApi, FakeGroup, FakeUser
 from tests.fakes.bot_api.updates import TopicClosed
 from tests.support.telegram_bot import TelegramBotUnderTest, says, sent_to
+from tests.support.wording import label, markup, rendered
 
 LAN = 1001
 STAFF_CHAT = -1002000000001
 HA = 777
 MINH = 778
 TOPIC_CALLS = ("createForumTopic", "closeForumTopic", "reopenForumTopic")
+STORY = "Son bị gãy khi mở hộp"
 
 
 @pytest.fixture
@@ -81,22 +83,28 @@ async def test_complaint_through_telegram_with_a_forum_topic(
     lan = api.user(LAN, "Lan")
 
     # The customer's intake, with a photo.
-    await file_complaint(api, lan, "Son bị gãy ngay khi mở hộp, tôi muốn đổi sản phẩm", with_photo=True)
+    story = "Son bị gãy ngay khi mở hộp, tôi muốn đổi sản phẩm"
+    await file_complaint(api, lan, story, with_photo=True)
 
-    # The staff topic, then the card and the photo inside it.
+    # The staff topic, then the card (the message with the story) and the photo inside it.
     topic_call = await api.wait_for("createForumTopic", lambda c: c.ok, timeout=10)
-    assert topic_call.params["name"].startswith("KN-2026-") and "Sản phẩm" in topic_call.params["name"]
+    product = label("complaints.category.product")
+    assert topic_call.params["name"].startswith("KN-2026-") and product in topic_call.params["name"]
     thread = topic_call.result["message_thread_id"]
-    card = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "Nội dung"), timeout=10)
+    card = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, story), timeout=10)
     photo = await api.wait_for("sendPhoto", in_thread(STAFF_CHAT, thread), timeout=10)
     assert card.time < photo.time
     ticket = await ticket_of(desk_bot)
     assert ticket.staff_thread_id == thread and ticket.staff_card_message_id == card.result["message_id"]
+    assert topic_call.params["name"] == rendered("staff.topic_name", number=ticket.number,
+                                                 category=markup("complaints.category.product"))
+    number = ticket.number
 
     # Staff take it with the card's button: the reply lands in the topic, the customer is told.
     ha.press_button(card.result, f"desk:take:{ticket.id}")
-    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "đã nhận phiếu"), timeout=10)
-    await api.wait_for("sendMessage", says(LAN, "đã được nhân viên tiếp nhận"), timeout=10)
+    took = rendered("staff.taken", staff="Hà", number=number)
+    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, took), timeout=10)
+    await api.wait_for("sendMessage", says(LAN, rendered("complaints.taken", number=number)), timeout=10)
 
     # A staff answer in the topic meets a 429: it is waited out and delivered once.
     api.fail_next("sendMessage", retry_after=1)
@@ -115,32 +123,37 @@ async def test_complaint_through_telegram_with_a_forum_topic(
 
     # Resolve; the customer rates.
     ha.press_button(card.result, f"desk:resolve:{ticket.id}")
-    await api.wait_for("sendMessage", says(LAN, "đã được giải quyết"), timeout=10)
+    await api.wait_for("sendMessage", says(LAN, rendered("complaints.resolved", number=number)), timeout=10)
     await press_last(api, lan, LAN, f"rate:{ticket.id}:5")
-    await api.wait_for("sendMessage", says(LAN, "⭐⭐⭐⭐⭐"), timeout=10)
-    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "5/5"), timeout=10)
+    await api.wait_for("sendMessage", says(LAN, rendered("complaints.rating_thanks", stars="⭐⭐⭐⭐⭐")),
+                       timeout=10)
+    rated = rendered("staff.rated", number=number, rating=5)
+    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, rated), timeout=10)
     assert not any("khách quen" in t for t in api.sent_texts(LAN))
     assert (await ticket_of(desk_bot)).rating == 5
     assert len(api.calls_of("createForumTopic", ok_only=True)) == 1
 
 
 # Helpers for the stories below ------------------------------------------------------------------------
-async def file_complaint(api: FakeBotApi, lan: FakeUser, text: str = "Son bị gãy khi mở hộp", *,
+async def file_complaint(api: FakeBotApi, lan: FakeUser, text: str = STORY, *,
                          with_photo: bool = False) -> None:
     """The customer's intake (a product complaint, no order), up to the ticket number."""
     lan.send_command("/start", "complaint")
-    await api.wait_for("sendMessage", says(LAN, "vấn đề nào"))
+    await api.wait_for("sendMessage", says(LAN, rendered("complaints.choose_category")))
     await press_last(api, lan, LAN, "complaint:cat:product")
-    await api.wait_for("sendMessage", says(LAN, "gõ mã đơn"))
+    await api.wait_for("sendMessage", says(LAN, rendered("complaints.choose_order_unverified")))
     await press_last(api, lan, LAN, "complaint:order:-")
-    await api.wait_for("sendMessage", says(LAN, "mô tả"))
+    await api.wait_for("sendMessage", says(LAN, rendered("complaints.ask_description")))
     lan.send_text(text)
-    await api.wait_for("sendMessage", says(LAN, "ảnh hoặc tài liệu"))
+    await api.wait_for("sendMessage", says(LAN, rendered("complaints.ask_attachments")))
     if with_photo:
         lan.send_photo()
-        await api.wait_for("sendMessage", says(LAN, "Đã nhận 1 tệp"))
+        await api.wait_for("sendMessage", says(LAN, rendered("complaints.attachment_received", count=1)))
     await press_last(api, lan, LAN, "complaint:continue")
-    await api.wait_for("sendMessage", says(LAN, "kiểm tra lại"))
+    summary = rendered("complaints.summary", category=markup("complaints.category.product"),
+                       order=markup("complaints.no_order"), description=text,
+                       attachments="1" if with_photo else markup("complaints.no_attachments"))
+    await api.wait_for("sendMessage", says(LAN, summary))
     await press_last(api, lan, LAN, "complaint:submit")
     await api.wait_for("sendMessage", says(LAN, "KN-2026-"), timeout=10)
 
@@ -156,10 +169,10 @@ async def ticket_in_a_topic(
     staff.promote_bot()
     staff.promote(ha)
     lan = api.user(LAN, "Lan")
-    await file_complaint(api, lan)
+    await file_complaint(api, lan, STORY)
     topic = await api.wait_for("createForumTopic", lambda c: c.ok, timeout=10)
     thread = topic.result["message_thread_id"]
-    card = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "Nội dung"), timeout=10)
+    card = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, STORY), timeout=10)
     ticket = await ticket_of(bot)
     assert ticket.staff_thread_id == thread
     return staff, ha, lan, ticket, card.result
@@ -187,16 +200,17 @@ async def test_resolving_closes_the_topic_after_its_note_and_reopening_opens_it_
     minh = api.user(MINH, "Minh")  # a member of the staff group, not an administrator
 
     # Resolve: the customer is asked for a rating; the note, then closeForumTopic.
+    number = ticket.number
     ha.press_button(card, f"desk:resolve:{ticket.id}")
-    await api.wait_for("sendMessage", says(LAN, "đã được giải quyết"), timeout=10)
+    await api.wait_for("sendMessage", says(LAN, rendered("complaints.resolved", number=number)), timeout=10)
     closed = await api.wait_for("closeForumTopic", on_topic(thread), timeout=10)
-    note = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "🔒"), timeout=10)
-    assert "Chủ đề này được đóng lại" in note.result["text"] and ticket.number in note.result["text"]
-    assert "đã đánh dấu phiếu" in note.result["text"]  # who resolved it, in the same note
+    closing = rendered("staff.topic_closed", staff="Hà", number=number)  # who resolved it, in the note
+    note = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, closing), timeout=10)
     assert note.time < closed.time
     assert api.topics(STAFF_CHAT)[thread]["is_closed"] is True
     await asyncio.sleep(0.3)
-    said_in_topic = [t for t in api.sent_texts(STAFF_CHAT) if "đã đánh dấu phiếu" in t]
+    resolution = (closing, rendered("staff.resolved", staff="Hà", number=number))
+    said_in_topic = [t for t in api.sent_texts(STAFF_CHAT) if t in resolution]
     assert len(said_in_topic) == 1, "pressed in its own topic, the resolution is said once"
 
     # In the closed topic only administrators can write; what Hà writes still reaches the customer,
@@ -210,13 +224,14 @@ async def test_resolving_closes_the_topic_after_its_note_and_reopening_opens_it_
     # Reopen: reopenForumTopic, then its note; the customer is told; members can write again.
     ha.press_button(card, f"desk:reopen:{ticket.id}")
     reopened = await api.wait_for("reopenForumTopic", on_topic(thread), timeout=10)
-    reopen_note = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "🔓"), timeout=10)
+    opening = rendered("staff.topic_reopened", staff="Hà", number=number)
+    reopen_note = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, opening), timeout=10)
     assert reopened.time < reopen_note.time
-    assert "đã mở lại phiếu" in reopen_note.result["text"]
     await asyncio.sleep(0.3)
-    assert len([t for t in api.sent_texts(STAFF_CHAT) if "đã mở lại phiếu" in t]) == 1
+    reopening = (opening, rendered("staff.reopened", staff="Hà", number=number))
+    assert len([t for t in api.sent_texts(STAFF_CHAT) if t in reopening]) == 1
     assert api.topics(STAFF_CHAT)[thread]["is_closed"] is False
-    await api.wait_for("sendMessage", says(LAN, "mở lại"), timeout=10)
+    await api.wait_for("sendMessage", says(LAN, rendered("complaints.reopened", number=number)), timeout=10)
     staff.send_text(minh, "Em Minh tiếp nhận lại phiếu này ạ", thread_id=thread)
     await api.wait_for("sendMessage", says(LAN, "Em Minh tiếp nhận lại"), timeout=10)
 
@@ -236,8 +251,9 @@ async def test_a_restart_between_resolve_and_delivery_still_closes_the_topic(
     assert thread is not None
     api.fail_next("closeForumTopic", error_code=502, times=1000)  # Telegram is away for closing topics
 
+    closing = rendered("staff.topic_closed", staff="Hà", number=ticket.number)
     ha.press_button(card, f"desk:resolve:{ticket.id}")
-    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "🔒"), timeout=10)
+    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, closing), timeout=10)
     await api.wait_for("closeForumTopic", lambda c: c.status == 502, timeout=10)
     await desk_bot.stop()
     assert api.topics(STAFF_CHAT)[thread]["is_closed"] is False
@@ -247,7 +263,7 @@ async def test_a_restart_between_resolve_and_delivery_still_closes_the_topic(
     await api.wait_for("closeForumTopic", on_topic(thread), timeout=15)
     assert api.topics(STAFF_CHAT)[thread]["is_closed"] is True
     assert len(api.calls_of("closeForumTopic", ok_only=True)) == 1
-    assert len([t for t in api.sent_texts(STAFF_CHAT) if "🔒" in t]) == 1
+    assert api.sent_texts(STAFF_CHAT).count(closing) == 1
 
 
 async def test_card_mode_makes_no_topic_calls(api: FakeBotApi, sqlite_url: str) -> None:
@@ -260,16 +276,22 @@ async def test_card_mode_makes_no_topic_calls(api: FakeBotApi, sqlite_url: str) 
         lan = api.user(LAN, "Lan")
         await file_complaint(api, lan)
         card = await api.wait_for("sendMessage", lambda c: c.ok and c.chat_id == STAFF_CHAT
-                                  and "Nội dung" in c.result["text"], timeout=10)
+                                  and STORY in c.result["text"], timeout=10)
         ticket = await ticket_of(bot)
+        number = ticket.number
         ha.press_button(card.result, f"desk:resolve:{ticket.id}")
-        await api.wait_for("sendMessage", says(LAN, "đã được giải quyết"), timeout=10)
+        resolved = rendered("complaints.resolved", number=number)
+        await api.wait_for("sendMessage", says(LAN, resolved), timeout=10)
         ha.press_button(card.result, f"desk:reopen:{ticket.id}")
-        await api.wait_for("sendMessage", says(LAN, "mở lại"), timeout=10)
-        await api.wait_for("sendMessage", says(STAFF_CHAT, "đã mở lại phiếu"), timeout=10)
+        await api.wait_for("sendMessage", says(LAN, rendered("complaints.reopened", number=number)),
+                           timeout=10)
+        reopened = rendered("staff.reopened", staff="Hà", number=number)
+        await api.wait_for("sendMessage", says(STAFF_CHAT, reopened), timeout=10)
         assert all(status == "sent" for status, _ in await bot.wait_outbox_settled())
         assert [c for name in TOPIC_CALLS for c in api.calls_of(name)] == []
-        assert not any("🔒" in t or "🔓" in t for t in api.sent_texts(STAFF_CHAT))
+        notes = {rendered(f"staff.topic_{change}", staff="Hà", number=number)
+                 for change in ("closed", "reopened")}
+        assert not notes & set(api.sent_texts(STAFF_CHAT))
     finally:
         await bot.stop()
 
@@ -299,14 +321,15 @@ async def test_a_customers_video_and_audio_reach_the_topic_and_a_sticker_is_only
     assert video.params["video"] == video_id and video.result["video"]["file_id"] == video_id
     assert "Lan" in video.result["caption"] and ticket.number in video.result["caption"]
     await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "Hộp son bị móp"), timeout=10)
-    await api.wait_for("sendMessage", says(LAN, "Đã chuyển tới nhân viên"), timeout=10)
+    relayed = rendered("complaints.relayed", number=ticket.number)
+    await api.wait_for("sendMessage", says(LAN, relayed), timeout=10)
 
     audio_id = lan.send_audio()["message"]["audio"]["file_id"]
     audio = await api.wait_for("sendAudio", in_thread(STAFF_CHAT, thread), timeout=10)
     assert audio.params["audio"] == audio_id and audio.result["audio"]["file_name"] == "ghi-am-cuoc-goi.mp3"
 
     lan.send_sticker("🙏")
-    await api.wait_for("sendMessage", says(LAN, "Cảm ơn Quý khách"), timeout=10)
+    await api.wait_for("sendMessage", says(LAN, rendered("core.attachment.sticker")), timeout=10)
     assert await desk_bot.wait_outbox_settled()
     assert api.calls_of("sendSticker") == []
 
@@ -323,14 +346,15 @@ async def test_a_customers_gif_reaches_the_topic_as_an_animation_and_a_round_vid
     assert gif.params["animation"] == gif_id and gif.result["animation"]["file_id"] == gif_id
     assert "Lan" in gif.result["caption"] and ticket.number in gif.result["caption"]
     await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "Hộp son móp thế này"), timeout=10)
-    await api.wait_for("sendMessage", says(LAN, "Đã chuyển tới nhân viên"), timeout=10)
+    relayed = rendered("complaints.relayed", number=ticket.number)
+    await api.wait_for("sendMessage", says(LAN, relayed), timeout=10)
 
     note_id = lan.send_video_note(duration=20)["message"]["video_note"]["file_id"]
     note = await api.wait_for("sendVideoNote", in_thread(STAFF_CHAT, thread), timeout=10)
     assert note.params["video_note"] == note_id and "caption" not in note.params
     assert note.result["video_note"]["file_id"] == note_id and note.result["video_note"]["duration"] == 20
     # Who sent it and the ticket ("👤 Lan · KN-…"), which a round video cannot carry, follow it.
-    alone = f"👤 Lan · {ticket.number}"
+    alone = rendered("staff.customer_attachment", name="Lan", number=ticket.number)
     words = await api.wait_for("sendMessage", lambda c: in_thread(STAFF_CHAT, thread)(c)
                                and c.result["text"] == alone, timeout=10)
     assert note.time < words.time
@@ -349,13 +373,14 @@ async def test_a_staff_round_video_reaches_the_customer_as_a_video_note_and_a_gi
     note = await api.wait_for("sendVideoNote", sent_to(LAN), timeout=10)
     assert note.params["video_note"] == note_id and "caption" not in note.params
     assert note.result["video_note"]["file_id"] == note_id and note.result["video_note"]["duration"] == 15
-    words = await api.wait_for("sendMessage", says(LAN, "Nhân viên gửi kèm"), timeout=10)
-    assert ticket.number in words.result["text"] and note.time < words.time
+    attached = rendered("complaints.staff_attachment", number=ticket.number)
+    words = await api.wait_for("sendMessage", says(LAN, attached), timeout=10)
+    assert note.time < words.time
 
     gif_id = ha.send_animation(chat_id=STAFF_CHAT, thread_id=thread)["message"]["animation"]["file_id"]
     gif = await api.wait_for("sendAnimation", sent_to(LAN), timeout=10)
     assert gif.params["animation"] == gif_id and gif.result["animation"]["file_id"] == gif_id
-    assert ticket.number in gif.result["caption"] and "Nhân viên gửi kèm" in gif.result["caption"]
+    assert gif.result["caption"] == attached
     assert api.calls_of("sendVideo") == []
 
 

@@ -8,6 +8,7 @@ from bot.messages.actions import Address, Button, SendText
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api.records import Call
 from tests.support.telegram_bot import TelegramBotUnderTest, says, sent_to
+from tests.support.wording import rendered
 
 LAN = 1001
 
@@ -79,7 +80,7 @@ async def test_outage_loses_nothing(api: FakeBotApi, telegram_bot: TelegramBotUn
     await asyncio.sleep(1.5)
     api.set_outage(False)
     await api.wait_for("sendMessage", says(LAN, "Thông báo"), timeout=15)
-    await api.wait_for("sendMessage", says(LAN, "/privacy"), timeout=15)
+    await api.wait_for("sendMessage", says(LAN, rendered("core.help")), timeout=15)
     assert len(api.calls_of("sendMessage", ok_only=True)) == 2
 
 
@@ -92,7 +93,7 @@ async def test_a_reply_that_cannot_be_sent_goes_to_the_outbox(
     api.user(LAN, "Lan").send_command("/start")
     api.fail_next("sendMessage", error_code=502, times=4)
     delivered = await api.wait_for("sendMessage", sent_to(LAN), timeout=15)
-    assert "Xin chào" in delivered.result["text"]
+    assert delivered.result["text"] == rendered("core.welcome", name="Lan")
     assert [status for status, _ in await telegram_bot.wait_outbox_settled()] == ["sent"]
 
 

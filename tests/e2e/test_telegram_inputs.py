@@ -9,6 +9,7 @@ import pytest
 
 from tests.fakes.bot_api import FakeBotApi
 from tests.support.telegram_bot import TelegramBotUnderTest, says, sent_to
+from tests.support.wording import rendered
 
 LAN = 1001
 GROUP = -100777
@@ -78,7 +79,7 @@ async def test_a_group_that_adds_the_bot_as_member_gets_one_note(
     await telegram_bot.start()
     api.group(GROUP, "Nhóm bạn bè").add_bot(by=api.user(LAN, "Lan"), status="member")
     note = await api.wait_for("sendMessage", lambda c: c.ok and c.chat_id == GROUP)
-    assert "tin nhắn riêng" in note.result["text"]
+    assert note.result["text"] == rendered("telegram.group_note")
 
 
 async def test_a_group_gets_one_note_and_its_messages_are_not_answered(
@@ -89,7 +90,7 @@ async def test_a_group_gets_one_note_and_its_messages_are_not_answered(
     group = api.group(GROUP, "Nhóm bạn bè")
     group.add_bot(by=lan)  # as administrator
     note = await api.wait_for("sendMessage", lambda c: c.ok and c.chat_id == GROUP)
-    assert "tin nhắn riêng" in note.result["text"]
+    assert note.result["text"] == rendered("telegram.group_note")
     group.send_text(lan, "số điện thoại của tôi là 0912345678, đơn hàng đâu?")
     group.send_text(lan, "/start")
     lan.send_text("/help")
@@ -109,7 +110,7 @@ async def test_every_button_press_is_answered_even_a_stale_one(
     message["reply_markup"]["inline_keyboard"][0][0]["callback_data"] = "gone:away"
     query_id = lan.press_button(message, "gone:away")
     await api.wait_for("answerCallbackQuery", lambda c: c.ok and c.params["callback_query_id"] == query_id)
-    await api.wait_for("sendMessage", says(LAN, "không còn dùng được"))
+    await api.wait_for("sendMessage", says(LAN, rendered("core.stale_button")))
 
 
 async def test_a_long_answer_is_split_with_the_keyboard_on_the_last_part(

@@ -8,6 +8,7 @@ import pytest
 
 from tests.fakes.bot_api import FakeBotApi
 from tests.support.telegram_bot import LAN_PHONE, TelegramBotUnderTest, asks_contact, says, sent_to
+from tests.support.wording import label, rendered
 
 LAN = 1001
 MAI = 1002
@@ -20,12 +21,13 @@ async def test_start_gets_welcome_with_inline_menu_and_commands_are_set(
     api.user(LAN, "Lan").send_command("/start", payload="ref42")
     call = await api.wait_for("sendMessage", sent_to(LAN))
     assert call.params["parse_mode"] == "HTML"
-    assert "Xin chào Lan" in call.result["text"]
+    assert call.result["text"] == rendered("core.welcome", name="Lan")
     buttons = [b["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
     assert "menu:privacy" in buttons and "menu:orders" in buttons
     assert [c["command"] for c in api.commands()] == ["start", "help", "cancel", "lang", "privacy"]
-    assert api.commands(language_code="en")[0]["description"].startswith("Start")
-    assert api.commands(language_code="vi")[0]["description"].startswith("Bắt đầu")
+    assert api.commands(language_code="en")[0]["description"] == label("telegram.commands.start", "en")
+    assert api.commands(language_code="vi")[0]["description"] == label("telegram.commands.start", "vi")
+    assert api.commands()[0]["description"] == label("telegram.commands.start", "vi")  # the default menu
 
 
 async def test_menu_button_is_answered_and_followed(
@@ -38,7 +40,7 @@ async def test_menu_button_is_answered_and_followed(
     query_id = lan.press_button(api.last_bot_message(LAN), "menu:privacy")
     await api.wait_for("answerCallbackQuery", lambda c: c.params["callback_query_id"] == query_id)
     second = await api.wait_for("sendMessage", sent_to(LAN), count=2)
-    assert "Chính sách bảo mật" in second.result["text"]
+    assert second.result["text"] == rendered("core.privacy_sections")
 
 
 async def test_policy_question_is_answered_with_the_section(
@@ -47,7 +49,7 @@ async def test_policy_question_is_answered_with_the_section(
     await telegram_bot.start()
     api.user(LAN, "Lan").send_text("Shop có chia sẻ thông tin của tôi cho bên thứ ba không?")
     call = await api.wait_for("sendMessage", sent_to(LAN))
-    assert "Theo mục 3" in call.result["text"]
+    assert "Theo mục 3" in call.result["text"]  # the knowledge base's citation, not the catalogue's
 
 
 async def test_order_question_asks_for_contact_and_own_contact_verifies(
@@ -62,8 +64,9 @@ async def test_order_question_asks_for_contact_and_own_contact_verifies(
     assert markup["keyboard"][0][0]["request_contact"] is True
     assert markup["one_time_keyboard"] is True and markup["resize_keyboard"] is True
     lan.share_contact(LAN_PHONE)
-    verified = await api.wait_for("sendMessage", says(LAN, "đã được xác minh"))
-    assert "đã được xác minh" in verified.result["text"]
+    linked = rendered("core.verify.linked", name="Nguyễn Thị Lan")
+    verified = await api.wait_for("sendMessage", says(LAN, linked))
+    assert verified.params["reply_markup"] == {"remove_keyboard": True}
 
 
 async def test_someone_elses_contact_is_refused(api: FakeBotApi, telegram_bot: TelegramBotUnderTest) -> None:
@@ -73,8 +76,7 @@ async def test_someone_elses_contact_is_refused(api: FakeBotApi, telegram_bot: T
     lan.send_text("tôi muốn kiểm tra đơn hàng")
     await api.wait_for("sendMessage", asks_contact(LAN))
     lan.share_contact(LAN_PHONE, own=False, user_id=4242)
-    refused = await api.wait_for("sendMessage", says(LAN, "chính Quý khách"))
-    assert "không phải số Telegram của chính Quý khách" in refused.result["text"]
+    await api.wait_for("sendMessage", says(LAN, rendered("core.verify.not_own_contact")))
     assert telegram_bot.app is not None
     async with telegram_bot.app.uow_factory() as uow:
         account = await uow.accounts.get("telegram", str(LAN))
@@ -91,8 +93,7 @@ async def test_restart_between_two_messages_resumes_the_flow(
     await api.wait_for("sendMessage", asks_contact(LAN))
     await telegram_bot.restart()  # a new app, a new Bot session, the same SQLite file
     lan.share_contact(LAN_PHONE)
-    verified = await api.wait_for("sendMessage", says(LAN, "Cảm ơn"))
-    assert "đã được xác minh" in verified.result["text"]
+    await api.wait_for("sendMessage", says(LAN, rendered("core.verify.linked", name="Nguyễn Thị Lan")))
 
 
 async def test_one_users_messages_in_order_while_users_run_concurrently(

@@ -19,9 +19,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.wording import around, label, markup, rendered
+
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_OF_THE_HOST = ("TELEGRAM_", "STAFF_", "COMPLAINTS_", "SMTP_", "CONSOLE_DESK", "ALLOW_NO_STAFF")
-PROMISED_TIME = re.compile(r"trước \d{1,2}:\d{2}")
+NUMBER = "HT-2026-000001"
+# The promise of a reply time, as the confirmation and the status answer word it, up to the time.
+PROMISE = around("complaints.created_human", "first_reply_due", number=NUMBER)[0]
+PROMISE_IN_STATUS = around("complaints.next_first_reply", "due")[0]
+PROMISED_TIME = re.compile(re.escape(PROMISE) + r"\d{1,2}:\d{2}")
 WAIT = 90.0  # seconds; a loaded CI machine starts the chat (the classifier) in a few
 
 
@@ -112,13 +118,14 @@ ASK_FOR_A_PERSON = "tôi muốn gặp nhân viên\nCần đổi địa chỉ gia
 def test_no_staff_destination_the_ticket_is_recorded_and_no_time_promised(tmp_path: Path) -> None:
     chat = run_cli("chat", tmp_path=tmp_path, stdin=ASK_FOR_A_PERSON)
     assert chat.returncode == 0, chat.stderr
-    assert "Đã ghi nhận yêu cầu gặp nhân viên. Mã phiếu: HT-2026-000001." in chat.stdout.replace("\n", " ")
-    assert "chưa thể hẹn thời gian phản hồi" in chat.stdout
-    assert "Chúng tôi chưa hẹn được thời gian phản hồi cho phiếu này." in chat.stdout  # the /status answer
-    assert "Nhân viên sẽ phản hồi" not in chat.stdout and not PROMISED_TIME.search(chat.stdout)
+    assert rendered("complaints.no_staff.created_human", number=NUMBER) in chat.stdout
+    assert rendered("complaints.no_staff.next_step") in chat.stdout  # the /status answer
+    assert PROMISE not in chat.stdout and PROMISE_IN_STATUS not in chat.stdout
     desk = run_cli("desk", tmp_path=tmp_path, stdin="list\n")
     assert desk.returncode == 0, desk.stderr
-    assert "HT-2026-000001 · Gặp nhân viên · chờ nhận" in desk.stdout  # recorded, waiting for staff
+    waiting = around("desk.list_line", "name", number=NUMBER, category=markup("complaints.category.human"),
+                     status=markup("staff.status.open"))[0]
+    assert waiting in desk.stdout  # recorded, waiting for staff
     assert "CONSOLE_DESK=true" in desk.stderr  # the desk says why customers were promised nothing
 
 
@@ -127,9 +134,8 @@ def test_no_staff_destination_the_ticket_is_recorded_and_no_time_promised(tmp_pa
 def test_with_a_staff_destination_the_reply_time_is_promised(tmp_path: Path, setting: dict[str, str]) -> None:
     chat = run_cli("chat", tmp_path=tmp_path, stdin=ASK_FOR_A_PERSON, extra=setting)
     assert chat.returncode == 0, chat.stderr
-    assert "Mã phiếu: HT-2026-000001" in chat.stdout
-    assert "Nhân viên sẽ phản hồi Quý khách trước" in chat.stdout and PROMISED_TIME.search(chat.stdout)
-    assert "chưa thể hẹn" not in chat.stdout
+    assert PROMISED_TIME.search(chat.stdout)  # the number, and the reply promised by a time
+    assert rendered("complaints.no_staff.created_human", number=NUMBER) not in chat.stdout
 
 
 def test_run_refuses_without_a_staff_destination(tmp_path: Path) -> None:
@@ -160,47 +166,58 @@ def test_both_sides_of_a_ticket_in_two_terminals(tmp_path: Path) -> None:
     chat = LiveProcess("chat", "--phone", "0912345678", tmp_path=tmp_path)
     try:
         chat.say("đơn hàng của tôi")
-        chat.wait_for("Chia sẻ số điện thoại")
+        chat.wait_for(label("core.share_phone_button"))
         chat.say("1")  # share the contact: now Nguyễn Thị Lan, verified
-        chat.wait_for("xác minh")
+        chat.wait_for(rendered("core.verify.linked", name="Nguyễn Thị Lan"))
         for line in ASK_FOR_A_PERSON.splitlines()[:3]:
             chat.say(line)
-        chat.wait_for("HT-2026-000001")
+        chat.wait_for(NUMBER)
 
         desk = run_cli("desk", "--name", "Hà", tmp_path=tmp_path, stdin=(
             "list\nopen HT-2026-000001\nnote khách quen, gọi lại nếu cần\n"
             "reply Dạ, chúng tôi đã đổi địa chỉ giao hàng cho Quý khách ạ.\n"
         ))
         assert desk.returncode == 0, desk.stderr
-        assert "HT-2026-000001 · Gặp nhân viên · chờ nhận · Nguyễn Thị Lan · +84••••••678" in desk.stdout
-        assert "👤 Nguyễn Thị Lan: Cần đổi địa chỉ giao hàng cho đơn tuần này" in desk.stdout
-        assert "🔒 Đã thêm ghi chú nội bộ" in desk.stdout and "✉️ Đã gửi tới khách" in desk.stdout
+        human = markup("complaints.category.human")
+        listed = around("desk.list_line", "assignee", number=NUMBER, category=human,
+                        status=markup("staff.status.open"), name="Nguyễn Thị Lan", phone="+84••••••678")[0]
+        assert listed in desk.stdout
+        said = around("desk.message_customer", "at", name="Nguyễn Thị Lan",
+                      text="Cần đổi địa chỉ giao hàng cho đơn tuần này")[1]  # after the time it was said
+        assert said in desk.stdout
+        assert rendered("desk.noted", number=NUMBER) in desk.stdout
+        assert around("desk.replied", "channel", number=NUMBER)[0] in desk.stdout
         # The chat was only waiting for input; the reply arrives anyway.
         chat.wait_for("Dạ, chúng tôi đã đổi địa chỉ giao hàng cho Quý khách ạ.")
-        assert "Nhân viên RoseeGlory (phiếu HT-2026-000001)" in chat.stdout
+        assert rendered("complaints.staff_reply", number=NUMBER,
+                        text="Dạ, chúng tôi đã đổi địa chỉ giao hàng cho Quý khách ạ.") in chat.stdout
 
         shown = len(chat.stdout)
         resolved = run_cli("desk", "--name", "Hà", tmp_path=tmp_path, stdin="resolve HT-2026-000001\n")
         assert resolved.returncode == 0, resolved.stderr
-        assert "Hà đã đánh dấu phiếu HT-2026-000001 là đã giải quyết" in resolved.stdout
-        rating = chat.wait_for("[5] ⭐⭐⭐⭐⭐", after=shown)
-        assert "Quý khách vui lòng đánh giá chất lượng hỗ trợ" in rating
+        assert rendered("staff.resolved", staff="Hà", number=NUMBER) in resolved.stdout
+        stars = "⭐⭐⭐⭐⭐"
+        rating = chat.wait_for(f"[5] {label('complaints.rate_button', stars=stars)}", after=shown)
+        assert rendered("complaints.resolved", number=NUMBER) in rating
         chat.say("5")
-        chat.wait_for("Cảm ơn Quý khách đã đánh giá ⭐⭐⭐⭐⭐", after=shown)
+        chat.wait_for(rendered("complaints.rating_thanks", stars=stars), after=shown)
     finally:
         code = chat.close()
     assert code == 0, chat.stderr
     assert "khách quen" not in chat.stdout  # the internal note never reached the customer
     thread = run_cli("desk", tmp_path=tmp_path, stdin="open 1\n")
-    assert "Khách đánh giá: 5/5" in thread.stdout and "🔒 ghi chú nội bộ · Hà: khách quen" in thread.stdout
+    note = around("desk.message_note", "at", name="Hà", text="khách quen, gọi lại nếu cần")[1]
+    assert rendered("desk.thread_rating", rating=5) in thread.stdout and note in thread.stdout
 
 
 def test_desk_mistakes_are_one_line_each_never_a_traceback(tmp_path: Path) -> None:
     result = run_cli("desk", tmp_path=tmp_path, stdin="open KN-2026-000099\nresolve 7\nhello\nreply\n")
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
-    assert "Không có phiếu KN-2026-000099." in result.stderr and "Không có phiếu 7." in result.stderr
-    assert "Không có lệnh “hello”" in result.stderr and "Lệnh “reply” cần nội dung" in result.stderr
+    assert rendered("desk.no_such_ticket", reference="KN-2026-000099") in result.stderr
+    assert rendered("desk.no_such_ticket", reference="7") in result.stderr
+    assert rendered("desk.unknown_command", command="hello") in result.stderr
+    assert rendered("desk.text_needed", command="reply") in result.stderr
     bad_name = run_cli("desk", "--name", "", tmp_path=tmp_path)
     assert bad_name.returncode == 2 and "--name" in bad_name.stderr
 
@@ -215,4 +232,5 @@ def test_a_reply_goes_to_its_own_customers_console_only(tmp_path: Path) -> None:
     assert other.returncode == 0 and "chị Lan ơi" not in other.stdout
     # ... and Lan, resuming hers, gets it.
     again = run_cli("chat", "--user", "lan", tmp_path=tmp_path, stdin="/status\n")
-    assert "💬 Nhân viên RoseeGlory (phiếu HT-2026-000001):\nDạ, chị Lan ơi, hàng đã đổi ạ" in again.stdout
+    reply = rendered("complaints.staff_reply", number=NUMBER, text="Dạ, chị Lan ơi, hàng đã đổi ạ")
+    assert reply in again.stdout

@@ -106,3 +106,14 @@ def markup(name: str, /, language: str = "vi", **slots: object) -> str:
 def label(name: str, /, language: str = "vi", **slots: object) -> str:
     """A button label as channels show it (plain text)."""
     return html.unescape(str(catalog().text(language, name, **slots)))
+
+
+def around(name: str, slot: str, /, language: str = "vi", **slots: object) -> tuple[str, str]:
+    """The plain text of `name` before and after its slot `slot`, for output that holds a value the
+    test cannot know (a time of day, a title from the knowledge base). Slots not given end the text
+    after `slot`; none may come before it."""
+    marker, unknown = "\x00", "\x01"
+    missing = {n: unknown for n in catalog().placeholders(language, name) if n not in slots and n != slot}
+    before, _, after = rendered(name, language, **slots, **missing, **{slot: marker}).partition(marker)
+    assert unknown not in before, f"{name}: give the slots before {slot!r}"
+    return before, after.split(unknown, 1)[0]

@@ -11,7 +11,7 @@ Only the slots named are checked (a subset); a slot whose value was catalogue te
 `key(...)`, itself down to the slots it names. Channel tests that see nothing but the text a user
 received (the console's output, the fake Bot API) compare it with `rendered(...)`, the catalogue's own
 rendering, which follows any copy edit as well. The wording itself is tested in
-`tests/unit/test_texts.py` and `tests/unit/test_wording_tone.py`, nowhere else.
+`tests/unit/test_texts.py`, nowhere else.
 """
 
 from __future__ import annotations

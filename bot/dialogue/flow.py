@@ -5,6 +5,19 @@ takes the next event while the user is in that step. A flow names the button fam
 (`BUTTONS`, classes from `bot.messages.buttons`); a press is routed to that flow even when the user is
 elsewhere (a rating pressed days later), so every button handler re-checks what the button names
 against the database.
+
+Every flow module's docstring holds the flow's table, written so that a test can hold it against the
+code (`tests/unit/test_state_tables.py`); the router's and the staff desk's tables follow the same rules:
+- A Markdown table, one per flow. A module with two flows introduces each table with a line naming
+  the flow in backticks (`` `rate` ``); a cell never contains "|".
+- A flow with steps has `step` as its first column; each cell there is a step of `STEPS`, several
+  separated by ", ", or a pseudo-step: `(start)` (what `start` does), `(in flow)` (in any of the
+  flow's steps), `(any)` (in any step, or in no flow), `(no flow)` (in no flow). Every step of
+  `STEPS` has a row. A flow without steps needs no `step` column (if it has one, only pseudo-steps).
+- A button press is written as its data in backticks, a field as `<name>`: `complaint:cat:<category>`,
+  `complaint:status[:<id>]`. Every family of `BUTTONS` appears, and every family that appears is the
+  flow's own or one the router takes itself (`menu:`, `lang:`, `intent:`). Commands are written
+  plainly (/status); the router's and the staff desk's are checked against the commands they handle.
 """
 
 from __future__ import annotations

@@ -1,22 +1,26 @@
 """Deciding what a turn is about: a command, a button, a contact, a file, or free text to understand.
 
-| inbound                     | goes to                                                          |
-|-----------------------------|------------------------------------------------------------------|
-| /start [payload]            | leaves any flow; welcome, or the flow the deep link names        |
-| /help, /menu, /privacy      | help / menu / policy sections (any step)                          |
-| /cancel                     | the active flow's cancel, or "nothing to cancel"                 |
-| /tickets, /status           | the customer's tickets / their latest ticket (complaint flow)    |
-| /lang [vi|en]               | language choice                                                   |
-| other /command              | "unknown command" + help                                          |
-| button menu / lang / intent | the main menu's targets / language choice / the clarified intent |
-| other button families       | the flow that takes the family (`Flow.BUTTONS`)                  |
-| button data not of ours     | "this button is no longer active" (stale, forged or malformed)   |
-| contact / file              | the active flow if it takes them, else a polite explanation      |
-| text in a flow wanting text | the active flow                                                   |
-| text / file, no active flow | the customer's open ticket, if any (the ticket inbox)            |
-| text: order_cancel / order_change / return_refund | a person (human hand-off): the bot cannot do these |
-| text: request_status        | the customer's tickets (as /tickets)                              |
-| other text                  | understood → the intent's flow; unsure → honest fallback         |
+| inbound                                | goes to                                                          |
+|----------------------------------------|------------------------------------------------------------------|
+| /start [payload]                       | leaves any flow; welcome, or the flow the deep link names        |
+| /help, /menu, /privacy                 | help / menu / policy sections (any step)                         |
+| /cancel                                | the active flow's cancel, or "nothing to cancel"                 |
+| /tickets, /status                      | the customer's tickets / their latest ticket (complaint flow)    |
+| /lang [<code>]                         | language choice                                                  |
+| other commands                         | "unknown command", pointing to /help                             |
+| `menu:<target>`                        | the main menu's targets (`menu:human`: a person)                 |
+| `lang:<code>`                          | language choice                                                  |
+| `intent:<name>`                        | the intent chosen after a clarifying question, if still asked    |
+| other button families                  | the flow that takes the family (`Flow.BUTTONS`)                  |
+| button data not of ours                | "this button is no longer active" (stale, forged or malformed)   |
+| contact                                | the verify flow, whatever the step                               |
+| file                                   | the active flow if it takes files, else as text with no flow     |
+| text in a flow wanting text            | the active flow                                                  |
+| text / file, no active flow            | the customer's open ticket, if any (the ticket inbox)            |
+| text: order_cancel, order_change, return_refund | a person (human hand-off): the bot cannot do these      |
+| text: request_status                   | the customer's tickets (as /tickets)                             |
+| other text                             | understood → the intent's flow; unsure → honest fallback         |
+| a file no one takes, an empty message  | a polite explanation                                             |
 """
 
 from __future__ import annotations

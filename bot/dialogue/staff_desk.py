@@ -4,17 +4,25 @@
 |------------------------------------------------|-------------------------------------------------------|
 | /tickets                                       | open tickets, the overdue ones marked                 |
 | /stats                                         | counts, median time to first reply, average rating    |
-| button desk:take / resolve / reopen:<id>       | that action on the ticket; a short reply              |
+| `desk:<action>:<id>` (take, resolve, reopen)   | that action, and a short reply (its note, in its topic)|
 | desk button data that is not one (forged)      | "ticket not found"                                    |
+| other buttons, edited messages                 | ignored                                               |
 | message in a ticket's topic, or reply to card  | relayed to the customer (text, photos, documents)     |
 | the same, starting with "!"                    | kept as an internal note, not relayed                 |
 | anything else (general chatter, other commands)| ignored                                               |
+
+The same `desk:<action>:<id>` pressed outside the staff chat reaches `DeskButtonsFlow` (`desk`):
+
+| event                                          | does                                                  |
+|------------------------------------------------|-------------------------------------------------------|
+| `desk:<action>:<id>` from STAFF_USER_IDS       | as in the staff chat                                  |
+| `desk:<action>:<id>` from anyone else          | refused, and the attempt audited                      |
 
 Who may act: anyone who posts or presses a button in the staff chat is a member of it by Telegram's
 own rules (the engine sends us only events whose chat is STAFF_CHAT_ID). A ticket button pressed
 anywhere else (a forwarded card, forged callback data) reaches `DeskButtonsFlow` through the customer
 router: it is honoured only for STAFF_USER_IDS, otherwise refused and written to the audit log; data
-that is not a desk button at all (`desk:take:abc`) is answered as a stale button there.
+that is not a desk button at all (desk:take:abc) is answered as a stale button there.
 """
 
 from __future__ import annotations

@@ -1,27 +1,33 @@
 """A complaint or a request for a person: a guided intake that opens a ticket worked by staff.
 
-| step            | event                              | next                                       |
-|-----------------|------------------------------------|--------------------------------------------|
-| (start)         | an open ticket exists              | say so (status, list, new); finish         |
-| (start)         | complaint intent, deep link, new   | choose_category                            |
-| (start)         | human_handoff intent, menu:human   | describe_short                             |
-| choose_category | complaint:cat:<category>           | choose_order (own orders if verified)      |
-| choose_category | text / file                        | remind (stays)                             |
-| choose_order    | complaint:order:<code>             | ownership re-checked → describe            |
-| choose_order    | complaint:order:-                  | describe (no order)                        |
-| choose_order    | typed code, verified customer      | theirs → describe; else "not found"        |
-| choose_order    | typed code, not verified           | kept as "typed, not checked" → describe    |
-| describe        | text (≥ 5 characters)              | attachments                                |
-| describe        | file                               | kept; still asks for the description       |
-| attachments     | files (up to 10)                   | kept (stays); the 10th moves on to confirm |
-| attachments     | text                               | added to the description (stays)           |
-| attachments     | complaint:continue                 | confirm                                    |
-| describe_short  | text                               | confirm                                    |
-| confirm         | complaint:submit                   | ticket opened; number + reply time (*)     |
-| confirm         | complaint:cancel, /cancel          | finish, nothing created                    |
-| (no flow)       | text / file while a ticket is open | relayed to that ticket                     |
-| (any)           | complaint:status[:<id>], /status   | that ticket's status, if it is theirs      |
-| (any)           | complaint:list, /tickets           | their recent tickets                       |
+The intake, `complaint` (`ComplaintFlow`):
+
+| step            | event                                     | next                                        |
+|-----------------|-------------------------------------------|---------------------------------------------|
+| (start)         | an open ticket exists                     | say so (status, list, new); finish          |
+| (start)         | complaint intent, deep link               | choose_category                             |
+| (start)         | human_handoff intent, `menu:human`        | describe_short                              |
+| choose_category | `complaint:cat:<category>`                | choose_order (own orders if verified)       |
+| choose_category | text / file                               | remind; files come later (stays)            |
+| choose_order    | `complaint:order:<code>`                  | ownership re-checked → describe             |
+| choose_order    | `complaint:order:-`                       | describe (no order)                         |
+| choose_order    | typed code, verified customer             | theirs → describe; else "not found" (stays) |
+| choose_order    | typed code, not verified                  | kept as "typed, not checked" → describe     |
+| describe        | text (≥ 5 characters)                     | attachments (confirm if 10 files are kept)  |
+| describe        | shorter text / file                       | a file is kept; asks for the words (stays)  |
+| attachments     | files (up to 10)                          | kept (stays); the 10th moves on to confirm  |
+| attachments     | a file of another kind (voice, sticker)   | only photos, videos, documents (stays)      |
+| attachments     | "no more" in words, `complaint:continue`  | confirm                                     |
+| attachments     | other text                                | added to the description (stays)            |
+| describe_short  | text (≥ 2 characters)                     | confirm                                     |
+| confirm         | `complaint:submit`                        | ticket opened; number + reply time (*)      |
+| confirm         | text                                      | press Send or Cancel (stays)                |
+| (in flow)       | `complaint:cancel`, /cancel               | finish, nothing created                     |
+| (no flow)       | text / file while a ticket is open        | relayed to that ticket                      |
+| (any)           | `complaint:new`                           | a new intake, even with a ticket open       |
+| (any)           | `complaint:status[:<id>]`, /status        | that ticket's status, if it is theirs       |
+| (any)           | `complaint:list`, /tickets                | their recent tickets                        |
+| (any)           | a button of the intake not for this step  | "this button is no longer active"           |
 
 (*) Only when some staff destination is configured (`bot.services.staff_reach`); otherwise every
 text that would promise a reply time, or that messages "go to staff", says the truth instead: the
@@ -31,9 +37,18 @@ A typed order code never reveals anything about other people's orders: an unveri
 is not looked up at all (staff check it; the card says so), and a verified customer's code that is not
 theirs gets the same answer as one that does not exist.
 
-`TicketRatingFlow` ("rate") takes the rating buttons (`RatingButton`, `rate:<ticket_id>:<1-5>`) sent
-when a ticket is resolved, then an optional comment (step `comment`); ownership is checked on every
-press. The buttons of both flows are the classes of `bot.messages.buttons`.
+The rating flow, `rate` (`TicketRatingFlow`), takes the rating buttons sent when a ticket is resolved;
+ownership is checked on every press:
+
+| step    | event                                                  | next                                  |
+|---------|--------------------------------------------------------|---------------------------------------|
+| (start) | nothing but its buttons leads here                     | "this button is no longer active"     |
+| (any)   | `rate:<ticket_id>:<1-5>`, their resolved ticket        | rated; thanks, Skip offered → comment |
+| (any)   | `rate:<ticket_id>:<1-5>`, not theirs / open / rated    | not found / not yet / already rated   |
+| (any)   | `rate:<ticket_id>:skip`                                | thanks; finish                        |
+| comment | text                                                   | kept with the rating; thanks; finish  |
+
+The buttons of both flows are the classes of `bot.messages.buttons`.
 """
 
 from __future__ import annotations

@@ -1,11 +1,16 @@
 """The main menu and the small talk around it: greeting, help, thanks, goodbye, language.
 
-| event                         | reply                                   |
-|-------------------------------|-----------------------------------------|
-| /start, greeting, menu button | welcome + main menu                     |
-| /help, help                   | what the bot can do + main menu         |
-| thanks / goodbye              | a short polite closing                  |
-| /lang, lang:<code>            | switch language (locks it) + main menu  |
+The menu's and the language buttons are the router's own (`menu:<target>`, `lang:<code>`); it calls
+`start` and `choose_language` here.
+
+| event                              | reply                                   |
+|------------------------------------|-----------------------------------------|
+| /start, greeting                   | welcome + main menu                     |
+| /menu, `menu:main`                 | the main menu again                     |
+| /help, help                        | what the bot can do + main menu         |
+| thanks / goodbye                   | a short polite closing                  |
+| /lang, `lang:<code>`               | switch language (locks it) + main menu  |
+| /lang with no or an unknown code   | the choice of languages                 |
 """
 
 from __future__ import annotations

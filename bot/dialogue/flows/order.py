@@ -1,10 +1,11 @@
 """Order questions for a verified customer, about that customer's own orders only.
 
-| step           | event                          | reply                                          |
-|----------------|--------------------------------|------------------------------------------------|
-| (start)        | not verified                   | hand over to `verify`, come back here after     |
-| (start)        | verified                       | the latest orders, one button each             |
-| (any)          | order:<code>                   | that order's status and history, if it is theirs|
+| step    | event                          | reply                                            |
+|---------|--------------------------------|--------------------------------------------------|
+| (start) | not verified                   | hand over to `verify`, come back here after      |
+| (start) | verified                       | the latest orders, one button each               |
+| (any)   | `order:<code>`, verified       | that order's status and history, if it is theirs |
+| (any)   | `order:<code>`, not verified   | as (start): verify first                         |
 """
 
 from __future__ import annotations

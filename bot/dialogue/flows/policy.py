@@ -3,8 +3,10 @@
 | event                              | reply                                                  |
 |------------------------------------|--------------------------------------------------------|
 | policy_question / account_security | the passage with "Theo mục N – …" + related sections   |
-| /privacy, menu:privacy             | the sections as buttons                                |
-| policy:<n>                         | the section's summary with its citation                |
+| the same, with no passage found    | the sections as buttons                                |
+| /privacy, `menu:privacy`           | the sections as buttons                                |
+| `policy:<n>`                       | the section's summary with its citation                |
+| `policy:<n>` the policy lacks      | "this button is no longer active"                      |
 """
 
 from __future__ import annotations

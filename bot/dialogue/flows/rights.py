@@ -7,7 +7,7 @@ entitled to and hands them to a person; it never claims a request was recorded.
 |--------------------------------------------------------|--------------------------------------------|
 | access_request / correction_request / marketing_opt_out | the right, from the policy; offer a person |
 | erasure_request / objection_request                    | the right, from the law; offer a person    |
-| menu:rights                                            | the three rights as an overview            |
+| `menu:rights`                                          | the three rights as an overview            |
 """
 
 from __future__ import annotations

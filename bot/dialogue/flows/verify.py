@@ -1,12 +1,14 @@
 """Proving the user's phone number with the channel's own contact button, then carrying on.
 
-| step              | event                     | next                                          |
-|-------------------|---------------------------|-----------------------------------------------|
-| (start)           | a flow needs identity     | ask for the contact → awaiting_contact        |
-| awaiting_contact  | own contact, known number | linked; resume the flow that asked (`then`)   |
-| awaiting_contact  | own contact, unknown      | say so, offer a person; finish                |
-| awaiting_contact  | someone else's contact    | refuse, ask again (stays)                     |
-| awaiting_contact  | text / anything else      | remind how to share, up to 3 times, then stop |
+| step              | event                       | next                                                |
+|-------------------|-----------------------------|-----------------------------------------------------|
+| (start)           | a flow needs identity       | ask for the contact → awaiting_contact              |
+| awaiting_contact  | own contact, known number   | linked; resume the flow that asked (`then`)         |
+| awaiting_contact  | own contact, unknown number | say so, offer a person; finish                      |
+| awaiting_contact  | own contact, not a number   | say so; finish                                      |
+| awaiting_contact  | someone else's contact      | refuse, ask again (stays)                           |
+| awaiting_contact  | text / anything else        | remind how to share (stays); the third time, finish |
+| awaiting_contact  | /cancel                     | finish, nothing kept                                |
 """
 
 from __future__ import annotations

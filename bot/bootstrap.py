@@ -1,9 +1,16 @@
-"""Wiring: builds the application from settings, in one place, for every entry point and the tests."""
+"""Wiring: builds the application from settings, in one place, for every entry point and the tests.
+
+Services that need collaborators are objects built here once, and handed to what uses them: the
+ticket services (`build_ticket_services`: wording, routing, the `TicketDesk`) to the complaint and
+rating flows, the staff desk and the terminal desk; the router's delivery hooks to the outbox
+dispatcher; the `DeadlineSweep` to the scheduler. Nothing below this module builds a service.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,13 +32,49 @@ from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.i18n import Catalog
+from bot.services.outbox import DeliveryHooks
+from bot.services.sla import DeadlineSweep
 from bot.services.staff_reach import staff_reachable
+from bot.services.ticket_desk import TicketDesk
+from bot.services.ticket_rendering import TicketRenderer
+from bot.services.ticket_routing import TicketRouter
+from bot.services.tickets import StaffMember
 from bot.storage.db import create_engine, sqlite_database_file
+from bot.storage.models import OutboxPurpose
 from bot.storage.schema import ensure_schema
 from bot.storage.uow import UnitOfWorkFactory
 from bot.storage.wal_checkpoints import WalCheckpointer
 
+if TYPE_CHECKING:
+    from bot.channels.console_desk import ConsoleDesk
+
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TicketServices:
+    """The ticket services, built together: what they say, where it goes, and what is done."""
+
+    wording: TicketRenderer
+    router: TicketRouter
+    desk: TicketDesk
+
+    def delivery_hooks(self) -> DeliveryHooks:
+        """What the dispatcher does when a ticket's topic or card has arrived."""
+        return DeliveryHooks({
+            OutboxPurpose.TICKET_TOPIC: self.router.topic_opened,
+            OutboxPurpose.TICKET_CARD: self.router.card_sent,
+        })
+
+
+def build_ticket_services(
+    texts: Catalog, settings: Settings, clock: Clock, *, staff_language: str | None = None
+) -> TicketServices:
+    """Staff read the bot in `staff_language` (DEFAULT_LANGUAGE unless a terminal desk chose another)."""
+    wording = TicketRenderer(texts, settings, staff_language=staff_language)
+    router = TicketRouter(wording, settings, clock)
+    return TicketServices(wording, router, TicketDesk(clock=clock, settings=settings, wording=wording,
+                                                      router=router))
 
 
 @dataclass
@@ -45,6 +88,11 @@ class App:
     flows: FlowRegistry
     conversation: Conversation
     dispatcher: OutboxDispatcher
+    tickets: TicketDesk
+    staff_desk: StaffDesk
+    deadline_sweep: DeadlineSweep
+    #: The dispatcher's `on_delivered`: a ticket's topic opened, its card sent.
+    delivery_hooks: DeliveryHooks
     extras: dict[str, object] = field(default_factory=dict)
     #: SQLite only: takes the WAL checkpoints out of the bot's commits (run by bot.scheduling).
     checkpointer: WalCheckpointer | None = None
@@ -61,11 +109,25 @@ def load_understander() -> TextUnderstander:
     return Understander.load()
 
 
-def build_flows(understander: TextUnderstander, extra: list[Flow] | None = None) -> FlowRegistry:
+def build_flows(understander: TextUnderstander, tickets: TicketDesk, extra: list[Flow] | None = None
+                ) -> FlowRegistry:
     return FlowRegistry(
         [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), OrderFlow(), RightsFlow(),
-         ComplaintFlow(), TicketRatingFlow(), *(extra or [])]
+         ComplaintFlow(tickets), TicketRatingFlow(tickets), *(extra or [])]
     )
+
+
+def build_console_desk(
+    uow_factory: UnitOfWorkFactory, texts: Catalog, settings: Settings, clock: Clock, staff: StaffMember, *,
+    language: str | None = None, **terminal: Any,
+) -> ConsoleDesk:
+    """The terminal desk over the database: its own ticket services, speaking the desk's language (the
+    notes it writes into a ticket's topic too). `terminal`: ConsoleDesk's input and output options."""
+    from bot.channels.console_desk import ConsoleDesk
+
+    tickets = build_ticket_services(texts, settings, clock, staff_language=language).desk
+    return ConsoleDesk(uow_factory, texts, settings, clock, staff, StaffDesk(tickets, settings, clock),
+                       **terminal)
 
 
 def warn_about_unreachable_staff(settings: Settings) -> None:
@@ -98,8 +160,9 @@ async def build_app(
     clock = clock or SystemClock()
     texts = Catalog.load()
     understander = understander or load_understander()
-    staff_desk = StaffDesk(texts, settings, clock)
-    flows = build_flows(understander, [DeskButtonsFlow(staff_desk)])
+    tickets = build_ticket_services(texts, settings, clock)
+    staff_desk = StaffDesk(tickets.desk, settings, clock)
+    flows = build_flows(understander, tickets.desk, [DeskButtonsFlow(staff_desk)])
     complaints = flows.get("complaint")
     inbox = complaints if isinstance(complaints, ComplaintFlow) else None
     conversation = Conversation(
@@ -110,12 +173,16 @@ async def build_app(
         router=TurnRouter(flows, understander, inbox=inbox),
         staff_handler=staff_desk,
     )
+    delivery_hooks = tickets.delivery_hooks()
     dispatcher = OutboxDispatcher(uow_factory, {}, clock, max_attempts=settings.outbox_max_attempts,
-                                  on_delivered=staff_desk.notifier.on_delivered)
+                                  on_delivered=delivery_hooks)
     if settings.complaints_email and settings.smtp_host:
         dispatcher.add_sender("email", EmailSender(settings))
     warn_about_unreachable_staff(settings)
     database = sqlite_database_file(engine)
     checkpointer = WalCheckpointer(database) if database is not None else None
     return App(settings, engine, uow_factory, texts, clock, understander, flows, conversation, dispatcher,
+               tickets=tickets.desk, staff_desk=staff_desk,
+               deadline_sweep=DeadlineSweep(uow_factory, clock, settings, tickets.router),
+               delivery_hooks=delivery_hooks,
                checkpointer=checkpointer)

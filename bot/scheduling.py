@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.services.sla import sweep_ticket_deadlines
 from bot.storage.wal_checkpoints import CHECKPOINT_INTERVAL_SECONDS, run_checkpoint
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ PROCESSED_EVENTS_KEPT = timedelta(days=7)
 
 async def run_ticket_sweep(app: App) -> None:
     try:
-        await sweep_ticket_deadlines(app.uow_factory, app.clock, app.settings, texts=app.texts)
+        await app.deadline_sweep.run()
     except Exception:  # one failed pass must not stop the next
         log.exception("ticket deadline sweep failed; will try again at the next interval")
 

@@ -1,18 +1,19 @@
 """The terminal desk: the staff side of tickets in a terminal (or behind a pipe), over the bot's database.
 
 Staff read the open tickets and a ticket's whole thread, reply to the customer, add internal notes,
-take, resolve and reopen, exactly as in the staff group: the same services (`bot.services.tickets`,
+take, resolve and reopen, exactly as in the staff group: the same services (the `TicketDesk`,
 through `StaffDesk.perform` for the buttons' actions), the same audit rows, and replies relayed
 through the outbox to the customer's own channel (a console chat, or Telegram via `rosee-support
-run`). This module only reads lines, names tickets and prints; nothing here decides anything.
+run`). This module only reads lines, names tickets and prints; nothing here decides anything. It is
+built by `bot.bootstrap.build_console_desk`, with a staff desk that speaks the terminal's language.
 
 | command                           | does                                                    |
 |-----------------------------------|---------------------------------------------------------|
 | list                              | open tickets: number, category, status, customer, masked |
 |                                   | phone, assignee, deadlines                               |
 | open [ticket]                     | the whole thread; the ticket becomes the current one     |
-| reply [number] text               | `staff_message`: relayed to the customer ("!": a note)   |
-| note [number] text                | `staff_message` with the "!" marker: kept, never sent    |
+| reply [number] text               | `TicketDesk.staff_message`: relayed ("!": a note)        |
+| note [number] text                | the same with the "!" marker: kept, never sent           |
 | take / resolve / reopen [ticket]  | `StaffDesk.perform`, then its own words for the result   |
 | help, quit                        | the commands; leave (end of input leaves too)            |
 
@@ -42,7 +43,7 @@ from bot.config import Settings
 from bot.dialogue.staff_desk import DESK_ACTIONS, StaffDesk
 from bot.i18n import Catalog
 from bot.services.staff_reach import staff_reachable
-from bot.services.ticket_notifications import format_moment
+from bot.services.ticket_rendering import format_moment
 from bot.services.ticket_views import (
     OpenTickets,
     TicketSummary,
@@ -53,7 +54,7 @@ from bot.services.ticket_views import (
     open_ticket_summaries,
     read_thread,
 )
-from bot.services.tickets import INTERNAL_NOTE_MARKER, Outcome, StaffMember, staff_message
+from bot.services.tickets import INTERNAL_NOTE_MARKER, Outcome, StaffMember
 from bot.storage.models import Ticket
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -125,8 +126,8 @@ class ConsoleDesk:
         settings: Settings,
         clock: Clock,
         staff: StaffMember,
+        desk: StaffDesk,
         *,
-        language: str | None = None,
         read_line: Callable[[], str] | None = None,
         output: TextIO | None = None,
         errors: TextIO | None = None,
@@ -137,9 +138,8 @@ class ConsoleDesk:
         self._settings = settings
         self._clock = clock
         self._staff = staff
-        self._desk = StaffDesk(texts, settings, clock)
-        self._language: str = language or settings.default_language
-        self._desk.notifier.staff_language = self._language  # its answers in the desk's language too
+        self._desk = desk
+        self._language = desk.language  # the desk's answers and this terminal's words alike
         self._read_line = read_line or sys.stdin.readline
         self._out = output or sys.stdout
         self._err = errors or sys.stderr
@@ -201,8 +201,8 @@ class ConsoleDesk:
                 return True
             if command.name in WITH_TEXT:
                 text = command.text if command.name == "reply" else f"{INTERNAL_NOTE_MARKER} {command.text}"
-                result = await staff_message(uow, self._clock, self._desk.notifier, ticket.id, self._staff,
-                                             text=text, source=None)
+                result = await self._desk.tickets.staff_message(uow, ticket.id, self._staff, text=text,
+                                                                source=None)
                 await uow.commit()
                 key = "noted" if result.outcome is Outcome.NOTE else "replied"
                 self._say(self._t(key, number=ticket.number, channel=ticket.channel))

@@ -41,12 +41,12 @@ def staff_name(value: str | None) -> str:
 async def run_desk(args: argparse.Namespace) -> int:
     name = staff_name(args.name)
     settings = settings_from(args)
-    from bot.channels.console_desk import ConsoleDesk
+    from bot.bootstrap import build_console_desk
     from bot.clock import SystemClock
     from bot.i18n import Catalog
     from bot.services.tickets import StaffMember
 
     async with open_storage(settings) as uow_factory:
-        desk = ConsoleDesk(uow_factory, Catalog.load(), settings, SystemClock(),
-                           StaffMember(f"desk:{name}", name), language=args.lang)
+        desk = build_console_desk(uow_factory, Catalog.load(), settings, SystemClock(),
+                                  StaffMember(f"desk:{name}", name), language=args.lang)
         return await desk.run()

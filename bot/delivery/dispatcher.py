@@ -23,7 +23,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater, Sender
 from bot.messages.actions import Address, action_from_payload
-from bot.storage.models import OutboxMessage
+from bot.storage.models import OutboxMessage, OutboxStatus
 from bot.storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,8 @@ BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 600.0
 
 #: Called after a delivery succeeds, in the same unit of work that marks the row sent, so a
-#: result (the id of a new forum topic) is stored exactly when the delivery is recorded.
+#: result (the id of a new forum topic) is stored exactly when the delivery is recorded; the
+#: application's is `bot.services.outbox.DeliveryHooks`, which dispatches on the row's purpose.
 DeliveryHook = Callable[[Any, OutboxMessage, dict[str, Any]], Awaitable[None]]
 #: Called when a recipient is unreachable (blocked the bot).
 UnreachableHook = Callable[[Any, OutboxMessage], Awaitable[None]]
@@ -136,40 +137,40 @@ class OutboxDispatcher:
     async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any]) -> None:
         # The network call happens outside any transaction (the lease keeps other dispatchers off the
         # row), so a slow or flooded API never holds a database lock.
-        outcome: str
+        outcome: OutboxStatus | None  # None: a transient failure, tried again later
         result: dict[str, Any] = {}
         error = ""
         delay: float | None = None
         try:
             action = action_from_payload(payload)
             result = await self._senders[address.channel].deliver(address, action)
-            outcome = "sent"
+            outcome = OutboxStatus.SENT
         except RetryLater as exc:
-            outcome, error, delay = "retry", f"retry later: {exc}", exc.after
+            outcome, error, delay = None, f"retry later: {exc}", exc.after
         except RecipientUnreachable as exc:
-            outcome, error = "unreachable", str(exc)
+            outcome, error = OutboxStatus.UNREACHABLE, str(exc)
         except PermanentFailure as exc:
-            outcome, error = "dead", str(exc)
+            outcome, error = OutboxStatus.DEAD, str(exc)
             log.error("outbox message %s rejected for good: %s", message_id, exc)
         except Exception as exc:
-            outcome, error = "retry", repr(exc)
+            outcome, error = None, repr(exc)
             log.warning("outbox message %s failed: %r", message_id, exc)
         async with self._uow_factory() as uow:
             row = await uow.outbox.get(message_id)
-            if row is None or row.status != "pending":
+            if row is None or row.status != OutboxStatus.PENDING:
                 return
             row.attempts += 1
             row.locked_until = None
-            if outcome == "sent":
-                row.status, row.sent_at, row.result = "sent", self._clock.now(), result
+            if outcome is OutboxStatus.SENT:
+                row.status, row.sent_at, row.result = outcome, self._clock.now(), result
                 if self._on_delivered is not None:
                     await self._on_delivered(uow, row, result)
-            elif outcome == "unreachable":
-                row.status, row.last_error = "unreachable", error[:500]
+            elif outcome is OutboxStatus.UNREACHABLE:
+                row.status, row.last_error = outcome, error[:500]
                 if self._on_unreachable is not None:
                     await self._on_unreachable(uow, row)
-            elif outcome == "dead":
-                row.status, row.last_error = "dead", error[:500]
+            elif outcome is OutboxStatus.DEAD:
+                row.status, row.last_error = outcome, error[:500]
             else:
                 self._fail(row, error, delay if delay is not None else backoff_seconds(row.attempts))
             await uow.commit()
@@ -177,7 +178,7 @@ class OutboxDispatcher:
     def _fail(self, row: OutboxMessage, error: str, delay: float) -> None:
         row.last_error = error[:500]
         if row.attempts >= self._max_attempts:
-            row.status = "dead"
+            row.status = OutboxStatus.DEAD
             log.error("outbox message %s gave up after %s attempts: %s", row.id, row.attempts, error)
             return
         row.next_attempt_at = self._clock.now() + timedelta(seconds=delay)

@@ -34,13 +34,13 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.dialogue.flow import Flow
 from bot.dialogue.turn import Turn
-from bot.i18n import Catalog, Markup
+from bot.i18n import Markup
 from bot.messages.actions import Action, SendText
 from bot.messages.buttons import ButtonData, DeskAction, DeskButton, parse_button, prefix_of
 from bot.messages.events import InboundEvent
 from bot.messages.wording import join
 from bot.services.sla import current_promise, is_overdue
-from bot.services.ticket_notifications import TicketNotifier
+from bot.services.ticket_desk import TicketDesk
 from bot.services.tickets import (
     Outcome,
     Result,
@@ -48,11 +48,7 @@ from bot.services.tickets import (
     TicketView,
     open_tickets,
     record_refusal,
-    reopen,
-    resolve,
     source_key,
-    staff_message,
-    take,
     ticket_in_staff_chat,
     ticket_stats,
 )
@@ -62,12 +58,21 @@ DESK_ACTIONS: tuple[DeskAction, ...] = get_args(DeskAction)
 
 
 class StaffDesk:
-    """The engine's staff handler: `await desk(event, uow)` returns the replies for the staff chat."""
+    """The engine's staff handler: `await desk(event, uow)` returns the replies for the staff chat.
 
-    def __init__(self, texts: Catalog, settings: Settings, clock: Clock) -> None:
+    Built once (`bot.bootstrap`) on the ticket services; it speaks their staff language.
+    """
+
+    def __init__(self, tickets: TicketDesk, settings: Settings, clock: Clock) -> None:
+        self.tickets = tickets
+        self._wording = tickets.wording
         self._settings = settings
         self._clock = clock
-        self.notifier = TicketNotifier(texts, settings, clock)
+
+    @property
+    def language(self) -> str:
+        """The language the desk answers staff in (and writes staff notes in)."""
+        return self._wording.staff_language
 
     async def __call__(self, event: InboundEvent, uow: UnitOfWork) -> list[Action]:
         if event.is_edit:
@@ -92,8 +97,8 @@ class StaffDesk:
                                             reply_to_message_id=event.reply_to_message_id)
         if ticket is None:
             return []
-        await staff_message(
-            uow, self._clock, self.notifier, ticket.id, self._staff(event),
+        await self.tickets.staff_message(
+            uow, ticket.id, self._staff(event),
             text=event.clean_text, attachments=[a for a in event.attachments if a.kind != "sticker"],
             source=source_key(event.channel, event.chat_id, event.message_id),
         )
@@ -120,10 +125,10 @@ class StaffDesk:
     async def perform(self, uow: UnitOfWork, action: str, ticket_id: int, staff: StaffMember) -> Result:
         """Take, resolve or reopen (one of DESK_ACTIONS); also what the terminal desk calls."""
         if action == "take":
-            return await take(uow, self._clock, self.notifier, ticket_id, staff)
+            return await self.tickets.take(uow, ticket_id, staff)
         if action == "resolve":
-            return await resolve(uow, self._clock, self.notifier, ticket_id, staff)
-        return await reopen(uow, self._clock, self._settings, self.notifier, ticket_id, staff)
+            return await self.tickets.resolve(uow, ticket_id, staff)
+        return await self.tickets.reopen(uow, ticket_id, staff)
 
     def describe(self, action: str, result: Result, staff: StaffMember) -> Markup:
         """What happened, in the staff's words ("🙋 Hà took ticket …", "… was already resolved")."""
@@ -157,10 +162,10 @@ class StaffDesk:
     def _line(self, ticket: TicketView, now: datetime) -> Markup:
         _, due = current_promise(ticket)
         return self._t(
-            "tickets_line", number=ticket.number, category=self.notifier.category(ticket),
+            "tickets_line", number=ticket.number, category=self._wording.category(ticket),
             status=self._t(f"status.{ticket.status}"),
             assignee=ticket.assignee_name or self._t("unassigned"),
-            due=self.notifier.moment(due),
+            due=self._wording.moment(due),
             overdue_mark=self._t("overdue_mark") if is_overdue(ticket, now) else "",
         )
 
@@ -185,7 +190,7 @@ class StaffDesk:
         return StaffMember(event.user_id, (event.display_name or event.user_id)[:200])
 
     def _t(self, key: str, /, **params: object) -> Markup:
-        return self.notifier.staff_text(key, **params)
+        return self._wording.staff_text(key, **params)
 
 
 class DeskButtonsFlow(Flow):

@@ -1,26 +1,104 @@
-"""Queueing messages that must arrive, in the same transaction as the change that caused them."""
+"""The outbox protocol: messages that must arrive are queued in the transaction of the change that
+caused them, and what a delivery teaches (the id of a new topic) is handed to whoever waits for it.
+
+Writing: `enqueue` records what the message is for (`OutboxPurpose`) and what it is about (a ticket,
+later a privacy request), and whether it waits (`held`) instead of being due now. The dedupe key
+only makes writing idempotent; nothing reads it back.
+
+Delivered: the dispatcher calls `DeliveryHooks` in the unit of work that marks the row sent. The
+hooks are registered by purpose (in `bot.bootstrap`) and get the row's facts as `Delivered`, so a
+hook reads columns, not keys.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from bot.clock import Clock
 from bot.messages.actions import Action, Address, action_to_payload
-from bot.storage.models import OutboxMessage
+from bot.storage.models import OutboxMessage, OutboxPurpose, OutboxStatus
 from bot.storage.uow import UnitOfWork
 
 
 async def enqueue(
-    uow: UnitOfWork, clock: Clock, address: Address, action: Action, *, dedupe_key: str | None = None
+    uow: UnitOfWork,
+    clock: Clock,
+    address: Address,
+    action: Action,
+    *,
+    purpose: OutboxPurpose = OutboxPurpose.REPLY,
+    ticket_id: int | None = None,
+    request_id: int | None = None,
+    dedupe_key: str | None = None,
+    held: bool = False,
 ) -> OutboxMessage:
+    """Queue `action` for `address`; with a `dedupe_key` already written, the row written then.
+
+    `held`: not due until released (`uow.outbox.release_held`), as a ticket's staff messages wait
+    for its topic.
+    """
     payload = action_to_payload(action)
+    now = clock.now()
     return await uow.outbox.add(
         OutboxMessage(
             channel=address.channel,
             kind=payload["kind"],
+            purpose=purpose,
+            ticket_id=ticket_id,
+            request_id=request_id,
             chat_id=address.chat_id,
             thread_id=address.thread_id,
             payload=payload,
             dedupe_key=dedupe_key,
-            next_attempt_at=clock.now(),
-            created_at=clock.now(),
+            status=OutboxStatus.HELD if held else OutboxStatus.PENDING,
+            next_attempt_at=now,
+            created_at=now,
         )
     )
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A message that arrived, as a hook reads it: its columns and what the sender reported."""
+
+    message_id: int
+    purpose: OutboxPurpose
+    ticket_id: int | None
+    request_id: int | None
+    chat_id: str | None
+    result: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, row: OutboxMessage, result: Mapping[str, Any]) -> Delivered:
+        return cls(row.id, row.purpose, row.ticket_id, row.request_id, row.chat_id, result)
+
+    @property
+    def thread_id(self) -> int | None:
+        """The forum topic the delivery created (senders report `message_thread_id` or `thread_id`)."""
+        thread = self.result.get("message_thread_id", self.result.get("thread_id"))
+        return None if thread is None else int(thread)
+
+    @property
+    def first_message_id(self) -> int | None:
+        """The id of the (first) message sent: a long text is split, its first part is the one to
+        reply to."""
+        ids = self.result.get("message_ids") or [self.result.get("message_id")]
+        return None if ids[0] is None else int(ids[0])
+
+
+#: What to do, in the delivery's unit of work, once a message of some purpose has arrived.
+OnDelivered = Callable[[UnitOfWork, Delivered], Awaitable[None]]
+
+
+class DeliveryHooks:
+    """The dispatcher's `on_delivered`: calls the hook registered for the delivered row's purpose."""
+
+    def __init__(self, hooks: Mapping[OutboxPurpose, OnDelivered]) -> None:
+        self._hooks = dict(hooks)
+
+    async def __call__(self, uow: UnitOfWork, row: OutboxMessage, result: dict[str, Any]) -> None:
+        hook = self._hooks.get(row.purpose)
+        if hook is not None:
+            await hook(uow, Delivered.of(row, result))

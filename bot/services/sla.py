@@ -5,11 +5,13 @@ SLA_FIRST_REPLY_WORKING_HOURS, resolution within SLA_RESOLUTION_WORKING_DAYS, an
 Law 19/2023 art. 57 — handling started within SLA_HANDLING_START_WORKING_DAYS. An unassigned ticket is
 raised in the staff group SLA_UNASSIGNED_REMINDER_MINUTES working minutes after it arrived.
 
-The sweep (`sweep_ticket_deadlines`) is what the scheduler calls. It is idempotent: each thing it does
-is recorded on the ticket (`reminded_at`, `escalated_at`, `customer_told_late_at`) in the same unit of
-work as the outbox rows it writes, so running it twice sends nothing twice. Several instances may run
-it at once: on PostgreSQL the due tickets are claimed with SELECT … FOR UPDATE SKIP LOCKED; on SQLite
-the engine's BEGIN IMMEDIATE serialises the sweeps.
+The sweep (`DeadlineSweep`, built once in `bot.bootstrap`) is what the scheduler calls. It is a job,
+not an answer to an event, so it holds the unit-of-work factory and opens one unit of work per pass.
+It is idempotent: each thing it does is recorded on the ticket (`reminded_at`, `escalated_at`,
+`customer_told_late_at`) in the same unit of work as the outbox rows it writes, so running it twice
+sends nothing twice. Several instances may run it at once: the due tickets are claimed with row
+locks that other sweeps skip (`TicketRepository.claim_deadlines_due`: SKIP LOCKED on PostgreSQL; on
+SQLite the engine's BEGIN IMMEDIATE serialises the sweeps).
 
 | watch               | fires when                                   | does                          |
 |---------------------|----------------------------------------------|-------------------------------|
@@ -33,15 +35,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Literal, Protocol
 
-from sqlalchemy import and_, or_, select
-
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.ticket_category import OPEN_STATUSES
 from bot.domain.working_time import WorkingCalendar
-from bot.i18n import Catalog
 from bot.services.staff_reach import staff_reachable
-from bot.services.ticket_notifications import TicketNotifier
+from bot.services.ticket_routing import TicketRouter
 from bot.storage.models import Ticket
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -121,76 +120,47 @@ class SweepReport:
         return self.reminded + self.escalated + self.told_late + self.released
 
 
-@cache
-def _default_texts() -> Catalog:
-    return Catalog.load()
-
-
-async def sweep_ticket_deadlines(
-    uow_factory: UnitOfWorkFactory, clock: Clock, settings: Settings, *, texts: Catalog | None = None
-) -> SweepReport:
+class DeadlineSweep:
     """Remind, escalate and apologise for what is due now; safe to run often and concurrently."""
-    notifier = TicketNotifier(texts or _default_texts(), settings, clock)
-    report = SweepReport()
-    now = clock.now()
-    promised = staff_reachable(settings)
-    async with uow_factory() as uow:
-        for ticket in await _claim_due(uow, now, promised=promised):
-            await _watch(uow, notifier, ticket, now, report, promised=promised)
-        report.released = await notifier.release_orphaned_holds(uow)
-        await uow.commit()
-    if report.total:
-        log.info("ticket sweep: %s", report)
-    return report
 
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, settings: Settings,
+                 router: TicketRouter) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._settings = settings
+        self._router = router
 
-async def _claim_due(uow: UnitOfWork, now: datetime, *, promised: bool) -> list[Ticket]:
-    lead = now + ESCALATION_LEAD
-    first = Ticket.first_staff_reply_at.is_(None)
-    replied = Ticket.first_staff_reply_at.is_not(None)
-    watches = [
-        and_(Ticket.assignee_id.is_(None), Ticket.reminded_at.is_(None), Ticket.remind_at <= now),
-        and_(
-            Ticket.escalated_at.is_(None),
-            or_(and_(first, Ticket.first_reply_due_at <= lead),
-                and_(replied, Ticket.resolution_due_at <= lead)),
-        ),
-    ]
-    if promised:
-        watches.append(and_(
-            Ticket.customer_told_late_at.is_(None),
-            or_(and_(first, Ticket.first_reply_due_at <= now),
-                and_(replied, Ticket.resolution_due_at <= now)),
-        ))
-    query = (
-        select(Ticket)
-        .where(Ticket.status.in_(OPEN_STATUSES), or_(*watches))
-        .order_by(Ticket.id)
-        .limit(SWEEP_BATCH)
-        .execution_options(populate_existing=True)
-    )
-    if uow.session.bind is not None and uow.session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list((await uow.session.scalars(query)).all())
+    async def run(self) -> SweepReport:
+        report = SweepReport()
+        now = self._clock.now()
+        promised = staff_reachable(self._settings)
+        async with self._uow_factory() as uow:
+            due = await uow.tickets.claim_deadlines_due(now, escalation_lead=now + ESCALATION_LEAD,
+                                                        apologies=promised, limit=SWEEP_BATCH)
+            for ticket in due:
+                await self._watch(uow, ticket, now, report, promised=promised)
+            report.released = await self._router.release_orphaned_holds(uow)
+            await uow.commit()
+        if report.total:
+            log.info("ticket sweep: %s", report)
+        return report
 
-
-async def _watch(
-    uow: UnitOfWork, notifier: TicketNotifier, ticket: Ticket, now: datetime, report: SweepReport, *,
-    promised: bool,
-) -> None:
-    if ticket.assignee_id is None and ticket.reminded_at is None and ticket.remind_at is not None \
-            and ticket.remind_at <= now:
-        await notifier.remind_unassigned(uow, ticket)
-        ticket.reminded_at = now
-        report.reminded += 1
-    promise, due = current_promise(ticket)
-    if due is None:
-        return
-    if ticket.escalated_at is None and now >= due - ESCALATION_LEAD:
-        await notifier.escalate(uow, ticket, promise, due, past=now >= due)
-        ticket.escalated_at = now
-        report.escalated += 1
-    if promised and ticket.customer_told_late_at is None and now >= due:
-        await notifier.tell_customer_late(uow, ticket, promise, due)
-        ticket.customer_told_late_at = now
-        report.told_late += 1
+    async def _watch(
+        self, uow: UnitOfWork, ticket: Ticket, now: datetime, report: SweepReport, *, promised: bool
+    ) -> None:
+        if ticket.assignee_id is None and ticket.reminded_at is None and ticket.remind_at is not None \
+                and ticket.remind_at <= now:
+            await self._router.remind_unassigned(uow, ticket)
+            ticket.reminded_at = now
+            report.reminded += 1
+        promise, due = current_promise(ticket)
+        if due is None:
+            return
+        if ticket.escalated_at is None and now >= due - ESCALATION_LEAD:
+            await self._router.escalate(uow, ticket, promise, due, past=now >= due)
+            ticket.escalated_at = now
+            report.escalated += 1
+        if promised and ticket.customer_told_late_at is None and now >= due:
+            await self._router.tell_customer_late(uow, ticket, promise, due)
+            ticket.customer_told_late_at = now
+            report.told_late += 1

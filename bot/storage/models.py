@@ -7,7 +7,8 @@ The same models serve SQLite (embedded) and PostgreSQL (production); Alembic mig
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -58,6 +59,29 @@ class UtcDateTime(TypeDecorator[datetime]):
         from datetime import UTC
 
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumType(TypeDecorator[E]):
+    """A `StrEnum` in a plain string column: rows read back as members, and a value that is not one
+    fails at the write (a typo cannot reach the table). Plain strings, not a native enum type, so a
+    new member needs no schema change."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum_class = enum_class
+        self.length = length
+
+    def process_bind_param(self, value: E | str | None, dialect: Any) -> str | None:
+        return None if value is None else self.enum_class(value).value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> E | None:
+        return None if value is None else self.enum_class(value)
 
 
 class Base(DeclarativeBase):
@@ -246,8 +270,37 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class OutboxStatus(StrEnum):
+    """Where an outbox message is: the dispatcher claims only PENDING ones."""
+
+    PENDING = "pending"  # to be delivered at `next_attempt_at`
+    HELD = "held"  # waits for something first (its ticket's staff topic); released to PENDING
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # the recipient blocked the bot or left
+    DEAD = "dead"  # given up: rejected for good, or out of attempts
+
+
+class OutboxPurpose(StrEnum):
+    """What an outbox message is for: what its readers ask about it, instead of parsing its key."""
+
+    REPLY = "reply"  # a chat reply that could not be sent at once (the rest of a long answer, say)
+    TICKET_TOPIC = "ticket_topic"  # the forum topic a new ticket opens in the staff chat
+    TICKET_CARD = "ticket_card"  # the ticket's card for staff
+    TICKET_RELAY = "ticket_relay"  # a customer's or a staff member's message relayed across
+    TICKET_NOTICE = "ticket_notice"  # taken, resolved, reopened, late, rated: a note on the ticket
+    TOPIC_STATE = "topic_state"  # the ticket's topic closed or reopened, and the note beside it
+    REMINDER = "reminder"  # a ticket nobody took, raised in the staff chat
+    ESCALATION = "escalation"  # a promise about to slip, or slipped, raised in the staff chat
+    EMAIL = "email"  # the complaints mailbox's copy of a ticket
+    OTHER = "other"  # written before purposes were recorded, and not recognisable (migration 0002)
+
+
 class OutboxMessage(Base):
-    """A message that must arrive, written in the same transaction as the change that caused it."""
+    """A message that must arrive, written in the same transaction as the change that caused it.
+
+    `purpose` says what it is for and `ticket_id` (or `request_id`, a privacy request) what it is
+    about, so that readers ask the columns; `dedupe_key` only makes writing it idempotent.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -255,11 +308,14 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))  # "telegram", "email", "console"
     kind: Mapped[str] = mapped_column(String(30))  # text | document | open_topic | close_topic | email
+    purpose: Mapped[OutboxPurpose] = mapped_column(StrEnumType(OutboxPurpose, 20))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("privacy_requests.id"), index=True)
     chat_id: Mapped[str | None] = mapped_column(String(64))
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|dead
+    status: Mapped[OutboxStatus] = mapped_column(StrEnumType(OutboxStatus, 12), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column()

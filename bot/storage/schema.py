@@ -45,8 +45,9 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
 
 
-async def upgrade(engine: AsyncEngine) -> tuple[str | None, str]:
-    """Migrate to the newest schema; returns (revision before, revision after)."""
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> tuple[str | None, str]:
+    """Migrate to the newest schema (or to `revision`: the migrations' own tests); returns (revision
+    before, revision after)."""
     before = await current_revision(engine)
     config = alembic_config(str(engine.url))
 
@@ -54,11 +55,11 @@ async def upgrade(engine: AsyncEngine) -> tuple[str | None, str]:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
-    return before, head_revision()
+    return before, head_revision() if revision == "head" else revision
 
 
 async def ensure_schema(engine: AsyncEngine, *, auto_migrate: bool) -> None:

@@ -372,7 +372,6 @@ async def test_relays_wait_for_the_topic_and_follow_the_card(harness: ChatHarnes
 
 async def test_topic_that_cannot_be_opened_falls_back_to_the_staff_chat(harness: ChatHarness) -> None:
     from bot.delivery.senders import PermanentFailure
-    from bot.services.sla import sweep_ticket_deadlines
 
     lan = harness.user("1001")
     await lan.presses("menu:human")
@@ -381,7 +380,7 @@ async def test_topic_that_cannot_be_opened_falls_back_to_the_staff_chat(harness:
     harness.sender.fail_with = PermanentFailure("Bad Request: the chat is not a forum")
     await harness.deliver_outbox()
     harness.sender.fail_with = None
-    report = await sweep_ticket_deadlines(harness.app.uow_factory, harness.app.clock, harness.app.settings)
+    report = await harness.app.deadline_sweep.run()
     assert report.released == 1
     await harness.deliver_outbox()
     ((address, card),) = harness.sender.delivered

@@ -12,8 +12,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import App
-from bot.channels.console_desk import ConsoleDesk
+from bot.bootstrap import App, build_console_desk
 from bot.services.ticket_views import open_ticket_summaries
 from bot.services.tickets import StaffMember
 from bot.storage.models import AuditEntry, Customer, OutboxMessage, Ticket
@@ -41,9 +40,9 @@ class Desk:
     async def run(self, *lines: str) -> tuple[str, str, int]:
         feed = iter([*(line + "\n" for line in lines), ""])
         out, err = io.StringIO(), io.StringIO()
-        desk = ConsoleDesk(self.app.uow_factory, self.app.texts, self.app.settings, self.app.clock,
-                           StaffMember(f"desk:{self.name}", self.name), read_line=lambda: next(feed),
-                           output=out, errors=err, interactive=False)
+        desk = build_console_desk(self.app.uow_factory, self.app.texts, self.app.settings, self.app.clock,
+                                  StaffMember(f"desk:{self.name}", self.name), read_line=lambda: next(feed),
+                                  output=out, errors=err, interactive=False)
         code = await desk.run()
         return out.getvalue(), err.getvalue(), code
 

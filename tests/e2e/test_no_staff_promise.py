@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.services.sla import sweep_ticket_deadlines
 from bot.storage.models import OutboxMessage, Ticket
 from tests.support.harness import ChatHarness, HarnessUser, Reply
 from tests.support.wording import key
@@ -107,7 +106,7 @@ async def test_without_staff_nobody_is_told_a_promise_was_missed(
     app = harness.app
     for _ in range(2):  # past the first-reply deadline, then past the resolution deadline
         clock.advance(timedelta(days=6))
-        report = await sweep_ticket_deadlines(app.uow_factory, app.clock, app.settings, texts=app.texts)
+        report = await app.deadline_sweep.run()
         assert report.told_late == 0
     async with app.uow_factory() as uow:
         keys = [row.dedupe_key or "" for row in (await uow.session.scalars(select(OutboxMessage))).all()]
@@ -124,7 +123,7 @@ async def test_with_staff_the_missed_promise_is_still_apologised_for(
     await file_complaint(lan)
     app = harness.app
     clock.advance(timedelta(hours=3))
-    report = await sweep_ticket_deadlines(app.uow_factory, app.clock, app.settings, texts=app.texts)
+    report = await app.deadline_sweep.run()
     assert report.told_late == 1
     await harness.deliver_outbox()
     assert harness.sender.said_to("1001", "complaints.late_first_reply", number="KN-2026-000001",

@@ -20,14 +20,13 @@ from bot.domain.ticket_category import TicketKind
 from bot.messages.actions import Wordings
 from bot.messages.events import ChatUser
 from bot.scheduling import start_scheduler, stop_scheduler
-from bot.services.sla import sweep_ticket_deadlines
-from bot.services.ticket_notifications import TicketNotifier
-from bot.services.tickets import NewTicket, StaffMember, open_ticket, resolve, staff_message, take
+from bot.services.tickets import NewTicket, StaffMember
 from bot.storage.models import OutboxMessage, Ticket
 from tests.support.wording import find, key, payload_wordings
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 STAFF_CHAT = "-100555"
+HA = StaffMember("7", "Hà")
 
 
 @pytest.fixture
@@ -39,22 +38,12 @@ def local(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=HCM)
 
 
-def notifier(app: App) -> TicketNotifier:
-    return TicketNotifier(app.texts, app.settings, app.clock)
-
-
 async def new_ticket(app: App, user: str = "1001") -> int:
     async with app.uow_factory() as uow:
         account = await uow.accounts.get_or_create("telegram", user)
         account.chat_id = user
-        ticket = await open_ticket(
-            uow,
-            app.clock,
-            app.settings,
-            notifier(app),
-            user=ChatUser("telegram", user),
-            request=NewTicket(TicketKind.COMPLAINT, "product", "Son bị gãy khi mở hộp"),
-        )
+        request = NewTicket(TicketKind.COMPLAINT, "product", "Son bị gãy khi mở hộp")
+        ticket = await app.tickets.open_ticket(uow, ChatUser("telegram", user), request)
         await uow.commit()
         return ticket.id
 
@@ -72,7 +61,7 @@ async def sweep_rows(app: App) -> list[tuple[str, str, Wordings]]:
 
 
 async def sweep(app: App) -> None:
-    await sweep_ticket_deadlines(app.uow_factory, app.clock, app.settings, texts=app.texts)
+    await app.deadline_sweep.run()
 
 
 async def test_deadlines_are_in_working_time_and_skip_the_holiday(app: App) -> None:
@@ -130,9 +119,7 @@ async def test_after_the_first_reply_the_resolution_promise_is_watched(app: App)
     await sweep(app)  # reminder, first-reply escalation and apology
     assert [k for k, _, _ in await sweep_rows(app)] == ["remind", "escalate", "late"]
     async with app.uow_factory() as uow:
-        await staff_message(
-            uow, clock, notifier(app), ticket_id, StaffMember("7", "Hà"), text="Em xin lỗi ạ", source=None
-        )
+        await app.tickets.staff_message(uow, ticket_id, HA, text="Em xin lỗi ạ", source=None)
         await uow.commit()
     clock.set(local(27, 8, 29))
     await sweep(app)
@@ -154,8 +141,8 @@ async def test_taken_and_resolved_tickets_are_left_alone(app: App) -> None:
     taken_id = await new_ticket(app, "1001")
     resolved_id = await new_ticket(app, "1002")
     async with app.uow_factory() as uow:
-        await take(uow, clock, notifier(app), taken_id, StaffMember("7", "Hà"))
-        await resolve(uow, clock, notifier(app), resolved_id, StaffMember("7", "Hà"))
+        await app.tickets.take(uow, taken_id, HA)
+        await app.tickets.resolve(uow, resolved_id, HA)
         await uow.commit()
     clock.set(local(23, 10, 15))
     await sweep(app)

@@ -7,9 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import App
-from bot.services.ticket_notifications import TicketNotifier
-from bot.services.tickets import StaffMember, reopen, resolve
-from bot.storage.models import OutboxMessage
+from bot.services.tickets import StaffMember
+from bot.storage.models import OutboxMessage, OutboxPurpose
 from tests.integration.test_tickets_service import STAFF_CHAT, open_for
 from tests.support.wording import payload_keys
 
@@ -22,25 +21,21 @@ def settings_overrides() -> dict[str, object]:
     return {"staff_chat_id": int(STAFF_CHAT), "staff_chat_is_forum": True}
 
 
-def notifier(app: App) -> TicketNotifier:
-    return TicketNotifier(app.texts, app.settings, app.clock)
-
-
 async def staff_rows(app: App, ticket_id: int) -> list[OutboxMessage]:
-    """The ticket's rows written after its card: what resolve and reopen added to the staff chat."""
+    """What resolve and reopen added to the ticket's staff topic."""
     async with app.uow_factory() as uow:
         rows = (await uow.session.scalars(
             select(OutboxMessage).where(OutboxMessage.chat_id == STAFF_CHAT).order_by(OutboxMessage.id)
         )).all()
         uow.session.expunge_all()
-    return [r for r in rows if (r.dedupe_key or "").startswith(f"ticket:{ticket_id}:topic-state:")]
+    return [r for r in rows if r.ticket_id == ticket_id and r.purpose is OutboxPurpose.TOPIC_STATE]
 
 
 async def with_topic(app: App, ticket_id: int, *, topic_status: str = "sent") -> None:
     """The topic was opened (thread 42), or its row ended as `topic_status` without a thread."""
     async with app.uow_factory() as uow:
         ticket = await uow.tickets.get(ticket_id)
-        topic = await uow.tickets.outbox_row(f"ticket:{ticket_id}:topic")
+        topic = await uow.outbox.topic_of(ticket_id)
         assert ticket is not None and topic is not None
         topic.status = topic_status
         if topic_status == "sent":
@@ -50,11 +45,10 @@ async def with_topic(app: App, ticket_id: int, *, topic_status: str = "sent") ->
 
 async def resolve_reopen_resolve(app: App, ticket_id: int) -> None:
     """All within one second of the (manual) clock."""
-    n = notifier(app)
     async with app.uow_factory() as uow:
-        await resolve(uow, app.clock, n, ticket_id, HA)
-        await reopen(uow, app.clock, app.settings, n, ticket_id, HA)
-        await resolve(uow, app.clock, n, ticket_id, HA)
+        await app.tickets.resolve(uow, ticket_id, HA)
+        await app.tickets.reopen(uow, ticket_id, HA)
+        await app.tickets.resolve(uow, ticket_id, HA)
         await uow.commit()
 
 
@@ -73,16 +67,16 @@ async def test_resolve_writes_a_note_then_closes_and_reopen_opens_then_writes_a_
 async def test_while_the_topic_is_being_opened_the_rows_wait_for_it(app: App) -> None:
     ticket_id = await open_for(app, "1001")  # its OpenTopic row is still pending
     async with app.uow_factory() as uow:
-        await resolve(uow, app.clock, notifier(app), ticket_id, HA)
+        await app.tickets.resolve(uow, ticket_id, HA)
         await uow.commit()
     rows = await staff_rows(app, ticket_id)
     assert [(r.kind, r.status, r.thread_id) for r in rows] == [
         ("text", "held", None), ("close_topic", "held", None)
     ]
     async with app.uow_factory() as uow:  # the topic is opened: everything held follows, in order
-        topic = await uow.tickets.outbox_row(f"ticket:{ticket_id}:topic")
+        topic = await uow.outbox.topic_of(ticket_id)
         assert topic is not None
-        await notifier(app).on_delivered(uow, topic, {"thread_id": THREAD})
+        await app.delivery_hooks(uow, topic, {"thread_id": THREAD})
         await uow.commit()
     rows = await staff_rows(app, ticket_id)
     assert [(r.kind, r.status, r.thread_id) for r in rows] == [

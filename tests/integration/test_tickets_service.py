@@ -11,20 +11,12 @@ from bot.bootstrap import App
 from bot.clock import ManualClock
 from bot.domain.ticket_category import TicketKind
 from bot.messages.events import Attachment, ChatUser
-from bot.services.ticket_notifications import TicketNotifier
 from bot.services.tickets import (
     NewTicket,
     Outcome,
     StaffMember,
-    add_customer_message,
     customer_ticket,
     customer_tickets,
-    open_ticket,
-    rate,
-    reopen,
-    resolve,
-    staff_message,
-    take,
     ticket_stats,
 )
 from bot.storage.models import AuditEntry, Customer, OutboxMessage, TicketMessage
@@ -40,10 +32,6 @@ def settings_overrides() -> dict[str, object]:
     return {"staff_chat_id": int(STAFF_CHAT), "complaints_email": "khieunai@roseeorder.com"}
 
 
-def notifier(app: App) -> TicketNotifier:
-    return TicketNotifier(app.texts, app.settings, app.clock)
-
-
 async def open_for(
     app: App, user: str, *, kind: TicketKind = TicketKind.COMPLAINT, customer: bool = False, files: int = 0
 ) -> int:
@@ -56,13 +44,10 @@ async def open_for(
             await uow.flush()
             account.customer_id, account.verified_phone = owner.id, owner.phone
             account.phone_verified_at = app.clock.now()
-        ticket = await open_ticket(
+        ticket = await app.tickets.open_ticket(
             uow,
-            app.clock,
-            app.settings,
-            notifier(app),
-            user=ChatUser("telegram", user),
-            request=NewTicket(
+            ChatUser("telegram", user),
+            NewTicket(
                 kind,
                 "payment",
                 "Bị trừ tiền hai lần",
@@ -112,13 +97,8 @@ async def test_a_failed_open_commits_nothing(app: App) -> None:
         async with app.uow_factory() as uow:
             account = await uow.accounts.get_or_create("telegram", "1001")
             account.chat_id = "1001"
-            await open_ticket(
-                uow,
-                app.clock,
-                app.settings,
-                notifier(app),
-                user=ChatUser("telegram", "1001"),
-                request=NewTicket(TicketKind.COMPLAINT, "other", "Test"),
+            await app.tickets.open_ticket(
+                uow, ChatUser("telegram", "1001"), NewTicket(TicketKind.COMPLAINT, "other", "Test")
             )
             raise RuntimeError("crash before commit")
     assert await outbox(app) == []
@@ -137,21 +117,19 @@ async def test_customers_reach_only_their_own_tickets(app: App) -> None:
         assert await customer_ticket(uow, me, 999999) is None
         assert [t.id for t in await customer_tickets(uow, me)] == [mine]
         assert list(await customer_tickets(uow, other)) == []
-        assert (await rate(uow, app.clock, notifier(app), other, mine, 5)).outcome is Outcome.NOT_FOUND
+        assert (await app.tickets.rate(uow, other, mine, 5)).outcome is Outcome.NOT_FOUND
 
 
 async def test_relays_are_stored_once_per_source_and_notes_stay_internal(app: App) -> None:
     ticket_id = await open_for(app, "1001")
     async with app.uow_factory() as uow:
-        n = notifier(app)
-        first = await add_customer_message(uow, app.clock, n, ticket_id, text="Alo", source="telegram:1001:5")
-        again = await add_customer_message(uow, app.clock, n, ticket_id, text="Alo", source="telegram:1001:5")
+        desk = app.tickets
+        first = await desk.add_customer_message(uow, ticket_id, text="Alo", source="telegram:1001:5")
+        again = await desk.add_customer_message(uow, ticket_id, text="Alo", source="telegram:1001:5")
         assert (first.outcome, again.outcome) == (Outcome.DONE, Outcome.DUPLICATE)
-        note = await staff_message(
-            uow, app.clock, n, ticket_id, HA, text="! gọi lại sau", source="telegram:-1:1"
-        )
+        note = await desk.staff_message(uow, ticket_id, HA, text="! gọi lại sau", source="telegram:-1:1")
         assert note.outcome is Outcome.NOTE and note.ticket and note.ticket.first_staff_reply_at is None
-        reply = await staff_message(uow, app.clock, n, ticket_id, HA, text="Chào chị", source="telegram:-1:2")
+        reply = await desk.staff_message(uow, ticket_id, HA, text="Chào chị", source="telegram:-1:2")
         assert reply.outcome is Outcome.DONE and reply.ticket
         assert reply.ticket.first_staff_reply_at == app.clock.now()
         assert reply.ticket.assignee_name == "Hà" and reply.ticket.status == "in_progress"
@@ -170,28 +148,28 @@ async def test_take_resolve_reopen_and_rate(app: App) -> None:
     clock = app.clock
     assert isinstance(clock, ManualClock)
     ticket_id = await open_for(app, "1001")
-    n = notifier(app)
+    desk = app.tickets
     async with app.uow_factory() as uow:
-        assert (await take(uow, clock, n, ticket_id, HA)).outcome is Outcome.DONE
-        assert (await take(uow, clock, n, ticket_id, HA)).outcome is Outcome.DONE  # again by the same person
-        assert (await take(uow, clock, n, ticket_id, MINH)).outcome is Outcome.ALREADY
+        assert (await desk.take(uow, ticket_id, HA)).outcome is Outcome.DONE
+        assert (await desk.take(uow, ticket_id, HA)).outcome is Outcome.DONE  # again by the same person
+        assert (await desk.take(uow, ticket_id, MINH)).outcome is Outcome.ALREADY
         me = ChatUser("telegram", "1001")
-        assert (await rate(uow, clock, n, me, ticket_id, 4)).outcome is Outcome.NOT_ALLOWED
-        assert (await resolve(uow, clock, n, ticket_id, HA)).outcome is Outcome.DONE
-        assert (await resolve(uow, clock, n, ticket_id, HA)).outcome is Outcome.ALREADY
-        assert (await take(uow, clock, n, ticket_id, MINH)).outcome is Outcome.NOT_ALLOWED
+        assert (await desk.rate(uow, me, ticket_id, 4)).outcome is Outcome.NOT_ALLOWED
+        assert (await desk.resolve(uow, ticket_id, HA)).outcome is Outcome.DONE
+        assert (await desk.resolve(uow, ticket_id, HA)).outcome is Outcome.ALREADY
+        assert (await desk.take(uow, ticket_id, MINH)).outcome is Outcome.NOT_ALLOWED
         clock.advance(timedelta(days=7))
-        reopened = await reopen(uow, clock, app.settings, n, ticket_id, MINH)
+        reopened = await desk.reopen(uow, ticket_id, MINH)
         assert reopened.outcome is Outcome.DONE and reopened.ticket is not None
         assert reopened.ticket.status == "in_progress" and reopened.ticket.resolved_at is None
         assert (
             reopened.ticket.resolution_due_at is not None and reopened.ticket.resolution_due_at > clock.now()
         )
-        assert (await reopen(uow, clock, app.settings, n, ticket_id, MINH)).outcome is Outcome.ALREADY
-        await resolve(uow, clock, n, ticket_id, HA)
-        assert (await rate(uow, clock, n, me, ticket_id, 6)).outcome is Outcome.NOT_FOUND
-        assert (await rate(uow, clock, n, me, ticket_id, 4)).outcome is Outcome.DONE
-        assert (await rate(uow, clock, n, me, ticket_id, 5)).outcome is Outcome.ALREADY
+        assert (await desk.reopen(uow, ticket_id, MINH)).outcome is Outcome.ALREADY
+        await desk.resolve(uow, ticket_id, HA)
+        assert (await desk.rate(uow, me, ticket_id, 6)).outcome is Outcome.NOT_FOUND
+        assert (await desk.rate(uow, me, ticket_id, 4)).outcome is Outcome.DONE
+        assert (await desk.rate(uow, me, ticket_id, 5)).outcome is Outcome.ALREADY
         await uow.commit()
     async with app.uow_factory() as uow:
         actions = [
@@ -212,18 +190,17 @@ async def test_take_resolve_reopen_and_rate(app: App) -> None:
 async def test_stats(app: App) -> None:
     clock = app.clock
     assert isinstance(clock, ManualClock)
-    n = notifier(app)
     ids = [await open_for(app, user) for user in ("1", "2", "3")]
     async with app.uow_factory() as uow:
         for minutes, ticket_id in zip((10, 30, 90), ids, strict=True):
             ticket = await uow.tickets.get(ticket_id)
             assert ticket is not None
             ticket.first_staff_reply_at = ticket.created_at + timedelta(minutes=minutes)
-        await resolve(uow, clock, n, ids[0], HA)
+        await app.tickets.resolve(uow, ids[0], HA)
         await uow.commit()
     async with app.uow_factory() as uow:
         me = ChatUser("telegram", "1")
-        await rate(uow, clock, n, me, ids[0], 3)
+        await app.tickets.rate(uow, me, ids[0], 3)
         await uow.commit()
     clock.advance(timedelta(days=30))
     async with app.uow_factory() as uow:

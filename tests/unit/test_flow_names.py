@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.bootstrap import build_flows
+from bot.bootstrap import build_flows, build_ticket_services
 from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.dialogue.flow import FlowRegistry
@@ -19,8 +19,10 @@ PERSISTED_NAMES = {"menu", "policy", "answer", "verify", "order", "rights", "com
 
 
 def registry() -> FlowRegistry:
-    desk = StaffDesk(Catalog.load(), load_settings(None), ManualClock(START_OF_TEST_TIME))
-    return build_flows(understander=object(), extra=[DeskButtonsFlow(desk)])  # type: ignore[arg-type]
+    settings, clock = load_settings(None), ManualClock(START_OF_TEST_TIME)
+    tickets = build_ticket_services(Catalog.load(), settings, clock).desk
+    desk = StaffDesk(tickets, settings, clock)
+    return build_flows(object(), tickets, [DeskButtonsFlow(desk)])  # type: ignore[arg-type]
 
 
 def test_a_flow_is_named_after_its_module_or_the_one_button_family_it_takes() -> None:

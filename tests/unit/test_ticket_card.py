@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.domain.masking import mask_phone
 from bot.domain.ticket_category import TicketCategory, ticket_number
 from bot.i18n import Catalog
 from bot.messages.actions import CALLBACK_DATA_MAX_BYTES
 from bot.messages.buttons import MAX_ID
-from bot.services.ticket_notifications import TicketNotifier
+from bot.services.ticket_rendering import TicketRenderer
 from bot.storage.models import Ticket
 from tests.support.wording import key, label, markup, rendered, worded
 
@@ -43,9 +42,9 @@ def make_ticket(**fields: object) -> Ticket:
     return Ticket(**values)
 
 
-def notifier(**overrides: object) -> TicketNotifier:
+def notifier(**overrides: object) -> TicketRenderer:
     settings = load_settings(None, staff_chat_id=-100123, **overrides)
-    return TicketNotifier(Catalog.load(), settings, ManualClock(NOW))
+    return TicketRenderer(Catalog.load(), settings)
 
 
 def test_card_shows_what_staff_need_and_masks_the_phone() -> None:

@@ -48,7 +48,8 @@ ownership is checked on every press:
 | (any)   | `rate:<ticket_id>:skip`                                | thanks; finish                        |
 | comment | text                                                   | kept with the rating; thanks; finish  |
 
-The buttons of both flows are the classes of `bot.messages.buttons`.
+The buttons of both flows are the classes of `bot.messages.buttons`. Both flows are built with
+the `TicketDesk` (`bot.bootstrap`), and every change to a ticket goes through it.
 """
 
 from __future__ import annotations
@@ -76,19 +77,16 @@ from bot.messages.wording import join
 from bot.services.identity import verified_customer
 from bot.services.orders import own_order, recent_orders
 from bot.services.staff_reach import customer_wording
-from bot.services.ticket_notifications import TicketNotifier, format_moment
+from bot.services.ticket_desk import TicketDesk
+from bot.services.ticket_rendering import category_label, format_moment
 from bot.services.tickets import (
     MAX_ATTACHMENTS,
     NewTicket,
     Outcome,
     TicketView,
-    add_customer_message,
-    comment_on_rating,
     customer_ticket,
     customer_tickets,
-    open_ticket,
     open_ticket_of,
-    rate,
     source_key,
 )
 from intents.text import comparison_key
@@ -96,10 +94,6 @@ from intents.text import comparison_key
 MIN_DESCRIPTION = 5
 # A GIF or a round video is "a video" to the customer, as the prompt words it.
 ACCEPTED_FILES = ("photo", "document", "video", "animation", "video_note")
-
-
-def _notifier(turn: Turn) -> TicketNotifier:
-    return TicketNotifier(turn.texts, turn.settings, turn.clock)
 
 
 def _honest(turn: Turn, key: str) -> str:
@@ -136,6 +130,9 @@ class ComplaintFlow(Flow):
         "describe_short": "on_describe_short",
         "confirm": "on_confirm",
     }
+
+    def __init__(self, tickets: TicketDesk) -> None:
+        self._tickets = tickets
 
     async def start(self, turn: Turn, **options: Any) -> None:
         if not options.get("new"):
@@ -271,8 +268,8 @@ class ComplaintFlow(Flow):
         files = [a for a in event.attachments if a.kind != "sticker"]
         if not event.clean_text and not files:
             return False
-        result = await add_customer_message(
-            turn.uow, turn.clock, _notifier(turn), ticket.id, text=event.clean_text, attachments=files,
+        result = await self._tickets.add_customer_message(
+            turn.uow, ticket.id, text=event.clean_text, attachments=files,
             source=source_key(event.channel, event.chat_id, event.message_id),
             author_name=turn.display_name,
         )
@@ -351,8 +348,7 @@ class ComplaintFlow(Flow):
             attachments=tuple(Attachment.from_dict(item) for item in data.get("attachments", [])),
             language=turn.language,
         )
-        ticket = await open_ticket(turn.uow, turn.clock, turn.settings, _notifier(turn), user=turn.user,
-                                   request=request)
+        ticket = await self._tickets.open_ticket(turn.uow, turn.user, request)
         turn.finish()
         key = "complaints.created_human" if kind is TicketKind.HUMAN else "complaints.created"
         turn.say(_honest(turn, key), buttons=self._open_ticket_keyboard(turn, ticket), number=ticket.number,
@@ -375,7 +371,7 @@ class ComplaintFlow(Flow):
             "complaints.status",
             buttons=((turn.button("complaints.list_button", ComplaintButton("list")),),),
             number=ticket.number,
-            category=_notifier(turn).category(ticket, turn.language),
+            category=category_label(turn.texts, turn.language, ticket),
             status=turn.t(f"complaints.status_value.{ticket.status}"),
             created=format_moment(ticket.created_at, turn.settings),
             next_step=self._next_step(turn, ticket),
@@ -395,9 +391,9 @@ class ComplaintFlow(Flow):
         if not tickets:
             turn.say("complaints.list_empty", buttons=main_menu(turn))
             return
-        notifier = _notifier(turn)
         lines = [
-            turn.t("complaints.list_line", number=t.number, category=notifier.category(t, turn.language),
+            turn.t("complaints.list_line", number=t.number,
+                   category=category_label(turn.texts, turn.language, t),
                    status=turn.t(f"complaints.status_value.{t.status}"),
                    created=format_moment(t.created_at, turn.settings))
             for t in tickets
@@ -432,6 +428,9 @@ class TicketRatingFlow(Flow):
     STEPS: ClassVar[Mapping[str, str]] = {"comment": "on_comment"}
     BUTTONS = (RatingButton,)
 
+    def __init__(self, tickets: TicketDesk) -> None:
+        self._tickets = tickets
+
     async def start(self, turn: Turn, **options: Any) -> None:
         turn.say("core.stale_button")
 
@@ -444,7 +443,7 @@ class TicketRatingFlow(Flow):
             turn.finish()
             turn.say("complaints.rating_closed", buttons=main_menu(turn))
             return
-        result = await rate(turn.uow, turn.clock, _notifier(turn), turn.user, ticket_id, rating)
+        result = await self._tickets.rate(turn.uow, turn.user, ticket_id, rating)
         if result.outcome is Outcome.NOT_FOUND:
             turn.say("complaints.not_found")
         elif result.outcome is Outcome.NOT_ALLOWED:
@@ -463,5 +462,5 @@ class TicketRatingFlow(Flow):
         if not text:
             turn.say("complaints.rating_closed", buttons=main_menu(turn))
             return
-        await comment_on_rating(turn.uow, turn.clock, _notifier(turn), turn.user, ticket_id, text)
+        await self._tickets.comment_on_rating(turn.uow, turn.user, ticket_id, text)
         turn.say("complaints.comment_thanks", buttons=main_menu(turn))

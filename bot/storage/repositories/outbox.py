@@ -1,4 +1,10 @@
-"""The outbox: messages that must arrive, claimed by dispatchers with a lease so several can run."""
+"""The outbox: messages that must arrive, claimed by dispatchers with a lease so several can run.
+
+Rows are found by what they are for (`purpose`) and what they are about (`ticket_id`), never by the
+shape of their dedupe key. `FOR UPDATE SKIP LOCKED` is asked for on every dialect: PostgreSQL lets
+other dispatchers skip the rows one has claimed, and SQLAlchemy renders nothing for it on SQLite,
+where BEGIN IMMEDIATE already lets one writer in at a time.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,10 @@ from functools import lru_cache
 from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from bot.storage.models import OutboxMessage
+from bot.storage.models import OutboxMessage, OutboxPurpose, OutboxStatus
 from bot.storage.repositories.base import Repository
+
+PENDING, HELD, DEAD = OutboxStatus.PENDING, OutboxStatus.HELD, OutboxStatus.DEAD
 
 # Built once: the dispatcher polls every second, and building this statement (an aliased entity,
 # its column proxies) cost milliseconds each time, more than running it.
@@ -18,34 +26,34 @@ _EARLIER = aliased(OutboxMessage)
 _DUE = (
     select(OutboxMessage)
     .where(
-        OutboxMessage.status == "pending",
+        OutboxMessage.status == PENDING,
         OutboxMessage.next_attempt_at <= bindparam("now"),
         or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < bindparam("now")),
         ~exists().where(
             _EARLIER.channel == OutboxMessage.channel,
             _EARLIER.chat_id == OutboxMessage.chat_id,
-            _EARLIER.status == "pending",
+            _EARLIER.status == PENDING,
             _EARLIER.id < OutboxMessage.id,
         ),
     )
     .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
 )
-_DUE_SKIPPING_LOCKED = _DUE.with_for_update(skip_locked=True)  # PostgreSQL: other dispatchers skip them
+_HELD_FOR_DEAD_TOPIC = aliased(OutboxMessage)
 
 #: (channel, chat id) pairs a dispatcher can deliver to; a chat id of None stands for every chat.
 Scope = tuple[tuple[str, str | None], ...]
 
 
 @lru_cache(maxsize=16)
-def _due_within(scope: Scope, skip_locked: bool) -> Select[OutboxMessage]:
+def _due_within(scope: Scope) -> Select[OutboxMessage]:
     """The due-messages statement narrowed to a scope, built once per scope (like `_DUE`)."""
-    narrowed = _DUE.where(or_(*(
+    return _DUE.where(or_(*(
         OutboxMessage.channel == channel if chat_id is None
         else and_(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
         for channel, chat_id in scope
     )))
-    return narrowed.with_for_update(skip_locked=True) if skip_locked else narrowed
 
 
 class OutboxRepository(Repository):
@@ -74,26 +82,64 @@ class OutboxRepository(Repository):
         """
         if scope is not None and not scope:
             return []
-        on_postgresql = self._session.bind is not None and self._session.bind.dialect.name == "postgresql"
-        if scope is not None:
-            query = _due_within(scope, on_postgresql)
-        else:
-            query = _DUE_SKIPPING_LOCKED if on_postgresql else _DUE
+        query = _DUE if scope is None else _due_within(scope)
         rows = (await self._session.scalars(query, {"now": now, "limit": limit})).all()
         for row in rows:
             row.locked_until = now + lease
         await self._session.flush()
         return rows
 
-    async def count(self, kinds: Sequence[str], dedupe_prefix: str) -> int:
-        """How many messages of these kinds were ever written under keys starting with the prefix."""
-        query = select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.kind.in_(kinds), OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True)
-        )
-        return int(await self._session.scalar(query) or 0)
-
     async def get(self, message_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, message_id)
 
     async def all(self) -> Sequence[OutboxMessage]:
         return (await self._session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+
+    # A ticket's rows -----------------------------------------------------------------------------
+    async def topic_of(self, ticket_id: int) -> OutboxMessage | None:
+        """The row that opens the ticket's forum topic, if one was written."""
+        return await self._session.scalar(select(OutboxMessage).where(
+            OutboxMessage.ticket_id == ticket_id, OutboxMessage.purpose == OutboxPurpose.TICKET_TOPIC,
+        ).order_by(OutboxMessage.id).limit(1))
+
+    async def held_for(self, ticket_id: int) -> Sequence[OutboxMessage]:
+        """The ticket's rows held back until its staff topic exists, oldest first."""
+        rows = await self._session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.ticket_id == ticket_id, OutboxMessage.status == HELD)
+            .order_by(OutboxMessage.id)
+        )
+        return rows.all()
+
+    async def release_held(self, ticket_id: int, *, thread_id: int | None, now: datetime) -> int:
+        """The ticket's held rows become due now, addressed to `thread_id`; how many there were."""
+        rows = await self.held_for(ticket_id)
+        for row in rows:
+            row.status, row.thread_id, row.next_attempt_at = PENDING, thread_id, now
+        await self._session.flush()
+        return len(rows)
+
+    async def tickets_held_for_a_dead_topic(self) -> Sequence[int]:
+        """Tickets with rows still held for a topic that can never be opened (its row is dead)."""
+        held = _HELD_FOR_DEAD_TOPIC
+        query = (
+            select(OutboxMessage.ticket_id)
+            .where(
+                OutboxMessage.purpose == OutboxPurpose.TICKET_TOPIC,
+                OutboxMessage.status == DEAD,
+                OutboxMessage.ticket_id.is_not(None),
+                exists().where(held.ticket_id == OutboxMessage.ticket_id, held.status == HELD),
+            )
+            .distinct()
+            .order_by(OutboxMessage.ticket_id)
+        )
+        return [ticket for ticket in (await self._session.scalars(query)).all() if ticket is not None]
+
+    async def topic_changes(self, ticket_id: int) -> int:
+        """How many times the ticket's topic was closed or reopened (each change writes one such row)."""
+        query = select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.ticket_id == ticket_id,
+            OutboxMessage.purpose == OutboxPurpose.TOPIC_STATE,
+            OutboxMessage.kind.in_(("close_topic", "reopen_topic")),
+        )
+        return int(await self._session.scalar(query) or 0)

@@ -1,13 +1,18 @@
-"""Tickets and their messages."""
+"""Tickets and their messages.
+
+Row locks (`FOR UPDATE`, `SKIP LOCKED`) are asked for on every dialect: PostgreSQL takes them, and
+SQLAlchemy renders nothing for them on SQLite, where BEGIN IMMEDIATE lets one writer in at a time.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from bot.storage.models import OutboxMessage, Ticket, TicketMessage
+from bot.storage.models import Ticket, TicketMessage
 from bot.storage.repositories.base import Repository
 
 OPEN_STATUSES = ("open", "in_progress")
@@ -74,10 +79,10 @@ class TicketRepository(Repository):
     # Added for the staff desk and the SLA sweep ------------------------------------------------------
     async def lock(self, ticket_id: int) -> Ticket | None:
         """The ticket, re-read and row-locked for the rest of the transaction (PostgreSQL)."""
-        query = select(Ticket).where(Ticket.id == ticket_id).execution_options(populate_existing=True)
-        if self._session.bind is not None and self._session.bind.dialect.name == "postgresql":
-            query = query.with_for_update()
-        return await self._session.scalar(query)
+        return await self._session.scalar(
+            select(Ticket).where(Ticket.id == ticket_id).with_for_update()
+            .execution_options(populate_existing=True)
+        )
 
     async def in_statuses(self, statuses: Sequence[str], *, limit: int = 200) -> Sequence[Ticket]:
         rows = await self._session.scalars(
@@ -88,14 +93,38 @@ class TicketRepository(Repository):
     async def all_for_stats(self) -> Sequence[Ticket]:
         return (await self._session.scalars(select(Ticket).order_by(Ticket.id))).all()
 
-    async def held_outbox(self, ticket_id: int) -> Sequence[OutboxMessage]:
-        """Outbox rows of this ticket held back until its staff topic exists, oldest first."""
+    async def claim_deadlines_due(
+        self, now: datetime, *, escalation_lead: datetime, apologies: bool, limit: int
+    ) -> Sequence[Ticket]:
+        """Open tickets with a watch due (see `bot.services.sla`), row-locked; other sweeps skip them.
+
+        Due: nobody took it and its reminder time has come; or the deadline of its current promise
+        (first reply until staff first replied, then resolution) is before `escalation_lead` and it
+        was not escalated; or, with `apologies`, that deadline has passed and the customer was not
+        told so yet.
+        """
+        first = Ticket.first_staff_reply_at.is_(None)
+        replied = Ticket.first_staff_reply_at.is_not(None)
+        watches = [
+            and_(Ticket.assignee_id.is_(None), Ticket.reminded_at.is_(None), Ticket.remind_at <= now),
+            and_(
+                Ticket.escalated_at.is_(None),
+                or_(and_(first, Ticket.first_reply_due_at <= escalation_lead),
+                    and_(replied, Ticket.resolution_due_at <= escalation_lead)),
+            ),
+        ]
+        if apologies:
+            watches.append(and_(
+                Ticket.customer_told_late_at.is_(None),
+                or_(and_(first, Ticket.first_reply_due_at <= now),
+                    and_(replied, Ticket.resolution_due_at <= now)),
+            ))
         rows = await self._session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.status == "held", OutboxMessage.dedupe_key.like(f"ticket:{ticket_id}:%"))
-            .order_by(OutboxMessage.id)
+            select(Ticket)
+            .where(Ticket.status.in_(OPEN_STATUSES), or_(*watches))
+            .order_by(Ticket.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
         )
         return rows.all()
-
-    async def outbox_row(self, dedupe_key: str) -> OutboxMessage | None:
-        return await self._session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))

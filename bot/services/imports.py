@@ -144,8 +144,7 @@ async def _import_file(
                     records.append(result)
             outcome = await upsert(uow, records, clock=clock, actor=actor)
             outcome.add_to(report)
-            await uow.flush()
-            uow.session.expunge_all()  # keep memory flat: later batches look rows up again
+            await uow.forget_loaded()  # keep memory flat: later batches look rows up again
         if report.rows == 0:
             raise ImportFileError(f"{path.name}: file has a header but no rows")
         if not options.dry_run and (not report.invalid or options.skip_invalid) and report.valid:
@@ -190,8 +189,7 @@ async def _upsert_all(
         report.rows += len(batch)
         outcome = await upsert(uow, batch, clock=clock, actor=actor)
         outcome.add_to(report)
-        await uow.flush()
-        uow.session.expunge_all()
+        await uow.forget_loaded()
 
 
 def _batches(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:

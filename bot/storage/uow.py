@@ -58,6 +58,12 @@ class UnitOfWork:
     async def flush(self) -> None:
         await self.session.flush()
 
+    async def forget_loaded(self) -> None:
+        """Write what is pending, then let go of every row loaded so far (still in the transaction):
+        a long import keeps its memory flat; what a later batch needs it looks up again."""
+        await self.session.flush()
+        self.session.expunge_all()
+
 
 class UnitOfWorkFactory:
     """Hands out fresh units of work; what services and the dialogue engine depend on."""

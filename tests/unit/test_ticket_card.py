@@ -42,13 +42,13 @@ def make_ticket(**fields: object) -> Ticket:
     return Ticket(**values)
 
 
-def notifier(**overrides: object) -> TicketRenderer:
+def wording(**overrides: object) -> TicketRenderer:
     settings = load_settings(None, staff_chat_id=-100123, **overrides)
     return TicketRenderer(Catalog.load(), settings)
 
 
 def test_card_shows_what_staff_need_and_masks_the_phone() -> None:
-    card = notifier().render_card(
+    card = wording().render_card(
         make_ticket(), phone=mask_phone("+84912345678"), verified=True, attachments=2
     )
     assert worded(
@@ -67,7 +67,7 @@ def test_card_shows_what_staff_need_and_masks_the_phone() -> None:
 
 
 def test_unverified_customer_and_typed_order_are_marked() -> None:
-    card = notifier().render_card(
+    card = wording().render_card(
         make_ticket(order_code="XYZ<1>"), phone=mask_phone(None), verified=False, attachments=0
     )
     assert worded(card, "staff.card", verified=key("staff.unverified"),
@@ -77,7 +77,7 @@ def test_unverified_customer_and_typed_order_are_marked() -> None:
 
 @pytest.mark.parametrize(("forum", "hint"), [(True, "staff.hint_forum"), (False, "staff.hint_reply")])
 def test_card_explains_how_to_answer(forum: bool, hint: str) -> None:
-    card = notifier(staff_chat_is_forum=forum).render_card(
+    card = wording(staff_chat_is_forum=forum).render_card(
         make_ticket(), phone="—", verified=False, attachments=0
     )
     assert worded(card, "staff.card", hint=key(hint))
@@ -85,7 +85,7 @@ def test_card_explains_how_to_answer(forum: bool, hint: str) -> None:
 
 def test_request_for_a_person_is_labelled_as_such() -> None:
     ticket = make_ticket(kind="human", category="other", number="HT-2026-000124", order_code=None)
-    n = notifier()
+    n = wording()
     human = markup("complaints.category.human")
     assert n.topic_name(ticket) == rendered("staff.topic_name", number="HT-2026-000124", category=human)
     card = n.render_card(ticket, phone="—", verified=False, attachments=0)
@@ -93,7 +93,7 @@ def test_request_for_a_person_is_labelled_as_such() -> None:
 
 
 def test_topic_name_is_number_and_category_within_telegram_limit() -> None:
-    n = notifier()
+    n = wording()
     delivery = markup("complaints.category.delivery")
     expected = rendered("staff.topic_name", number="KN-2026-000123", category=delivery)
     assert n.topic_name(make_ticket()) == expected
@@ -102,7 +102,7 @@ def test_topic_name_is_number_and_category_within_telegram_limit() -> None:
 
 
 def test_email_is_plain_text_with_the_facts() -> None:
-    email = notifier().compose_email(
+    email = wording().compose_email(
         make_ticket(), "khieunai@roseeorder.com", phone="+84••••••678", verified=True, attachments=1
     )
     assert email.to == "khieunai@roseeorder.com"
@@ -119,6 +119,6 @@ def test_ticket_numbers() -> None:
 
 
 def test_rating_buttons_fit_callback_data() -> None:
-    keyboard = notifier().rating_keyboard(make_ticket(id=MAX_ID))
+    keyboard = wording().rating_keyboard(make_ticket(id=MAX_ID))
     assert [b.data for b in keyboard[0]] == [f"rate:{MAX_ID}:{n}" for n in range(1, 6)]
     assert keyboard[0][4].label == label("complaints.rate_button", stars="⭐⭐⭐⭐⭐")

@@ -72,7 +72,8 @@ async def test_the_migration_fills_purpose_and_ticket_from_the_old_keys(old_engi
     assert [(row.dedupe_key, row.purpose, row.ticket_id) for row in rows] == [
         (key, purpose, ticket) for key, _, _, purpose, ticket in OLD_ROWS
     ]
-    assert all(isinstance(row.purpose, OutboxPurpose) and isinstance(row.status, OutboxStatus) for row in rows)
+    assert all(isinstance(row.purpose, OutboxPurpose) for row in rows)
+    assert all(isinstance(row.status, OutboxStatus) for row in rows)
     assert [row.status for row in rows] == [status for _, _, status, _, _ in OLD_ROWS]  # kept as they were
     assert all(row.request_id is None for row in rows)
 

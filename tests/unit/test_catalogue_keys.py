@@ -6,8 +6,8 @@ The scan reads bot/ with `ast`: nothing is imported from the modules it reads.
 - **Catalogue calls.** `<...>texts.text(language, key)` is the one place text is rendered. Every
   function that passes one of its own parameters into the key of a catalogue call is a catalogue call
   too, with the literal prefix it adds: `Turn.say`/`t`/`button`/`ask_for_contact`,
-  `TicketNotifier.staff_text` ("staff."), `customer_text` and `tell_customer` ("complaints."),
-  `tell_customer_late` ("complaints.late_"), `ConsoleDesk._t` ("desk."), ... The scan finds these
+  `TicketRenderer.staff_text` ("staff."), `customer_text` and `customer_notice` ("complaints."),
+  `TicketRouter.tell_customer_late` ("complaints.late_"), `ConsoleDesk._t` ("desk."), ... The scan finds these
   wrappers itself, to a fixed point, so a new one needs no entry here. `DeskError(key)` is the one
   call whose key is rendered later (`self._t(error.key)`), so it is named in `EXTRA_CALLS`.
 - **Keys.** The key argument of each call is resolved to every key it can be: a literal; both branches
@@ -57,8 +57,8 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bot/channels/console_desk.py", "ticket.status"): tuple(TicketStatus),
     ("bot/channels/console_desk.py", "ticket.kind"): tuple(TicketKind),
     ("bot/channels/console_desk.py", "ticket.category"): CATEGORIES,
-    ("bot/services/ticket_notifications.py", "ticket.kind"): tuple(TicketKind),
-    ("bot/services/ticket_notifications.py", "ticket.category"): CATEGORIES,
+    ("bot/services/ticket_rendering.py", "ticket.kind"): tuple(TicketKind),
+    ("bot/services/ticket_rendering.py", "ticket.category"): CATEGORIES,
     ("bot/services/sla.py", "promise"): get_args(Promise),
 }
 
@@ -70,13 +70,7 @@ PASSED_ON = {("bot/channels/console_desk.py", "error.key")}  # checked where the
 KEY_FUNCTIONS = {"_honest": 1, "customer_wording": 1}
 
 #: Keys no code renders, kept on purpose, each with the reason.
-UNUSED_ON_PURPOSE: dict[str, str] = {
-    "staff.customer_unreachable": (
-        "written for telling staff that a ticket's customer blocked the bot (the dispatcher's "
-        "on_unreachable hook) and never wired; the split of ticket_notifications.py decides: send it, "
-        "or delete it from both locales"
-    ),
-}
+UNUSED_ON_PURPOSE: dict[str, str] = {}
 
 
 class Unresolved(Exception):
@@ -360,8 +354,8 @@ def catalog() -> Catalog:
 def test_the_scan_finds_the_wrappers_and_the_calls() -> None:
     found = wrappers(modules())
     assert found[("bot/dialogue/turn.py", "say")] == Wrapper("key", 0, "")
-    assert found[("bot/services/ticket_notifications.py", "staff_text")].prefix == "staff."
-    assert found[("bot/services/ticket_notifications.py", "tell_customer_late")].prefix == "complaints.late_"
+    assert found[("bot/services/ticket_rendering.py", "staff_text")].prefix == "staff."
+    assert found[("bot/services/ticket_routing.py", "tell_customer_late")].prefix == "complaints.late_"
     assert found[("bot/channels/console_desk.py", "_t")].prefix == "desk."
     keys = scan().keys
     assert len(scan().sites) > 200

@@ -38,7 +38,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 
 from bot import garbage_collection
-from bot.channels.telegram.rate_limit import LocalRateLimiter, RateLimiter, UnlimitedRateLimiter
+from bot.channels.bot_api.rate_limit import LocalRateLimiter, RateLimiter, UnlimitedRateLimiter
 from bot.config import Settings
 from tests.fakes.bot_api import FakeBotApi
 from tests.support.telegram_bot import TelegramBotUnderTest

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import App, build_app
-from bot.channels.telegram.rate_limit import RateLimiter
+from bot.channels.bot_api.rate_limit import RateLimiter
 from bot.channels.telegram.runner import Mode, TelegramRuntime
 from bot.config import Settings, load_settings
 from bot.dialogue.ports import TextUnderstander

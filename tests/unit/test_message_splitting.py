@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.channels.telegram.splitting import TEXT_LIMIT, split_html, units
+from bot.channels.bot_api.splitting import TEXT_LIMIT, split_html, units
 
 TAG = re.compile(r"<[^>]*>")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram.methods import GetUpdates, SendMessage
 
-from bot.channels.telegram.ordering import UserSequencer
+from bot.channels.bot_api.ordering import UserSequencer
 from bot.channels.telegram.pacing import PollingPace
 
 

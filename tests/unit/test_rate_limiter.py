@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from bot.channels.telegram.rate_limit import LocalRateLimiter, RedisRateLimiter, SlidingWindow, TokenBucket
+from bot.channels.bot_api.rate_limit import LocalRateLimiter, RedisRateLimiter, SlidingWindow, TokenBucket
 from tests.support.telegram_bot import free_port
 
 

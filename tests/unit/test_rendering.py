@@ -1,4 +1,5 @@
-"""Actions as Bot API calls: one message per part, markup where Telegram users expect it."""
+"""Actions as Bot API calls: one message per part, markup where Telegram users expect it (the shared
+calls, checked as aiogram builds them; tests/unit/test_ptb_rendering.py checks python-telegram-bot's)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from aiogram.methods import (
 )
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.channels.telegram.rendering import inline_keyboard, one_message_each, render
+from bot.channels.bot_api.rendering import inline_keyboard, one_message_each, render
+from bot.channels.telegram.rendering import inline_markup, to_method
 from bot.messages.actions import Address, Button, RequestContact, SendAttachment, SendText
 from bot.messages.actions import SendDocument as Doc
 from bot.messages.events import Attachment
@@ -24,7 +26,7 @@ BUTTONS = ((Button("Menu", "menu:main"),),)
 
 
 def methods(action: object) -> list[object]:
-    return [step.method for step in render(action, TO)]  # type: ignore[arg-type]
+    return [to_method(call) for call in render(action, TO)]  # type: ignore[arg-type]
 
 
 def test_a_long_text_is_one_message_per_part_with_its_buttons_on_the_last() -> None:
@@ -38,8 +40,9 @@ def test_a_long_text_is_one_message_per_part_with_its_buttons_on_the_last() -> N
 
 def test_one_message_that_removes_the_reply_keyboard_adds_its_buttons_after() -> None:
     (step,) = render(SendText("Cảm ơn Quý khách.", BUTTONS, remove_reply_keyboard=True), TO)
-    assert isinstance(step.method.reply_markup, ReplyKeyboardRemove)  # type: ignore[attr-defined]
-    assert isinstance(step.then_keyboard, InlineKeyboardMarkup)
+    assert isinstance(to_method(step).reply_markup, ReplyKeyboardRemove)  # type: ignore[attr-defined]
+    assert step.then_keyboard is not None
+    assert isinstance(inline_markup(step.then_keyboard), InlineKeyboardMarkup)
 
 
 def test_a_long_contact_request_puts_its_keyboard_on_the_last_part() -> None:
@@ -94,9 +97,10 @@ def test_a_keyboard_is_built_once_and_shared_by_the_messages_that_carry_it() -> 
     first = inline_keyboard(menu)
     again = inline_keyboard(tuple(tuple(Button(b.label, b.data) for b in row) for row in menu))
     other = inline_keyboard(((Button("Mục 2", "privacy:2"),),))
-    assert first is again  # equal buttons, the same markup
-    assert first is not None and other is not None and other is not first
-    assert [[(b.text, b.callback_data) for b in row] for row in first.inline_keyboard] == [
+    assert first is not None and again is not None and other is not None
+    assert inline_markup(first) is inline_markup(again)  # equal buttons, the same markup
+    assert inline_markup(other) is not inline_markup(first)
+    assert [[(b.text, b.callback_data) for b in row] for row in inline_markup(first).inline_keyboard] == [
         [("Mục 1", "privacy:1")], [("💬 Gặp nhân viên", "human:start")]
     ]
     assert inline_keyboard(()) is None

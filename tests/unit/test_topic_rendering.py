@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from aiogram.methods import CloseForumTopic, ReopenForumTopic
 
-from bot.channels.telegram.rendering import render
+from bot.channels.bot_api.rendering import render
+from bot.channels.telegram.rendering import to_method
 from bot.messages.actions import Address, CloseTopic, ReopenTopic
 
 
@@ -13,7 +14,7 @@ from bot.messages.actions import Address, CloseTopic, ReopenTopic
                                                 (ReopenTopic(5), ReopenForumTopic)])
 def test_the_topic_of_the_rows_thread(action: CloseTopic | ReopenTopic, method: type) -> None:
     (step,) = render(action, Address("telegram", "-1002000000001", 42))
-    call = step.method
+    call = to_method(step)
     assert isinstance(call, CloseForumTopic | ReopenForumTopic) and type(call) is method
     assert (call.chat_id, call.message_thread_id) == (-1002000000001, 42) and not step.is_message
 

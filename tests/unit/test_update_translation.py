@@ -1,25 +1,44 @@
-"""Telegram updates become the core's InboundEvents, field by field, for every kind of input."""
+"""Telegram updates become the core's InboundEvents, field by field, for every kind of input, read
+from the plain JSON Telegram sends, from aiogram's objects and from python-telegram-bot's alike."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+import telegram
 from aiogram.types import Update
 
-from bot.channels.telegram.router import sequence_key
-from bot.channels.telegram.updates import UpdateTranslator
+from bot.channels.bot_api.updates import UpdateTranslator, field, sequence_key
 from bot.messages.events import Attachment, SharedContact
 
 LAN = {"id": 1001, "is_bot": False, "first_name": "Lan", "language_code": "vi"}
 PRIVATE = {"id": 1001, "type": "private", "first_name": "Lan"}
 translator = UpdateTranslator(cancel_labels=["Huỷ", "Cancel"])
+FORMS = ("json", "aiogram", "python-telegram-bot")
+_form = ["json"]
+
+
+@pytest.fixture(params=FORMS, autouse=True)
+def form(request: pytest.FixtureRequest) -> str:
+    """Every test reads its updates in each form: plain JSON, aiogram's and python-telegram-bot's."""
+    _form[0] = request.param
+    return str(request.param)
+
+
+def parse(update: dict[str, Any]) -> Any:
+    if _form[0] == "aiogram":
+        return Update.model_validate(update)
+    if _form[0] == "python-telegram-bot":
+        return telegram.Update.de_json(update, None)
+    return update
 
 
 def message(update_id: int = 7, **content: Any) -> Any:
-    update = Update.model_validate({"update_id": update_id, "message": {
+    update = parse({"update_id": update_id, "message": {
         "message_id": 42, "date": 0, "chat": PRIVATE, "from": LAN, **content}})
-    assert update.message is not None
-    return translator.from_message(update.message, update.update_id)
+    assert field(update, "message") is not None
+    return translator.from_message(field(update, "message"), update_id)
 
 
 def test_text_message() -> None:
@@ -82,32 +101,32 @@ def test_a_gif_is_an_animation_not_the_document_telegram_also_sends() -> None:
 
 def test_service_messages_and_channels_give_no_event() -> None:
     assert message(pinned_message={"message_id": 1, "date": 0, "chat": PRIVATE}) is None
-    update = Update.model_validate({"update_id": 9, "channel_post": {
+    update = parse({"update_id": 9, "channel_post": {
         "message_id": 1, "date": 0, "chat": {"id": -100, "type": "channel", "title": "K"}, "text": "x"}})
-    assert update.channel_post is not None
-    assert translator.from_message(update.channel_post, 9) is None
+    assert field(update, "channel_post") is not None
+    assert translator.from_message(field(update, "channel_post"), 9) is None
 
 
 def test_group_topic_reply_and_edit() -> None:
-    update = Update.model_validate({"update_id": 11, "edited_message": {
+    update = parse({"update_id": 11, "edited_message": {
         "message_id": 50, "date": 0, "edit_date": 1, "from": LAN, "text": "đã xử lý",
         "chat": {"id": -100500, "type": "supergroup", "title": "Staff", "is_forum": True},
         "message_thread_id": 7, "is_topic_message": True,
         "reply_to_message": {"message_id": 49, "date": 0,
                              "chat": {"id": -100500, "type": "supergroup", "title": "Staff"}}}})
-    assert update.edited_message is not None
-    event = translator.from_message(update.edited_message, 11, is_edit=True)
+    assert field(update, "edited_message") is not None
+    event = translator.from_message(field(update, "edited_message"), 11, is_edit=True)
     assert event is not None
     assert (event.chat_kind, event.chat_id, event.thread_id, event.reply_to_message_id, event.is_edit) == (
         "group", "-100500", 7, 49, True)
 
 
 def test_callback_query_data_is_passed_as_is() -> None:
-    update = Update.model_validate({"update_id": 12, "callback_query": {
+    update = parse({"update_id": 12, "callback_query": {
         "id": "q1", "from": LAN, "chat_instance": "c", "data": "order:ABC-1:../../etc",
         "message": {"message_id": 3, "date": 0, "chat": PRIVATE, "text": "Chọn"}}})
-    assert update.callback_query is not None
-    event = translator.from_callback(update.callback_query, 12)
+    assert field(update, "callback_query") is not None
+    event = translator.from_callback(field(update, "callback_query"), 12)
     assert event is not None
     assert event.button == "order:ABC-1:../../etc"
     assert (event.chat_id, event.message_id, event.event_key) == ("1001", 3, "12")

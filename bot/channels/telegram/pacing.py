@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import GetUpdates, Response, TelegramMethod
 
-from bot.channels.telegram.ordering import UserSequencer
+from bot.channels.bot_api.ordering import UserSequencer
 
 if TYPE_CHECKING:
     from aiogram import Bot

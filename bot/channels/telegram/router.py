@@ -16,12 +16,11 @@ from typing import Any
 from aiogram import BaseMiddleware, Dispatcher, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message, TelegramObject, Update
 
-from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.ordering import RecentUpdates, UserSequencer
-from bot.channels.telegram.updates import UpdateTranslator
+from bot.channels.bot_api.channel import TelegramChannel
+from bot.channels.bot_api.ordering import RecentUpdates, UserSequencer
+from bot.channels.bot_api.updates import UpdateTranslator, sequence_key
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def create_router() -> Router:
             if event is not None:
                 await channel.handle(event)
         finally:  # every press is answered, or the client keeps spinning
-            await channel.sender.call_quietly(AnswerCallbackQuery(callback_query_id=query.id))
+            await channel.sender.answer_callback(query.id)
 
     @router.my_chat_member()
     async def on_my_chat_member(update: ChatMemberUpdated, channel: TelegramChannel) -> None:
@@ -112,27 +111,6 @@ class OrderingMiddleware(BaseMiddleware):
             return None
         async with self._sequencer.turn(sequence_key(event)):
             return await handler(event, data)
-
-
-def sequence_key(update: Update) -> str:
-    """Whose turn an update waits for: the user behind it, else the chat, else the update itself."""
-    for name in ("message", "edited_message", "callback_query", "my_chat_member", "business_message",
-                 "edited_business_message", "inline_query", "chosen_inline_result", "chat_member",
-                 "chat_join_request", "pre_checkout_query", "shipping_query", "poll_answer"):
-        item = getattr(update, name, None)
-        if item is None:
-            continue
-        sender = getattr(item, "from_user", None) or getattr(item, "user", None)
-        if sender is not None:
-            return f"user:{sender.id}"
-        chat = getattr(item, "chat", None)
-        if chat is not None:
-            return f"chat:{chat.id}"
-    for name in ("channel_post", "edited_channel_post"):
-        item = getattr(update, name, None)
-        if item is not None:
-            return f"chat:{item.chat.id}"
-    return f"update:{update.update_id}"
 
 
 def create_dispatcher(channel: TelegramChannel, translator: UpdateTranslator,

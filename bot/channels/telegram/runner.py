@@ -19,7 +19,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -29,21 +29,24 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import Update
 from aiohttp import web
+from pydantic import ValidationError
 from sqlalchemy import text
 
 from bot.bootstrap import App
-from bot.channels.telegram import CHANNEL
-from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.bot_api import CHANNEL
+from bot.channels.bot_api.channel import TelegramChannel
+from bot.channels.bot_api.ordering import RecentUpdates, UserSequencer
+from bot.channels.bot_api.rate_limit import RateLimiter, create_rate_limiter
+from bot.channels.bot_api.sender import BotApiSender
+from bot.channels.bot_api.updates import UpdateTranslator
+from bot.channels.bot_api.webhook import UnreadableUpdate, create_webhook_app, webhook_path
 from bot.channels.telegram.commands import set_commands
-from bot.channels.telegram.ordering import RecentUpdates, UserSequencer
 from bot.channels.telegram.pacing import PollingPace
-from bot.channels.telegram.rate_limit import RateLimiter, create_rate_limiter
 from bot.channels.telegram.router import create_dispatcher
-from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.session import BotApiSession
-from bot.channels.telegram.updates import UpdateTranslator
-from bot.channels.telegram.webhook import create_webhook_app, webhook_path
+from bot.channels.telegram.transport import AiogramTransport
 from bot.i18n import LANGUAGES
 from bot.scheduling import start_scheduler, stop_scheduler
 
@@ -65,7 +68,7 @@ class TelegramRuntime:
     app: App
     bot: Bot
     limiter: RateLimiter
-    sender: TelegramSender
+    sender: BotApiSender
     channel: TelegramChannel
     dispatcher: Dispatcher
     sequencer: UserSequencer
@@ -87,7 +90,7 @@ class TelegramRuntime:
             bot = create_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
         limiter = limiter or create_rate_limiter(settings.redis_url)
         wake = asyncio.Event()
-        sender = TelegramSender(bot, limiter, uow_factory=app.uow_factory, clock=app.clock,
+        sender = BotApiSender(AiogramTransport(bot), limiter, uow_factory=app.uow_factory, clock=app.clock,
                                 on_enqueued=wake.set)
         channel = TelegramChannel(app.conversation, sender, texts=app.texts, settings=settings,
                                   uow_factory=app.uow_factory, clock=app.clock)
@@ -204,7 +207,7 @@ class TelegramRuntime:
         settings = self.app.settings
         assert settings.webhook_url is not None
         secret = settings.effective_webhook_secret()
-        web_app = create_webhook_app(self.dispatcher, self.bot, path=webhook_path(settings.webhook_url),
+        web_app = create_webhook_app(self._feed, path=webhook_path(settings.webhook_url),
                                      secret=secret, health=self.health)
         self._webhook_runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=DRAIN_TIMEOUT)
         await self._webhook_runner.setup()
@@ -219,6 +222,13 @@ class TelegramRuntime:
             )
 
         self._tasks.append(asyncio.create_task(register(), name="telegram-set-webhook"))
+
+    async def _feed(self, data: dict[str, Any]) -> None:
+        try:
+            update = Update.model_validate(data, context={"bot": self.bot})
+        except ValidationError as exc:
+            raise UnreadableUpdate(str(exc)) from None
+        await self.dispatcher.feed_update(self.bot, update)
 
     async def _run_outbox(self) -> None:
         poll = self.app.settings.outbox_poll_seconds

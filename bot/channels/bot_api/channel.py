@@ -1,4 +1,5 @@
-"""The Telegram channel around the conversation core, as `ConsoleChat` is for the terminal.
+"""The Telegram channel around the conversation core, as `ConsoleChat` is for the terminal; the
+same for both libraries (they hand it events and the membership changes their updates carry).
 
 An event goes to `Conversation.handle`; while the core works longer than `typing_delay`, the user
 sees "typing…"; the actions it returns are sent back to the chat (thread) the event came from.
@@ -12,8 +13,8 @@ import asyncio
 import contextlib
 import logging
 
-from bot.channels.telegram import CHANNEL
-from bot.channels.telegram.sender import TelegramSender
+from bot.channels.bot_api import CHANNEL
+from bot.channels.bot_api.sender import BotApiSender
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dialogue.engine import Conversation
@@ -34,7 +35,7 @@ class TelegramChannel:
     def __init__(
         self,
         conversation: Conversation,
-        sender: TelegramSender,
+        sender: BotApiSender,
         *,
         texts: Catalog,
         settings: Settings,

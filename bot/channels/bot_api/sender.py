@@ -1,13 +1,14 @@
 """Performing Bot API calls under Telegram's limits, for direct replies and for the outbox.
 
-Every message goes through the one `RateLimiter`. Failures, by type:
+The policy is shared by both Telegram channels; each library brings a `Transport` that performs one
+`Call` and turns its own errors into these. Every message goes through the one `RateLimiter`.
 
-| aiogram error                          | direct reply                   | outbox delivery (`deliver`)      |
+| Transport error (429, 5xx, 403, 400)   | direct reply                   | outbox delivery (`deliver`)      |
 |----------------------------------------|--------------------------------|----------------------------------|
-| TelegramRetryAfter (429)               | wait retry_after, retry (bound)| RetryLater(after=retry_after)    |
-| TelegramNetworkError / ServerError 5xx | retry with backoff (bound)     | a few quick retries, RetryLater  |
-| TelegramForbiddenError (403, blocked)  | mark unreachable, stop         | mark unreachable, RecipientUnr.  |
-| TelegramBadRequest and other API errors| log, skip that action          | PermanentFailure                 |
+| FloodWait (429)                        | wait retry_after, retry (bound)| RetryLater(after=retry_after)    |
+| Unavailable (network errors, 5xx)      | retry with backoff (bound)     | a few quick retries, RetryLater  |
+| Blocked (403 Forbidden)                | mark unreachable, stop         | mark unreachable, RecipientUnr.  |
+| Rejected (400 and other API errors)    | log, skip that action          | PermanentFailure                 |
 
 A direct reply that still cannot be sent when the bound is reached is not dropped: what is left of
 it is written to the outbox, which delivers it once Telegram answers again.
@@ -18,22 +19,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
-from aiogram.methods import EditMessageReplyMarkup, SendChatAction
-from aiogram.types import ForumTopic, Message
-
-from bot.channels.telegram import CHANNEL
-from bot.channels.telegram.rate_limit import RateLimiter
-from bot.channels.telegram.rendering import NotForTelegram, Step, one_message_each, render_one
+from bot.channels.bot_api import CHANNEL
+from bot.channels.bot_api.rate_limit import RateLimiter
+from bot.channels.bot_api.rendering import Call, NotForTelegram, one_message_each, render_one
 from bot.clock import Clock
 from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater
 from bot.messages.actions import Action, Address
@@ -49,10 +40,47 @@ OUTBOX_ATTEMPTS = 2
 BACKOFF_FIRST = 0.25
 
 
-class TelegramSender:
+class FloodWait(Exception):
+    """429: Telegram asks us to wait `after` seconds."""
+
+    def __init__(self, after: float) -> None:
+        super().__init__(f"retry after {after}s")
+        self.after = after
+
+
+class Blocked(Exception):
+    """403: the user blocked the bot (or the bot was removed from the chat)."""
+
+
+class Unavailable(Exception):
+    """Telegram did not answer, or answered 5xx: trying again later may work."""
+
+
+class Rejected(Exception):
+    """Telegram refused the call (400 and the like): trying again will not help."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a call returned that the sender needs: a message's id, or a new topic's thread id."""
+
+    message_id: int | None = None
+    chat_id: int | str | None = None
+    thread_id: int | None = None
+
+
+class Transport(Protocol):
+    """One library's way of performing calls, raising the errors above."""
+
+    async def perform(self, call: Call) -> Sent: ...
+
+    async def close(self) -> None: ...
+
+
+class BotApiSender:
     def __init__(
         self,
-        bot: Bot,
+        transport: Transport,
         limiter: RateLimiter,
         *,
         uow_factory: UnitOfWorkFactory,
@@ -60,7 +88,7 @@ class TelegramSender:
         on_enqueued: Callable[[], None] | None = None,
         direct_max_wait: float = DIRECT_MAX_WAIT,
     ) -> None:
-        self.bot = bot
+        self.transport = transport
         self._limiter = limiter
         self._uow_factory = uow_factory
         self._clock = clock
@@ -91,16 +119,18 @@ class TelegramSender:
         if chat_id in self._unreachable:
             return
         try:
-            await self.bot(SendChatAction(chat_id=int(chat_id), action="typing", message_thread_id=thread_id))
-        except (TelegramAPIError, ValueError) as exc:
+            typing = {"chat_id": int(chat_id), "action": "typing", "message_thread_id": thread_id}
+            await self.transport.perform(Call("sendChatAction", typing, is_message=False))
+        except (FloodWait, Blocked, Unavailable, Rejected, ValueError) as exc:
             log.debug("chat action for %s failed: %r", chat_id, exc)
 
-    async def call_quietly(self, method: Any) -> None:
-        """A call whose failure changes nothing for the user (answerCallbackQuery)."""
+    async def answer_callback(self, query_id: str) -> None:
+        """answerCallbackQuery, whose failure changes nothing for the user: logged, never raised."""
         try:
-            await self.bot(method)
-        except TelegramAPIError as exc:
-            log.info("%s failed: %r", type(method).__name__, exc)
+            await self.transport.perform(Call("answerCallbackQuery", {"callback_query_id": query_id},
+                                              is_message=False))
+        except (FloodWait, Blocked, Unavailable, Rejected) as exc:
+            log.info("answerCallbackQuery failed: %r", exc)
 
     def mark_reachable(self, chat_id: str) -> None:
         """The user wrote to us: they have not blocked the bot (any more)."""
@@ -142,41 +172,42 @@ class TelegramSender:
         result: dict[str, Any] = {}
         for step in render_one(action, address):
             sent = await self._call(step, address, patient=patient)
-            if isinstance(sent, Message):
+            if sent.message_id is not None:
                 result.setdefault("message_ids", []).append(sent.message_id)
                 if step.then_keyboard is not None:
-                    follow = Step(EditMessageReplyMarkup(chat_id=sent.chat.id, message_id=sent.message_id,
-                                                         reply_markup=step.then_keyboard), is_message=False)
+                    follow = Call("editMessageReplyMarkup", {
+                        "chat_id": sent.chat_id, "message_id": sent.message_id,
+                        "reply_markup": step.then_keyboard}, is_message=False)
                     await self._call(follow, address, patient=patient)
-            elif isinstance(sent, ForumTopic):
-                result["thread_id"] = sent.message_thread_id
+            elif sent.thread_id is not None:
+                result["thread_id"] = sent.thread_id
         return result
 
-    async def _call(self, step: Step, address: Address, *, patient: bool) -> Any:
+    async def _call(self, step: Call, address: Address, *, patient: bool) -> Sent:
         attempts = DIRECT_ATTEMPTS if patient else OUTBOX_ATTEMPTS
         waited = 0.0
         for attempt in range(1, attempts + 1):
             if step.is_message:
                 await self._limiter.acquire(address.chat_id)
             try:
-                return await self.bot(step.method)
-            except TelegramRetryAfter as exc:
-                if not patient or waited + exc.retry_after > self._direct_max_wait:
-                    raise RetryLater("flood limit (429)", after=float(exc.retry_after)) from None
-                log.info("429 for chat %s: waiting %ss", address.chat_id, exc.retry_after)
-                waited += exc.retry_after
-                await asyncio.sleep(exc.retry_after)
-            except TelegramForbiddenError as exc:
+                return await self.transport.perform(step)
+            except FloodWait as exc:
+                if not patient or waited + exc.after > self._direct_max_wait:
+                    raise RetryLater("flood limit (429)", after=exc.after) from None
+                log.info("429 for chat %s: waiting %ss", address.chat_id, exc.after)
+                waited += exc.after
+                await asyncio.sleep(exc.after)
+            except Blocked as exc:
                 await self._mark_unreachable(address.chat_id)
                 raise RecipientUnreachable(str(exc)) from None
-            except (TelegramNetworkError, TelegramServerError) as exc:
+            except Unavailable as exc:
                 delay = BACKOFF_FIRST * 2 ** (attempt - 1)
                 if attempt == attempts or waited + delay > self._direct_max_wait:
                     raise RetryLater(f"Telegram unavailable: {exc!r}") from None
                 waited += delay
                 await asyncio.sleep(delay)
-            except TelegramAPIError as exc:
-                raise PermanentFailure(f"{type(step.method).__name__}: {exc}") from None
+            except Rejected as exc:
+                raise PermanentFailure(f"{step.method}: {exc}") from None
         raise RetryLater("still flooded after retries")
 
     async def _mark_unreachable(self, chat_id: str) -> None:

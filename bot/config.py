@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     # Telegram
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
+    telegram_library: Literal["aiogram", "python-telegram-bot"] = "aiogram"  # the channel `run` starts
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0:8080"
     webhook_secret: SecretStr | None = None

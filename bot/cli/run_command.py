@@ -1,6 +1,7 @@
 """`rosee-support run | start | healthcheck`: the Telegram bot, the one-command start, a probe.
 
-    run          the Telegram bot: long polling, or a webhook server when WEBHOOK_URL is set; refuses
+    run          the Telegram bot (aiogram, or python-telegram-bot with TELEGRAM_LIBRARY): long
+                 polling, or a webhook server when WEBHOOK_URL is set; refuses
                  to start with no staff destination (bot.services.staff_reach) unless ALLOW_NO_STAFF=true
     start        run, when TELEGRAM_BOT_TOKEN is set; otherwise demo data (if the database has no
                  customers) and the console chat, so the bot can be tried with no setup at all
@@ -15,6 +16,8 @@ import sys
 
 from sqlalchemy import text
 
+from bot.bootstrap import App
+from bot.channels.bot_api.runtime import RuntimeLoops
 from bot.cli.chat_command import add_console_options, run_chat
 from bot.cli.common import open_app, open_storage, settings_from
 from bot.cli.errors import CliError
@@ -44,12 +47,21 @@ async def run_bot(args: argparse.Namespace) -> int:
                        "environment (or try `rosee-support start` for the console demo)", exit_code=2)
     if not staff_reachable(settings) and not settings.allow_no_staff:
         raise CliError(NO_STAFF_DESTINATION, exit_code=2)
-    from bot.channels.telegram.runner import TelegramRuntime
-
     async with open_app(settings) as app:
-        runtime = TelegramRuntime.create(app)
+        runtime = create_runtime(app)
         await runtime.run_until_stopped()
     return 0
+
+
+def create_runtime(app: App) -> RuntimeLoops:
+    """The Telegram channel TELEGRAM_LIBRARY names (each imports only its own library)."""
+    if app.settings.telegram_library == "python-telegram-bot":
+        from bot.channels.ptb.runner import PtbRuntime
+
+        return PtbRuntime.create(app)
+    from bot.channels.telegram.runner import TelegramRuntime
+
+    return TelegramRuntime.create(app)
 
 
 async def start_anyhow(args: argparse.Namespace) -> int:

@@ -40,8 +40,10 @@ STORY = "Son bị gãy khi mở hộp"
 
 
 @pytest.fixture
-async def desk_bot(api: FakeBotApi, sqlite_url: str) -> AsyncIterator[TelegramBotUnderTest]:
-    under_test = TelegramBotUnderTest(api, sqlite_url, staff_chat_id=STAFF_CHAT, staff_chat_is_forum=True)
+async def desk_bot(api: FakeBotApi, sqlite_url: str,
+                   telegram_library: str) -> AsyncIterator[TelegramBotUnderTest]:
+    under_test = TelegramBotUnderTest(api, sqlite_url, library=telegram_library, staff_chat_id=STAFF_CHAT,
+                                      staff_chat_is_forum=True)
     yield under_test
     await under_test.stop()
 
@@ -266,8 +268,10 @@ async def test_a_restart_between_resolve_and_delivery_still_closes_the_topic(
     assert api.sent_texts(STAFF_CHAT).count(closing) == 1
 
 
-async def test_card_mode_makes_no_topic_calls(api: FakeBotApi, sqlite_url: str) -> None:
-    bot = TelegramBotUnderTest(api, sqlite_url, staff_chat_id=STAFF_CHAT, staff_chat_is_forum=False)
+async def test_card_mode_makes_no_topic_calls(api: FakeBotApi, sqlite_url: str,
+                                              telegram_library: str) -> None:
+    bot = TelegramBotUnderTest(api, sqlite_url, library=telegram_library, staff_chat_id=STAFF_CHAT,
+                               staff_chat_is_forum=False)
     try:
         await bot.start()
         staff = api.group(STAFF_CHAT)

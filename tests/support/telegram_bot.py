@@ -1,6 +1,6 @@
-"""The real Telegram channel, in-process, against the fake Bot API over HTTP.
+"""The real Telegram channel, in-process, against the fake Bot API over HTTP, on either library.
 
-    bot = TelegramBotUnderTest(api, sqlite_url)
+    bot = TelegramBotUnderTest(api, sqlite_url)            # or library="python-telegram-bot"
     await bot.start()                 # polling (or mode="webhook": our aiohttp server, fake POSTs)
     lan = api.user(1001, "Lan"); lan.send_text("/start")
     await api.wait_for("sendMessage")
@@ -22,7 +22,9 @@ from sqlalchemy import select
 
 from bot.bootstrap import App, build_app
 from bot.channels.bot_api.rate_limit import RateLimiter
-from bot.channels.telegram.runner import Mode, TelegramRuntime
+from bot.channels.bot_api.runtime import Mode
+from bot.channels.ptb.runner import PtbRuntime
+from bot.channels.telegram.runner import TelegramRuntime
 from bot.config import Settings, load_settings
 from bot.dialogue.ports import TextUnderstander
 from bot.messages.actions import Address, SendText
@@ -31,6 +33,8 @@ from bot.storage.models import Customer, OutboxMessage
 from tests.fakes.bot_api import FakeBotApi
 
 LAN_PHONE = "+84912345678"
+LIBRARIES = ("aiogram", "python-telegram-bot")  # TELEGRAM_LIBRARY: every Telegram scenario runs on both
+Runtime = TelegramRuntime | PtbRuntime
 
 
 @cache
@@ -47,15 +51,17 @@ def free_port() -> int:
 
 
 class TelegramBotUnderTest:
-    def __init__(self, api: FakeBotApi, database_url: str, **settings: Any) -> None:
+    def __init__(self, api: FakeBotApi, database_url: str, *, library: str = "aiogram",
+                 **settings: Any) -> None:
         self.api = api
+        self.library = library
         self.database_url = database_url
         self.overrides = settings
         self.app: App | None = None
-        self.runtime: TelegramRuntime | None = None
+        self.runtime: Runtime | None = None
         self.settings: Settings | None = None
 
-    async def start(self, mode: Mode = "polling", limiter: RateLimiter | None = None) -> TelegramRuntime:
+    async def start(self, mode: Mode = "polling", limiter: RateLimiter | None = None) -> Runtime:
         overrides: dict[str, Any] = {
             "telegram_bot_token": self.api.token,
             "telegram_api_base": self.api.base_url,
@@ -64,6 +70,7 @@ class TelegramBotUnderTest:
             "redis_url": None,
             "webhook_url": None,
             "staff_chat_id": None,
+            "telegram_library": self.library,
             **self.overrides,
         }
         if mode == "webhook" and not overrides["webhook_url"]:
@@ -74,7 +81,8 @@ class TelegramBotUnderTest:
                                   webhook_listen=overrides["webhook_listen"])
         self.settings = load_settings(None, **overrides)
         self.app = await build_app(self.settings, understander=understander())
-        self.runtime = TelegramRuntime.create(self.app, limiter=limiter, polling_timeout=2)
+        runtime_class = PtbRuntime if self.library == "python-telegram-bot" else TelegramRuntime
+        self.runtime = runtime_class.create(self.app, limiter=limiter, polling_timeout=2)
         await self.runtime.start(mode)
         return self.runtime
 
@@ -136,10 +144,17 @@ async def api() -> AsyncIterator[FakeBotApi]:
         fake.assert_no_violations()
 
 
+@pytest.fixture(params=LIBRARIES)
+def telegram_library(request: pytest.FixtureRequest) -> str:
+    """The Telegram library the channel under test runs on: each scenario runs once on each."""
+    return str(request.param)
+
+
 @pytest.fixture
-async def telegram_bot(api: FakeBotApi, sqlite_url: str) -> AsyncIterator[TelegramBotUnderTest]:
+async def telegram_bot(api: FakeBotApi, sqlite_url: str,
+                       telegram_library: str) -> AsyncIterator[TelegramBotUnderTest]:
     """The bot, not started: the test chooses the mode (and may restart it)."""
-    under_test = TelegramBotUnderTest(api, sqlite_url)
+    under_test = TelegramBotUnderTest(api, sqlite_url, library=telegram_library)
     yield under_test
     await under_test.stop()
 

@@ -123,6 +123,24 @@ def test_dependencies_point_down(rule: str, applies: str | None, forbidden: Call
     assert not violations, "Layering broken:\n" + "\n".join(violations)
 
 
+@pytest.mark.parametrize(("library", "home"), [("aiogram", "bot.channels.telegram"),
+                                               ("telegram", "bot.channels.ptb")],
+                         ids=["aiogram", "python-telegram-bot"])
+def test_each_telegram_library_is_imported_by_its_own_channel_alone(library: str, home: str) -> None:
+    """aiogram only in bot/channels/telegram/, python-telegram-bot (`telegram`) only in
+    bot/channels/ptb/: what both need is in bot/channels/bot_api/, which imports neither."""
+    found, at_home = [], 0
+    for path in _sources():
+        inside = _within(_module_name(path), home)
+        for line, imported in _imports(path):
+            if _within(imported, library):
+                at_home += inside
+                if not inside:
+                    found.append(f"{path.relative_to(ROOT)}:{line} imports {imported}")
+    assert at_home, f"the scan finds no {library} import in {home}"
+    assert not found, f"{library} outside {home}:\n" + "\n".join(sorted(set(found)))
+
+
 def test_the_dialogue_hands_its_unit_of_work_to_services_and_only_commits_it() -> None:
     """`uow.commit()` in the engine; every other use of the unit of work is passing it to a service."""
     found = []

@@ -14,6 +14,11 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+# Seconds a poll may be held back while the bot is busy (bot/channels/telegram/pacing.py says why):
+# both channels fetch updates in batches under load, none waiting longer than this for the next poll.
+POLL_MAX_DELAY = 0.1
+BUSY_UPDATES_PER_TURN = 4  # "busy": this many updates in hand per turn the channel runs at once
+
 
 class UserSequencer:
     def __init__(self) -> None:

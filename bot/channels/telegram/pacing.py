@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import GetUpdates, Response, TelegramMethod
 
-from bot.channels.bot_api.ordering import UserSequencer
+from bot.channels.bot_api.ordering import POLL_MAX_DELAY, UserSequencer
 
 if TYPE_CHECKING:
     from aiogram import Bot
 
-MAX_DELAY = 0.1  # seconds a poll may be held back while the bot is busy
+
 
 
 class PollingPace(BaseRequestMiddleware):
-    def __init__(self, sequencer: UserSequencer, *, busy_at: int, max_delay: float = MAX_DELAY) -> None:
+    def __init__(self, sequencer: UserSequencer, *, busy_at: int, max_delay: float = POLL_MAX_DELAY) -> None:
         self._sequencer = sequencer
         self._busy_at = busy_at
         self._max_delay = max_delay

@@ -16,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -32,13 +30,13 @@ from aiogram.exceptions import (
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
-from sqlalchemy import text
 
 from bot.bootstrap import App
 from bot.channels.bot_api import CHANNEL
 from bot.channels.bot_api.channel import TelegramChannel
-from bot.channels.bot_api.ordering import RecentUpdates, UserSequencer
+from bot.channels.bot_api.ordering import BUSY_UPDATES_PER_TURN, RecentUpdates, UserSequencer
 from bot.channels.bot_api.rate_limit import RateLimiter, create_rate_limiter
+from bot.channels.bot_api.runtime import RETRY_START_SECONDS, Mode, RuntimeLoops
 from bot.channels.bot_api.sender import BotApiSender
 from bot.channels.bot_api.updates import UpdateTranslator
 from bot.channels.bot_api.webhook import UnreadableUpdate, create_webhook_app, webhook_path
@@ -52,10 +50,8 @@ from bot.scheduling import start_scheduler, stop_scheduler
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["polling", "webhook"]
 DRAIN_TIMEOUT = 30.0
-RETRY_START_SECONDS = 1.0
-BUSY_UPDATES_PER_TURN = 4
+_TRANSIENT = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter)
 
 
 def create_bot(token: str, api_base: str) -> Bot:
@@ -64,7 +60,7 @@ def create_bot(token: str, api_base: str) -> Bot:
 
 
 @dataclass
-class TelegramRuntime:
+class TelegramRuntime(RuntimeLoops):
     app: App
     bot: Bot
     limiter: RateLimiter
@@ -144,35 +140,12 @@ class TelegramRuntime:
         await self.limiter.close()
         log.info("Telegram channel stopped")
 
-    async def run_until_stopped(self, mode: Mode | None = None) -> None:
-        """Start, serve until SIGTERM/SIGINT, then shut down cleanly."""
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        await self.start(mode)
-        try:
-            await stop.wait()
-        finally:
-            log.info("shutting down")
-            await self.stop()
-
-    async def health(self) -> dict[str, object]:
-        try:
-            async with self.app.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-            db = "ok"
-        except Exception as exc:
-            log.warning("health check: database unavailable: %r", exc)
-            db = "unavailable"
-        return {"status": "ok" if db == "ok" else "degraded", "db": db, "mode": self._mode}
-
     # -- internals ------------------------------------------------------------------------------
 
     async def _run_polling(self) -> None:
         # Telegram may be unreachable at start: keep trying until it answers or we are stopped.
-        await self._until_done(lambda: self.bot.delete_webhook(drop_pending_updates=False), "deleteWebhook")
+        await self._until_done(lambda: self.bot.delete_webhook(drop_pending_updates=False), "deleteWebhook",
+                               _TRANSIENT)
         while not self._stopping.is_set():
             try:
                 await self.dispatcher.start_polling(
@@ -187,21 +160,6 @@ class TelegramRuntime:
             except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
                 log.warning("polling could not start: %r; retrying", exc)
                 await self._pause(RETRY_START_SECONDS)
-
-    async def _until_done(self, call: Callable[[], Awaitable[object]], what: str) -> None:
-        delay = RETRY_START_SECONDS
-        while not self._stopping.is_set():
-            try:
-                await call()
-                return
-            except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
-                log.warning("%s failed: %r; retrying in %.0fs", what, exc, delay)
-                await self._pause(delay)
-                delay = min(delay * 2, 30.0)
-
-    async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _start_webhook(self) -> None:
         settings = self.app.settings
@@ -218,7 +176,7 @@ class TelegramRuntime:
         async def register() -> None:
             await self._until_done(
                 lambda: self.bot.set_webhook(url, secret_token=secret, allowed_updates=self.allowed_updates),
-                "setWebhook",
+                "setWebhook", _TRANSIENT,
             )
 
         self._tasks.append(asyncio.create_task(register(), name="telegram-set-webhook"))
@@ -229,20 +187,3 @@ class TelegramRuntime:
         except ValidationError as exc:
             raise UnreadableUpdate(str(exc)) from None
         await self.dispatcher.feed_update(self.bot, update)
-
-    async def _run_outbox(self) -> None:
-        poll = self.app.settings.outbox_poll_seconds
-        while True:
-            final = self._outbox_last_pass
-            try:
-                attempted = await self.app.dispatcher.run_once()
-            except Exception:
-                log.exception("outbox pass failed; retrying")
-                attempted = 0
-            if final:
-                return  # this pass started after the updates in hand were finished
-            if attempted:
-                continue
-            self._outbox_wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox_wake.wait(), poll)

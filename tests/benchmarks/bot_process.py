@@ -2,6 +2,7 @@
 
     python -m tests.benchmarks.bot_process {echo,ours} --api-base URL --token TOKEN
         [--database FILE] [--limits off|telegram] [--gc defaults|ours]
+        [--library aiogram|python-telegram-bot]
 
 Started by `tests.benchmarks.telegram_throughput`, which runs the fake server and the simulated
 customers in its own process, so that this process's CPU time is the bot's alone (with its
@@ -15,7 +16,8 @@ database threads). It talks to the driver by lines on stdin and stdout:
     <- stop (or end of input)      stop the bot and exit
 
 `echo` is aiogram's defaults with a handler that only echoes; `ours` is the real channel
-(conversation core, embedded SQLite, outbox) as `TelegramBotUnderTest` starts it. Not collected
+(conversation core, embedded SQLite, outbox) as `TelegramBotUnderTest` starts it, on the Telegram
+library `--library` names. Not collected
 by pytest.
 """
 
@@ -41,7 +43,7 @@ from bot import garbage_collection
 from bot.channels.bot_api.rate_limit import LocalRateLimiter, RateLimiter, UnlimitedRateLimiter
 from bot.config import Settings
 from tests.fakes.bot_api import FakeBotApi
-from tests.support.telegram_bot import TelegramBotUnderTest
+from tests.support.telegram_bot import LIBRARIES, TelegramBotUnderTest
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,11 @@ async def start_echo(api: RemoteApi, gc_setting: str) -> Stop:
     return stop
 
 
-async def start_ours(api: RemoteApi, database: str, limits: str) -> Stop:
+async def start_ours(api: RemoteApi, database: str, limits: str, library: str) -> Stop:
     limiter: RateLimiter = LocalRateLimiter() if limits == "telegram" else UnlimitedRateLimiter()
     # The outbox polls at its production pace; the test suite's quicker pace is for short tests.
     under_test = TelegramBotUnderTest(cast(FakeBotApi, api), f"sqlite+aiosqlite:///{database}",
+                                      library=library,
                                       outbox_poll_seconds=Settings.model_fields["outbox_poll_seconds"].default)
     await under_test.start(limiter=limiter)  # sets our collector's thresholds (bot.bootstrap)
     return under_test.stop
@@ -96,7 +99,7 @@ async def serve(args: argparse.Namespace) -> None:
     if args.bot == "echo":
         stop = await start_echo(api, args.gc)
     else:
-        stop = await start_ours(api, args.database, args.limits)
+        stop = await start_ours(api, args.database, args.limits, args.library)
     say(ready=True)
     cpu_started = time.process_time()
     try:
@@ -124,6 +127,8 @@ def main() -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--database", help="the SQLite file of our bot")
     parser.add_argument("--limits", choices=["off", "telegram"], default="off")
+    parser.add_argument("--library", choices=list(LIBRARIES), default="aiogram",
+                        help="the Telegram library our channel runs on (TELEGRAM_LIBRARY)")
     parser.add_argument("--gc", choices=["defaults", "ours"], default="defaults",
                         help="the echo bot's collector thresholds (ours always sets its own)")
     args = parser.parse_args()

@@ -1,4 +1,5 @@
-"""Throughput, reply latency and CPU per message of the Telegram channel, beside a bare aiogram echo bot.
+"""Throughput, reply latency and CPU per message of the Telegram channel on aiogram and on
+python-telegram-bot, beside a bare aiogram echo bot.
 
     python -m tests.benchmarks.telegram_throughput --users 50 --messages 20 [--runs 9]
         [--limits telegram] [--echo-gc ours]
@@ -8,9 +9,9 @@ for the answer to the previous one, as people do). The fake server and the custo
 process; each bot runs in a process of its own (`tests.benchmarks.bot_process`), started afresh for
 each measurement, long-polling its own fake server over HTTP with handle_as_tasks: the echo bot is
 aiogram's defaults with a handler that only echoes, ours is the real channel (conversation core,
-embedded SQLite, outbox). Reported per bot: updates/s, p50/p99 latency from injecting an update to
-the matching sendMessage, the bot process's CPU time per update (its threads included), and this
-process's (fake server and customers); then ours/echo, the median of the runs' ratios. It also
+embedded SQLite, outbox), once on aiogram and once on python-telegram-bot (TELEGRAM_LIBRARY).
+Reported per bot: updates/s, p50/p99 latency from injecting an update to the matching sendMessage, the bot process's CPU time per update (its threads included), and this
+process's (fake server and customers); then each channel/echo, the median of the runs' ratios. It also
 checks that no message was lost or answered twice.
 
 Fairness on a shared machine: the bots take turns going first, so a machine that slows down or
@@ -42,6 +43,7 @@ from typing import Any
 
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api.records import Call
+from tests.support.telegram_bot import LIBRARIES
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 QUESTIONS = (
@@ -156,37 +158,39 @@ async def drive(api: FakeBotApi, bot: BotProcess, users: int, messages: int, nam
 async def measure(name: str, users: int, messages: int, first_user: int, *options: str) -> Result:
     """One bot, started in its own process against a fake server of its own, measured once."""
     async with FakeBotApi() as api:
-        bot = await BotProcess.start(name, api, *options)
+        bot = await BotProcess.start("echo" if name == "echo" else "ours", api, *options)
         try:
-            result = await drive(api, bot, users, messages, "rosee" if name == "ours" else name, first_user)
+            result = await drive(api, bot, users, messages, name, first_user)
         finally:
             await bot.stop()
         api.assert_no_violations()
         return result
 
 
-async def one_run(
-    users: int, messages: int, limits: str, *, ours_first: bool = False, echo_gc: str = "defaults"
-) -> tuple[Result, Result]:
-    """One measurement of each bot, one after the other; `ours_first` swaps the order, so that a
+BOTS = ("echo", *LIBRARIES)  # the echo floor, then our channel on each Telegram library
+NAMES = {"echo": "echo", "aiogram": "rosee/aiogram", "python-telegram-bot": "rosee/ptb"}
+
+
+async def one_run(users: int, messages: int, limits: str, *, rotate: int = 0,
+                  echo_gc: str = "defaults") -> dict[str, Result]:
+    """One measurement of each bot, one after the other; the order turns by `rotate`, so that a
     shared machine slowing down or speeding up during a series does not always favour the same bot."""
+    results: dict[str, Result] = {}
     with tempfile.TemporaryDirectory() as directory:
-        async def echo_run() -> Result:
-            return await measure("echo", users, messages, 10_000, "--gc", echo_gc)
-
-        async def ours_run() -> Result:
-            database = str(Path(directory) / "bench.db")
-            return await measure("ours", users, messages, 20_000, "--database", database, "--limits", limits)
-
-        if ours_first:
-            ours = await ours_run()
-            return await echo_run(), ours
-        echo = await echo_run()
-        return echo, await ours_run()
+        order = BOTS[rotate % len(BOTS):] + BOTS[:rotate % len(BOTS)]
+        for bot in order:
+            first_user = 10_000 * (1 + BOTS.index(bot))
+            if bot == "echo":
+                options: tuple[str, ...] = ("--gc", echo_gc)
+            else:
+                database = str(Path(directory) / f"bench-{bot}.db")
+                options = ("--database", database, "--limits", limits, "--library", bot)
+            results[bot] = await measure(NAMES[bot], users, messages, first_user, *options)
+    return results
 
 
 def show(result: Result) -> str:
-    return (f"{result.name:>6}: {result.updates_per_second:8.1f} updates/s  p50 {result.p50_ms:7.1f} ms  "
+    return (f"{result.name:>13}: {result.updates_per_second:8.1f} updates/s  p50 {result.p50_ms:7.1f} ms  "
             f"p99 {result.p99_ms:7.1f} ms  CPU {result.cpu_ms_per_update:5.2f} ms/update "
             f"(driver {result.driver_cpu_ms_per_update:4.2f})  "
             f"lost {result.lost}  answered twice {result.duplicated}")
@@ -194,29 +198,29 @@ def show(result: Result) -> str:
 
 async def main(users: int, messages: int, runs: int, limits: str, echo_gc: str) -> int:
     logging.basicConfig(level=logging.ERROR)
-    ratios: list[float] = []
-    pairs: list[tuple[Result, Result]] = []
+    series: list[dict[str, Result]] = []
     for run in range(1, runs + 1):
-        echo, ours = await one_run(users, messages, limits, ours_first=run % 2 == 0, echo_gc=echo_gc)
-        pairs.append((echo, ours))
-        ratios.append(ours.updates_per_second / echo.updates_per_second)
-        print(f"run {run}:\n  {show(echo)}\n  {show(ours)}\n  ratio ours/echo {ratios[-1]:.2f}")
+        results = await one_run(users, messages, limits, rotate=run - 1, echo_gc=echo_gc)
+        series.append(results)
+        echo_rate = results["echo"].updates_per_second
+        ratios = "  ".join(f"{NAMES[b]}/echo {results[b].updates_per_second / echo_rate:.2f}" for b in LIBRARIES)
+        print(f"run {run}:\n" + "".join(f"  {show(results[b])}\n" for b in BOTS) + f"  ratio {ratios}")
     median: Callable[[list[float]], float] = statistics.median
-    echo_rate = median([e.updates_per_second for e, _ in pairs])
-    ours_rate = median([o.updates_per_second for _, o in pairs])
     print(f"\nmedian of {runs} ({users} users x {messages} messages, limits {limits}, echo's collector: "
           f"{echo_gc}):")
-    echo_cpu = median([e.cpu_ms_per_update for e, _ in pairs])
-    ours_cpu = median([o.cpu_ms_per_update for _, o in pairs])
-    for name, rate, cpu, results in (("echo ", echo_rate, echo_cpu, [e for e, _ in pairs]),
-                                     ("rosee", ours_rate, ours_cpu, [o for _, o in pairs])):
-        print(f"  {name} {rate:.1f} updates/s, p50 {median([r.p50_ms for r in results]):.1f} ms, "
-              f"p99 {median([r.p99_ms for r in results]):.1f} ms, CPU {cpu:.2f} ms/update in the bot's "
-              f"process (driver {median([r.driver_cpu_ms_per_update for r in results]):.2f})")
-    cpu_ratios = [e.cpu_ms_per_update / o.cpu_ms_per_update for e, o in pairs]
-    print(f"  ratio ours/echo {median(ratios):.2f} (median of the runs' ratios; target >= 0.5); "
-          f"CPU per update echo/ours {median(cpu_ratios):.2f}")
-    problems = sum(r.lost + r.duplicated for pair in pairs for r in pair)
+    for bot in BOTS:
+        results = [run[bot] for run in series]
+        print(f"  {NAMES[bot]:>13} {median([r.updates_per_second for r in results]):.1f} updates/s, "
+              f"p50 {median([r.p50_ms for r in results]):.1f} ms, "
+              f"p99 {median([r.p99_ms for r in results]):.1f} ms, "
+              f"CPU {median([r.cpu_ms_per_update for r in results]):.2f} ms/update in the bot's process "
+              f"(driver {median([r.driver_cpu_ms_per_update for r in results]):.2f})")
+    for bot in LIBRARIES:
+        ratio = median([run[bot].updates_per_second / run["echo"].updates_per_second for run in series])
+        cpu = median([run["echo"].cpu_ms_per_update / run[bot].cpu_ms_per_update for run in series])
+        print(f"  ratio {NAMES[bot]}/echo {ratio:.2f} (median of the runs' ratios; target >= 0.5); "
+              f"CPU per update echo/{NAMES[bot]} {cpu:.2f}")
+    problems = sum(r.lost + r.duplicated for run in series for r in run.values())
     print("  no message lost or answered twice" if problems == 0 else f"  PROBLEMS: {problems}")
     return 0 if problems == 0 else 1
 

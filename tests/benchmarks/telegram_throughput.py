@@ -10,9 +10,10 @@ process; each bot runs in a process of its own (`tests.benchmarks.bot_process`),
 each measurement, long-polling its own fake server over HTTP with handle_as_tasks: the echo bot is
 aiogram's defaults with a handler that only echoes, ours is the real channel (conversation core,
 embedded SQLite, outbox), once on aiogram and once on python-telegram-bot (TELEGRAM_LIBRARY).
-Reported per bot: updates/s, p50/p99 latency from injecting an update to the matching sendMessage, the bot process's CPU time per update (its threads included), and this
-process's (fake server and customers); then each channel/echo, the median of the runs' ratios. It also
-checks that no message was lost or answered twice.
+Reported per bot: updates/s, p50/p99 latency from injecting an update to the matching sendMessage,
+the bot process's CPU time per update (its threads included), and this process's (fake server and
+customers); then each channel/echo, the median of the runs' ratios. It also checks that no message
+was lost or answered twice.
 
 Fairness on a shared machine: the bots take turns going first, so a machine that slows down or
 speeds up during a series does not always favour one; before each measured run both processes

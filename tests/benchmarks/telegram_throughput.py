@@ -204,7 +204,8 @@ async def main(users: int, messages: int, runs: int, limits: str, echo_gc: str) 
         results = await one_run(users, messages, limits, rotate=run - 1, echo_gc=echo_gc)
         series.append(results)
         echo_rate = results["echo"].updates_per_second
-        ratios = "  ".join(f"{NAMES[b]}/echo {results[b].updates_per_second / echo_rate:.2f}" for b in LIBRARIES)
+        ratios = "  ".join(f"{NAMES[b]}/echo {results[b].updates_per_second / echo_rate:.2f}"
+                           for b in LIBRARIES)
         print(f"run {run}:\n" + "".join(f"  {show(results[b])}\n" for b in BOTS) + f"  ratio {ratios}")
     median: Callable[[list[float]], float] = statistics.median
     print(f"\nmedian of {runs} ({users} users x {messages} messages, limits {limits}, echo's collector: "

@@ -66,6 +66,10 @@ class PacedBot(ExtBot[None]):
         self._busy_at = busy_at
         super().__init__(token, **kwargs)
 
+    def pace(self, *, busy_at: int) -> None:
+        """Hold polls back while `busy_at` or more updates are in hand."""
+        self._busy_at = busy_at
+
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         await self._sequencer.wait_fewer_than(self._busy_at, POLL_MAX_DELAY)
         return await super().get_updates(*args, **kwargs)
@@ -104,16 +108,15 @@ class PtbRuntime(RuntimeLoops):
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         limiter = limiter or create_rate_limiter(settings.redis_url)
         sequencer = UserSequencer()
-        turns = 1 if settings.database_url.startswith("sqlite") else None
         wake = asyncio.Event()
-        # The bot is built before the channel, which decides the turns in flight: the pace follows it.
+        # The bot is built before the channel, which decides the turns in flight; the pace follows it.
         bot = create_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base,
                          sequencer, busy_at=BUSY_UPDATES_PER_TURN)
         sender = BotApiSender(PtbTransport(bot), limiter, uow_factory=app.uow_factory, clock=app.clock,
                               on_enqueued=wake.set)
         channel = TelegramChannel(app.conversation, sender, texts=app.texts, settings=settings,
                                   uow_factory=app.uow_factory, clock=app.clock)
-        bot._busy_at = BUSY_UPDATES_PER_TURN * (turns or channel.turns_at_once)
+        bot.pace(busy_at=BUSY_UPDATES_PER_TURN * channel.turns_at_once)
         processor = OrderedUpdateProcessor(sequencer, RecentUpdates())
         application: PtbApplication = ApplicationBuilder().bot(bot).concurrent_updates(processor).build()
         cancel_labels = [app.texts.text(lang, "core.cancel_button") for lang in LANGUAGES]

@@ -122,8 +122,8 @@ class PtbRuntime(RuntimeLoops):
         cancel_labels = [app.texts.text(lang, "core.cancel_button") for lang in LANGUAGES]
         runtime = cls(app, application, limiter, sender, channel, UpdateTranslator(cancel_labels), processor,
                       polling_timeout, _outbox_wake=wake)
-        application.add_handler(TypeHandler(Update, runtime._on_update))
-        application.add_error_handler(runtime._on_error)
+        application.add_handler(TypeHandler(Update, runtime.on_update))
+        application.add_error_handler(runtime.on_error)
         app.dispatcher.add_sender(CHANNEL, sender)
         return runtime
 
@@ -179,7 +179,7 @@ class PtbRuntime(RuntimeLoops):
 
     # -- updates --------------------------------------------------------------------------------
 
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Translate, then hand over; no business logic."""
         if update.message is not None:
             event = self.translator.from_message(update.message, update.update_id)
@@ -213,7 +213,7 @@ class PtbRuntime(RuntimeLoops):
         elif member.chat.type in ("group", "supergroup") and new in _JOINED and old not in _JOINED:
             await self.channel.added_to_group(chat_id, member.from_user.language_code)
 
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         incident = secrets.token_hex(4).upper()
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("incident %s: error in update %s", incident, update_id, exc_info=context.error)

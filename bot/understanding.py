@@ -38,7 +38,7 @@ from __future__ import annotations
 import gc
 import time
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypedDict, Unpack
 
 from intents.catalogue import (
     FRUSTRATION,
@@ -107,6 +107,16 @@ class Topic:
     @classmethod
     def of(cls, result: PreviousTopic) -> Topic:
         return cls(result.intent, result.section)
+
+
+class MessageReading(TypedDict, total=False):
+    """What every result carries about the message itself, whatever the intent."""
+
+    entities: tuple[Entity, ...]
+    masked_text: str
+    frustrated: bool
+    social: str | None
+    follow_up: bool
 
 
 @dataclass(frozen=True)
@@ -297,7 +307,7 @@ class Understander:
         verdict = reading.verdict
         intent = verdict.intent
         frustrated = intent == FRUSTRATION or sounds_angry(extraction.text, verdict.normalised.tokens)
-        common = {
+        common: MessageReading = {
             "entities": extraction.entities,
             "masked_text": extraction.masked,
             "frustrated": frustrated,
@@ -341,7 +351,7 @@ class Understander:
         verdict: Classification,
         lang: Language,
         alternatives: tuple[tuple[str, float], ...],
-        common: dict[str, object],
+        common: MessageReading,
     ) -> Understanding:
         kb = self.knowledge
         if found.passage is None:
@@ -360,7 +370,7 @@ class Understander:
                 covered=False,
                 topic=topic.key if topic else None,
                 suggested_request=topic.request if topic else None,
-                **common,  # type: ignore[arg-type]
+                **common,
             )
         passage = found.passage
         suggested = None
@@ -381,7 +391,7 @@ class Understander:
             lead=kb.lead(passage.id, lang),
             citation=kb.citation(passage.section, lang),
             quote=kb.quote(passage, lang),
-            **common,  # type: ignore[arg-type]
+            **common,
         )
 
     def _advice(
@@ -389,7 +399,7 @@ class Understander:
         verdict: Classification,
         lang: Language,
         alternatives: tuple[tuple[str, float], ...],
-        common: dict[str, object],
+        common: MessageReading,
     ) -> Understanding:
         """account_security: the intent's reply as the lead, its policy passage quoted, a person."""
         definition = self.catalogue["account_security"]
@@ -414,7 +424,7 @@ class Understander:
             lead=lead,
             citation=kb.citation(passage.section, lang),
             quote=kb.quote(passage, lang),
-            **common,  # type: ignore[arg-type]
+            **common,
         )
 
     def _reply(
@@ -424,7 +434,7 @@ class Understander:
         language: Language,
         alternatives: tuple[tuple[str, float], ...],
         ambiguous: bool,
-        **extra: object,
+        **extra: Unpack[MessageReading],
     ) -> Understanding:
         definition = self.catalogue.get(intent) or self.catalogue.get(OUT_OF_SCOPE)
         answer = definition.replies.get(language, "") if definition else ""
@@ -439,7 +449,7 @@ class Understander:
             related_sections=(),
             alternatives=alternatives,
             ambiguous=ambiguous,
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
 
     # ---- the /privacy menu ------------------------------------------------------------------------

@@ -41,13 +41,22 @@ async def claim_delivery(uow: UnitOfWork, clock: Clock, event: InboundEvent) -> 
 async def begin_turn(
     uow: UnitOfWork, clock: Clock, event: InboundEvent, *, default_language: str
 ) -> TurnStart:
-    """The user's state and chat account, created on their first message and kept current after."""
+    """The user's state and chat account, created on their first message and kept current after.
+
+    The state row is held until the turn commits, so a concurrent turn of the same user (on another
+    instance) waits for this one and then reads what it wrote.
+    """
     state, chat, has_open_ticket = await uow.dialogue_states.for_turn(event.channel, event.user_id)
     if state is None:
         language = normalize_language(event.language_hint) or default_language
         state = await uow.dialogue_states.create(event.channel, event.user_id, language=language)
-        chat = await uow.accounts.chat_account(event.channel, event.user_id)
-    elif state.language is None:
+        if state is None:  # a concurrent first turn created it (and its account) and has committed
+            state, chat, has_open_ticket = await uow.dialogue_states.for_turn(event.channel, event.user_id)
+            if state is None:
+                raise RuntimeError("dialogue state vanished between its creation and this turn")
+        else:
+            chat = await uow.accounts.chat_account(event.channel, event.user_id)
+    if state.language is None:
         state.language = normalize_language(event.language_hint) or default_language
     display_name = event.display_name[:DISPLAY_NAME_MAX] if event.display_name else None
     if chat is None:

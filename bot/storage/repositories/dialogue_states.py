@@ -5,6 +5,15 @@ entity made each turn pay for the ORM's loading, identity map and flush bookkeep
 the turn's database time, measured under load). Here the state is plain data: one Core select
 reads it with the chat account and the open-ticket flag, and `save` writes it back only when the
 turn changed it. The ORM model `DialogueStateRow` still defines the table.
+
+A turn holds its user's state row until it commits: `for_turn` reads it `FOR UPDATE` (PostgreSQL;
+SQLite's BEGIN IMMEDIATE already runs one writer at a time). Two instances handling one customer's
+updates at once (the two photos of an album, say) would otherwise both read the same state, and the
+later commit would overwrite the earlier one's change. With the lock the second turn waits, then reads
+what the first wrote. A version column with a retry would not wait, but it would have to run the whole
+turn again (understanding, services, outbox rows); a turn holds the lock for milliseconds, and only a
+turn of the same customer waits for it. A user's first turn creates the row with `ON CONFLICT DO
+NOTHING`: a concurrent first turn waits for the one that inserted it, then reads and locks that row.
 """
 
 from __future__ import annotations
@@ -15,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, insert, literal, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import BindParameter
 
 from bot.storage.models import ChannelAccount, DialogueStateRow, Ticket
@@ -94,9 +104,15 @@ _TURN_ROWS = (
         and_(_ACCOUNTS.c.channel == _STATES.c.channel, _ACCOUNTS.c.channel_user_id == _STATES.c.user_id),
     )
     .where(_STATES.c.channel == _CHANNEL, _STATES.c.user_id == _USER_ID)
+    # The state row only: the account is on the nullable side of the join, which cannot be locked.
+    .with_for_update(of=_STATES)
 )
 _STATE = select(*_STATE_COLUMNS).where(_STATES.c.channel == _CHANNEL, _STATES.c.user_id == _USER_ID)
-_INSERT = insert(_STATES).returning(_STATES.c.id)
+_INSERT = {
+    name: dialect.insert(_STATES).on_conflict_do_nothing(index_elements=["channel", "user_id"])
+    .returning(_STATES.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 _SAVE = update(_STATES).where(_STATES.c.id == bindparam("state_id"))
 
 
@@ -104,7 +120,8 @@ class DialogueStateRepository(Repository):
     async def for_turn(self, channel: str, user_id: str) -> TurnRows:
         """The user's state, chat account and open-ticket flag in one statement: every turn needs them.
 
-        The flag is read in the turn's own transaction, so it is as current as the ticket rows.
+        The state row stays locked until the turn's transaction ends (see the module docstring). The
+        flag is read in the turn's own transaction, so it is as current as the ticket rows.
         """
         row = (await self._session.execute(_TURN_ROWS, {"channel": channel, "user_id": user_id})).first()
         if row is None:
@@ -119,11 +136,17 @@ class DialogueStateRepository(Repository):
         row = (await self._session.execute(_STATE, {"channel": channel, "user_id": user_id})).first()
         return None if row is None else _state(row)
 
-    async def create(self, channel: str, user_id: str, *, language: str | None) -> DialogueState:
+    async def create(self, channel: str, user_id: str, *, language: str | None) -> DialogueState | None:
+        """A new state for the user's first turn; None when another turn created it first (that turn
+        has committed by now: read it with `for_turn`)."""
         values: dict[str, object] = {
             "channel": channel, "user_id": user_id, "language": language, "language_locked": False, "data": {}
         }
-        state_id = (await self._session.execute(_INSERT, values)).scalar_one()
+        dialect = self._session.get_bind().dialect.name
+        statement = _INSERT["postgresql" if dialect == "postgresql" else "sqlite"]
+        state_id = (await self._session.execute(statement, values)).scalar_one_or_none()
+        if state_id is None:
+            return None
         state = DialogueState(state_id, language)
         state.mark_saved()
         return state

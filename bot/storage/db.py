@@ -11,6 +11,10 @@ While another connection holds the write lock (another process, such as an impor
 command line, or a second unit of work in this one), BEGIN IMMEDIATE waits in SQLite's busy handler
 for up to `BUSY_TIMEOUT_SECONDS`. aiosqlite runs every statement in a thread of its own, so the wait
 blocks that connection's thread, never the event loop (tests/integration/test_unit_of_work.py).
+
+Every engine hides statement parameters (`hide_parameters=True`): a database error's text quotes the
+statement, and with its parameters it would quote a customer's phone number or address into the log
+line and traceback that reports it.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ BUSY_TIMEOUT_SECONDS = 30.0
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the engine; for SQLite, make the folder and set up WAL, foreign keys and BEGIN IMMEDIATE."""
-    options: dict[str, Any] = {"echo": echo}
+    options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     sqlite = database_url.startswith("sqlite")
     if sqlite:
         path = database_url.split(":///", 1)[-1]

@@ -3,18 +3,44 @@
 Every setting is documented with its default in `.env.example`. A wrong value stops the start with one
 line naming the variable (`SettingsError`), because an operator reading a traceback at 2 a.m. should not
 have to guess which of twenty variables is wrong.
+
+That line is written here, never by pydantic: a `ValidationError` prints the input values, and a
+check across fields would print all of them, bot token and passwords included. Each problem is the
+variable's name and a reason; the value is shown only when it is neither a secret field nor a URL with
+credentials in it, and then cut short with anything shaped like a token removed. Every check names
+one variable (a field validator, not a model validator) so that no error has the whole input as its
+value.
+
+An empty optional setting (`WEBHOOK_SECRET=`, as in `.env.example` uncommented) is unset, not an
+empty value: an empty webhook secret would register the webhook without one and accept forged
+updates, where unset derives it from the token.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.domain.masking import BOT_TOKEN_SHAPE, redact_secrets
+
+#: Optional settings whose empty value means "not set" (see the module docstring).
+UNSET_WHEN_EMPTY = (
+    "telegram_bot_token", "webhook_url", "webhook_secret", "staff_chat_id", "redis_url",
+    "complaints_email", "smtp_host", "smtp_username", "smtp_password",
+)
+#: What Telegram accepts as a webhook's secret_token (setWebhook).
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?"  # "_" too: Docker's service names may have it
+_HOST_NAME = re.compile(rf"{_LABEL}(\.{_LABEL})*\.?")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class SettingsError(Exception):
@@ -71,6 +97,38 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_max_attempts: int = Field(default=20, ge=1)
 
+    @field_validator(*UNSET_WHEN_EMPTY, mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _api_base(cls, value: str) -> str:
+        check_http_base(value)
+        return value.rstrip("/")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_https(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = check_http_base(value, allow_query=True)
+        if parts.scheme != "https" and parts.hostname not in _LOOPBACK:
+            raise ValueError("must be an https:// address (http:// only on 127.0.0.1 or localhost)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters, only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
     @field_validator("staff_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -103,18 +161,13 @@ class Settings(BaseSettings):
             raise ValueError("must be host:port, e.g. 0.0.0.0:8080")
         return value
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Settings:
-        if self.business_hours_end <= self.business_hours_start:
-            raise ValueError("BUSINESS_HOURS_END must be later than BUSINESS_HOURS_START")
-        if (
-            self.webhook_url
-            and not self.webhook_url.startswith("https://")
-            and "127.0.0.1" not in (self.webhook_url)
-            and "localhost" not in self.webhook_url
-        ):
-            raise ValueError("WEBHOOK_URL must be an https:// address")
-        return self
+    @field_validator("business_hours_end")
+    @classmethod
+    def _after_start(cls, value: time, info: ValidationInfo) -> time:
+        start = info.data.get("business_hours_start")  # absent when the start itself was refused
+        if isinstance(start, time) and value <= start:
+            raise ValueError(f"must be later than BUSINESS_HOURS_START ({start:%H:%M})")
+        return value
 
     @property
     def zone(self) -> ZoneInfo:
@@ -143,22 +196,83 @@ class Settings(BaseSettings):
         return None if raw in ("", ":memory:") else Path(raw)
 
 
+def check_http_base(value: str, *, allow_query: bool = False) -> SplitResult:
+    """Refuse what is not a plain http(s) address: the Bot API URL is this base with the token after
+    it, and a malformed base made every request fail with that whole URL in the error, logged at
+    each retry. Returns the parts of the address."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// address, e.g. https://api.telegram.org")
+    if "@" in parts.netloc:
+        raise ValueError("must not carry a user name or password")
+    host = parts.hostname or ""
+    if not (_HOST_NAME.fullmatch(host) or (":" in host and re.fullmatch(r"[0-9a-fA-F:.]+", host))):
+        raise ValueError("has no valid host name")
+    try:
+        parts.port  # noqa: B018 - reading it validates it
+    except ValueError:
+        raise ValueError("has an invalid port (1-65535)") from None
+    if re.search(r"[\s{}]", value) or parts.fragment or (parts.query and not allow_query):
+        raise ValueError("must be a plain address: no spaces, braces, query or fragment")
+    if BOT_TOKEN_SHAPE.search(value):
+        raise ValueError("must not contain the bot token (set it in TELEGRAM_BOT_TOKEN)")
+    return parts
+
+
 def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
     """Read the settings or raise `SettingsError` with one line naming the bad variable."""
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg, arg-type]
     except ValidationError as exc:
         raise SettingsError(describe_validation_error(exc)) from None
-    except ValueError as exc:  # raised by NoDecode fields before validation proper
-        raise SettingsError(f"Invalid setting: {exc}") from None
+    except ValueError as exc:  # raised by pydantic-settings while reading a source, before validation
+        raise SettingsError(f"Invalid setting: {redact_secrets(str(exc))}") from None
+
+
+#: Fields whose value is never shown: the secrets, and any name that sounds like one.
+SECRET_FIELDS = frozenset(
+    name for name, info in Settings.model_fields.items()
+    if info.annotation is SecretStr or SecretStr in get_args(info.annotation)
+    or any(word in name for word in ("token", "password", "secret"))
+)
+_URL_CREDENTIALS = re.compile(r"://[^/\s]*@")
+SHOWN_VALUE_MAX = 60
 
 
 def describe_validation_error(exc: ValidationError) -> str:
+    """One line: each refused variable, why, and its value where showing it reveals no secret."""
     problems = []
-    for error in exc.errors():
-        location = "_".join(str(part) for part in error["loc"]).upper() or "settings"
+    for error in exc.errors(include_url=False):
+        location = error["loc"]
+        field = str(location[0]) if location else ""
         message = str(error["msg"]).removeprefix("Value error, ")
-        secret = any(word in location for word in ("TOKEN", "PASSWORD", "SECRET"))
-        shown = "value hidden" if secret else f"got {error.get('input')!r}"
-        problems.append(f"{location}: {message} ({shown})")
+        value = error.get("input")
+        if not field:  # a check across fields: its input is everything, secrets included
+            problems.append(f"settings: {redact_secrets(message)}")
+            continue
+        hidden = _hidden(field, value)
+        if hidden is not None:
+            if isinstance(value, str) and value:
+                message = message.replace(value, "…")
+            problems.append(f"{field.upper()}: {redact_secrets(message)} ({hidden})")
+        else:
+            problems.append(f"{field.upper()}: {redact_secrets(message)} (got {_shown(value)})")
     return "Invalid setting " + "; ".join(problems)
+
+
+def _hidden(field: str, value: object) -> str | None:
+    """Why the value is not shown, or None when it may be."""
+    if field in SECRET_FIELDS:
+        return "value hidden"
+    if isinstance(value, SecretStr):
+        return "value hidden"
+    if not isinstance(value, str | int | float | bool | time):
+        return "value not shown"
+    if isinstance(value, str) and _URL_CREDENTIALS.search(value):
+        return "value hidden: it holds credentials"
+    return None
+
+
+def _shown(value: object) -> str:
+    text = f"{value:%H:%M}" if isinstance(value, time) else redact_secrets(repr(value))
+    return text if len(text) <= SHOWN_VALUE_MAX else text[: SHOWN_VALUE_MAX - 1] + "…"

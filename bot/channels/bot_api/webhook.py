@@ -34,6 +34,8 @@ def webhook_path(webhook_url: str) -> str:
 
 
 def create_webhook_app(feed: Feed, *, path: str, secret: str, health: HealthCheck) -> web.Application:
+    if not secret:  # an empty secret matches a request without the header: anyone could post updates
+        raise ValueError("a webhook needs a secret")
     app = web.Application()
 
     async def receive(request: web.Request) -> web.Response:

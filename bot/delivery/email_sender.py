@@ -4,8 +4,11 @@ Outcomes, as the dispatcher understands them: a connection problem, a timeout or
 `RetryLater` (the dispatcher backs off and tries again, across restarts); a 5xx rejection of the
 recipient, the sender or the message is `PermanentFailure` (retrying the same mail cannot help, the
 row is marked dead and logged). A 5xx on login is a configuration problem the operator can fix, so it
-is retried too. Each mail carries a Message-ID made from its subject and recipient, so a mail server
-that saw a retry after a lost answer can recognise the duplicate.
+is retried too. Each `RetryLater` is logged here as a warning, at every attempt: the dispatcher logs
+only a message given up, which with the default 20 attempts and their backoff is about two hours
+after the mail server went away; the operator should hear of it at the first failure. Each mail
+carries a Message-ID made from its subject and recipient, so a mail server that saw a retry after a
+lost answer can recognise the duplicate.
 """
 
 from __future__ import annotations
@@ -50,6 +53,13 @@ class EmailSender:
     async def deliver(self, address: Address, action: Action) -> dict[str, Any]:
         if not isinstance(action, SendEmail):
             raise PermanentFailure(f"the email channel cannot deliver {type(action).__name__}")
+        try:
+            return await self._send(action)
+        except RetryLater as exc:
+            log.warning("email to %s not sent, the outbox will try again: %s", action.to, exc)
+            raise
+
+    async def _send(self, action: SendEmail) -> dict[str, Any]:
         settings = self._settings
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
         try:

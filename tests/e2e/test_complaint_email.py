@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
@@ -172,3 +173,17 @@ async def test_connection_refused_is_retry_later() -> None:
     )
     with pytest.raises(RetryLater):
         await sender.deliver(Address("email", MAILBOX), SendEmail(MAILBOX, "Chủ đề", "Nội dung"))
+
+
+async def test_a_transient_failure_is_logged_at_once_not_when_given_up(
+    harness: ChatHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The dispatcher logs only a message given up: about two hours of retries later by default."""
+    await file_request(harness)
+    with caplog.at_level(logging.WARNING):
+        await harness.deliver_outbox()  # nobody listens on the port
+    row = await email_row(harness)
+    assert row.status == "pending" and row.attempts == 1
+    (warning,) = [r for r in caplog.records if r.name == "bot.delivery.email_sender"]
+    assert warning.levelno == logging.WARNING
+    assert "not sent, the outbox will try again: mail server unreachable" in warning.getMessage()

@@ -111,7 +111,11 @@ class ChannelAccount(Base):
     """A chat identity (a Telegram user, a console user) and the customer it was proven to be."""
 
     __tablename__ = "channel_accounts"
-    __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "channel_user_id"),
+        # Every delivery to a private chat finds its account by chat (bot.services.reachability).
+        Index("ix_channel_accounts_chat", "channel", "chat_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))

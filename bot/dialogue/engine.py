@@ -3,7 +3,8 @@
 Every channel (Telegram, the console, the test harness) calls `Conversation.handle`. The event's state
 change, audit rows and outbox rows commit together; a retried delivery (same `event_key`) is ignored;
 an unexpected failure is rolled back and becomes an apology with a short incident id, while the
-traceback is logged under that id for the operator.
+traceback is logged under that id for the operator. A text longer than any Telegram message (from
+the console, say) is read up to `MAX_TEXT_CHARS`, and the reply says so first.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bot.dialogue.router import TurnRouter
 from bot.dialogue.turn import Turn
 from bot.i18n import Catalog, normalize_language
 from bot.messages.actions import Action, SendText
-from bot.messages.events import InboundEvent
+from bot.messages.events import MAX_TEXT_CHARS, InboundEvent
 from bot.services.audit import record_access
 from bot.services.conversations import begin_turn, claim_delivery, end_turn
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -90,6 +91,9 @@ class Conversation:
                 return []  # answering an edit would repeat or contradict the earlier answer
             turn = await self._open_turn(event, uow)
             await self._router.route(turn)
+            if event.text_was_cut:  # said first: only the beginning was read
+                limit = f"{MAX_TEXT_CHARS:,}".replace(",", "." if turn.language == "vi" else ",")
+                turn.actions.insert(0, SendText(turn.t("core.text_cut", limit=limit)))
             await end_turn(uow, self._clock, turn.state)
             await uow.commit()
             return turn.actions

@@ -10,7 +10,11 @@ from typing import Literal
 AttachmentKind = Literal[
     "photo", "document", "voice", "video", "animation", "video_note", "audio", "sticker", "location", "other"
 ]
-MAX_TEXT_CHARS = 4000  # longer input is cut before anything looks at it
+#: Telegram's limit for a message's text (4,096 UTF-16 units, so never more characters): nothing a
+#: Telegram user sends is cut. Longer input (the console, another channel) is cut to this before
+#: anything looks at it, and the customer is told so (`text_was_cut`, bot.dialogue.engine). What the
+#: bot sends on, with a name or a ticket number before it, is split into messages by the channel.
+MAX_TEXT_CHARS = 4096
 
 
 @dataclass(frozen=True)
@@ -113,10 +117,20 @@ class InboundEvent:
 
     @property
     def clean_text(self) -> str:
-        """The text with control characters removed and cut to a length worth reading."""
+        """The text with control characters removed, cut to `MAX_TEXT_CHARS`."""
+        return self._printable_text()[:MAX_TEXT_CHARS]
+
+    @property
+    def text_was_cut(self) -> bool:
+        """Whether `clean_text` lost the end of a text longer than `MAX_TEXT_CHARS`."""
+        return self.text is not None and len(self.text) > MAX_TEXT_CHARS and (
+            len(self._printable_text()) > MAX_TEXT_CHARS
+        )
+
+    def _printable_text(self) -> str:
         if not self.text:
             return ""
         text = self.text
         if not text.isprintable():  # one C-level scan; most messages have nothing to remove
             text = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
-        return text.strip()[:MAX_TEXT_CHARS]
+        return text.strip()

@@ -8,7 +8,7 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
-# ---- build: the project and all its dependencies as wheels -------------------------------------------
+# ---- build: the project's own wheel (its dependencies come from the lock, below) --------------------
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
@@ -16,9 +16,9 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY intents ./intents
 COPY knowledge ./knowledge
-RUN pip wheel --wheel-dir /wheels .
+RUN pip wheel --no-deps --wheel-dir /wheels .
 
-# ---- runtime: only the installed wheels, a non-root user ---------------------------------------------
+# ---- runtime: the locked dependencies (hash-checked), the project wheel, a non-root user -------------
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -28,8 +28,14 @@ RUN groupadd --system --gid 10001 rosee \
  && useradd --system --uid 10001 --gid rosee --home-dir /app --shell /usr/sbin/nologin rosee \
  && mkdir -p /app/data \
  && chown -R rosee:rosee /app
+# requirements.lock pins every dependency with its sha256 (scripts/lock.sh): the versions the tests ran
+# with (requirements-dev.lock holds the same pins), and pip refuses a file whose hash differs.
+COPY requirements.lock /tmp/requirements.lock
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
-    pip install --no-index --find-links /wheels rosee-support \
+    pip install --require-hashes -r /tmp/requirements.lock \
+ && pip install --no-deps --no-index /wheels/rosee_support-*.whl \
+ && pip check \
+ && rm /tmp/requirements.lock \
  && rosee-support --version
 
 USER rosee

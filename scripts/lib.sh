@@ -43,11 +43,19 @@ find_python() {
   die "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"
 }
 
-# ensure_venv [EXTRAS]: create or reuse the virtualenv and install the project (editable) into it.
-# The install is skipped when pyproject.toml and the extras are unchanged since the last one.
+# ensure_venv [dev]: create or reuse the virtualenv and install into it exactly what the lock pins, then
+# the project itself (editable, no dependencies of its own choosing): requirements.lock for the bot,
+# requirements-dev.lock (the same pins plus the test tools) with `dev`. pip checks every file against
+# the lock's sha256 hashes (--require-hashes) and refuses anything unpinned, so what was tested is what
+# runs. The install is skipped when pyproject.toml and the locks are unchanged since the last one and
+# the dev tools are there if asked for. Refresh the locks with scripts/lock.sh.
 ensure_venv() {
-  local extras="${1:-}" spec="." hash python version_tag installed_hash="" installed_extras=""
-  [ -n "$extras" ] && spec=".[$extras]"
+  local extras="${1:-}" lock hash python version_tag installed_hash="" installed_extras=""
+  case "$extras" in
+    "") lock="$REPO_ROOT/requirements.lock" ;;
+    dev) lock="$REPO_ROOT/requirements-dev.lock" ;;
+    *) die "ensure_venv: no lock for the extras '$extras' (only 'dev')" ;;
+  esac
   if [ ! -x "$VENV/bin/python" ]; then
     python="$(find_python)"
     say "creating $VENV with $python"
@@ -59,14 +67,15 @@ ensure_venv() {
       "$python" -m venv "$VENV"
     fi
   fi
-  # Reinstall only when pyproject.toml changed or more extras are wanted than were installed.
-  hash="$(sha256sum <"$REPO_ROOT/pyproject.toml" | cut -c1-16)"
+  # Reinstall only when pyproject.toml or a lock changed, or the dev tools are wanted and not there.
+  hash="$(cat "$REPO_ROOT/pyproject.toml" "$REPO_ROOT/requirements.lock" "$REPO_ROOT/requirements-dev.lock" |
+    sha256sum | cut -c1-16)"
   read -r installed_hash installed_extras 2>/dev/null <"$VENV/.rosee-installed" || true
   if [ "${installed_hash:-}" = "$hash" ] && { [ -z "$extras" ] || [ "${installed_extras:-}" = "$extras" ]; }; then
     return 0
   fi
-  say "pip install -e '$spec'"
-  "$VENV/bin/python" -m pip install -q --upgrade pip
-  (cd "$REPO_ROOT" && "$VENV/bin/python" -m pip install -q -e "$spec")
+  say "pip install --require-hashes -r ${lock#"$REPO_ROOT/"}, then the project (--no-deps -e .)"
+  "$VENV/bin/python" -m pip install -q --require-hashes -r "$lock"
+  (cd "$REPO_ROOT" && "$VENV/bin/python" -m pip install -q --no-deps -e .)
   printf "%s %s\n" "$hash" "$extras" >"$VENV/.rosee-installed"
 }

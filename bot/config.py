@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     @classmethod
     def _api_base(cls, value: str) -> str:
         check_http_base(value)
+        if BOT_TOKEN_SHAPE.search(value):  # the bot adds /bot<token>/<method> itself
+            raise ValueError("must not contain the bot token (set it in TELEGRAM_BOT_TOKEN)")
         return value.rstrip("/")
 
     @field_validator("webhook_url")
@@ -214,8 +216,6 @@ def check_http_base(value: str, *, allow_query: bool = False) -> SplitResult:
         raise ValueError("has an invalid port (1-65535)") from None
     if re.search(r"[\s{}]", value) or parts.fragment or (parts.query and not allow_query):
         raise ValueError("must be a plain address: no spaces, braces, query or fragment")
-    if BOT_TOKEN_SHAPE.search(value):
-        raise ValueError("must not contain the bot token (set it in TELEGRAM_BOT_TOKEN)")
     return parts
 
 

@@ -44,6 +44,7 @@ def refusal(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> str:
     [
         ("BUSINESS_HOURS_START", "18:00", "BUSINESS_HOURS_END"),  # was a check across all fields
         ("WEBHOOK_URL", "http://bot.example.com/hook", "WEBHOOK_URL"),  # likewise
+        ("WEBHOOK_URL", f"http://bot.example.com/hook/{TOKEN}", "WEBHOOK_URL"),  # shown, token removed
         ("DATABASE_URL", f"postgresql://rosee:{DB_PASSWORD}@db:5432/rosee", "DATABASE_URL"),
         ("SMTP_PORT", "99999", "SMTP_PORT"),
         ("TELEGRAM_API_BASE", "api.telegram.org", "TELEGRAM_API_BASE"),
@@ -70,6 +71,11 @@ def test_a_harmless_value_is_still_shown(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "got 'mysql://localhost/rosee'" in refusal(monkeypatch, "DATABASE_URL", "mysql://localhost/rosee")
     message = refusal(monkeypatch, "BUSINESS_HOURS_START", "18:00")
     assert "BUSINESS_HOURS_END: must be later than BUSINESS_HOURS_START (18:00) (got 17:30)" in message
+
+
+def test_a_webhook_url_may_carry_the_token_in_its_path() -> None:
+    url = f"https://bot.example.com/hook/{TOKEN}"
+    assert load_settings(None, telegram_bot_token=TOKEN, webhook_url=url).webhook_url == url
 
 
 def test_every_secret_field_is_known_as_one() -> None:

@@ -4,8 +4,8 @@ Every delivery to a private chat looks its chat account up by chat id (`ChannelA
 .by_chat`: reachable again after a success, blocked after a 403), and without an index each lookup
 read the whole table.
 
-Revision ID: 0002_chat_index
-Revises: 0001
+Revision ID: 0003_chat_index
+Revises: 0002
 Create Date: 2026-12-02 12:00:00
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0002_chat_index"
-down_revision = "0001"
+revision = "0003_chat_index"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

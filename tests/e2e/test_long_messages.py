@@ -32,8 +32,10 @@ def without_spaces(text: str) -> str:
 
 
 @pytest.fixture
-async def desk_bot(api: FakeBotApi, sqlite_url: str) -> AsyncIterator[TelegramBotUnderTest]:
-    under_test = TelegramBotUnderTest(api, sqlite_url, staff_chat_id=STAFF_CHAT, staff_chat_is_forum=True)
+async def desk_bot(api: FakeBotApi, sqlite_url: str,
+                   telegram_library: str) -> AsyncIterator[TelegramBotUnderTest]:
+    under_test = TelegramBotUnderTest(api, sqlite_url, library=telegram_library, staff_chat_id=STAFF_CHAT,
+                                      staff_chat_is_forum=True)
     yield under_test
     await under_test.stop()
 

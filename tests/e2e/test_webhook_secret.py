@@ -18,8 +18,9 @@ LAN = 1001
 
 
 @pytest.fixture
-async def bot_with_empty_secret(api: FakeBotApi, sqlite_url: str) -> AsyncIterator[TelegramBotUnderTest]:
-    under_test = TelegramBotUnderTest(api, sqlite_url, webhook_secret="")
+async def bot_with_empty_secret(api: FakeBotApi, sqlite_url: str,
+                                telegram_library: str) -> AsyncIterator[TelegramBotUnderTest]:
+    under_test = TelegramBotUnderTest(api, sqlite_url, library=telegram_library, webhook_secret="")
     yield under_test
     await under_test.stop()
 

@@ -23,6 +23,7 @@ from bot.dialogue.engine import Conversation
 from bot.dialogue.flow import Flow, FlowRegistry
 from bot.dialogue.flows.answer import AnswerFlow
 from bot.dialogue.flows.complaint import ComplaintFlow, TicketRatingFlow
+from bot.dialogue.flows.email_code import EmailCodeFlow
 from bot.dialogue.flows.menu import MenuFlow
 from bot.dialogue.flows.order import OrderFlow
 from bot.dialogue.flows.policy import PolicyFlow
@@ -112,8 +113,8 @@ def load_understander() -> TextUnderstander:
 def build_flows(understander: TextUnderstander, tickets: TicketDesk, extra: list[Flow] | None = None
                 ) -> FlowRegistry:
     return FlowRegistry(
-        [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), OrderFlow(), RightsFlow(),
-         ComplaintFlow(tickets), TicketRatingFlow(tickets), *(extra or [])]
+        [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), EmailCodeFlow(), OrderFlow(),
+         RightsFlow(), ComplaintFlow(tickets), TicketRatingFlow(tickets), *(extra or [])]
     )
 
 
@@ -147,6 +148,7 @@ async def build_app(
     clock: Clock | None = None,
     understander: TextUnderstander | None = None,
     migrate: bool | None = None,
+    extra_flows: list[Flow] | None = None,
 ) -> App:
     """Create the engine, bring the schema up to date (or refuse), and wire the conversation core."""
     garbage_collection.tune_for_service()
@@ -162,7 +164,7 @@ async def build_app(
     understander = understander or load_understander()
     tickets = build_ticket_services(texts, settings, clock)
     staff_desk = StaffDesk(tickets.desk, settings, clock)
-    flows = build_flows(understander, tickets.desk, [DeskButtonsFlow(staff_desk)])
+    flows = build_flows(understander, tickets.desk, [DeskButtonsFlow(staff_desk), *(extra_flows or [])])
     complaints = flows.get("complaint")
     inbox = complaints if isinstance(complaints, ComplaintFlow) else None
     conversation = Conversation(
@@ -176,7 +178,7 @@ async def build_app(
     delivery_hooks = tickets.delivery_hooks()
     dispatcher = OutboxDispatcher(uow_factory, {}, clock, max_attempts=settings.outbox_max_attempts,
                                   on_delivered=delivery_hooks)
-    if settings.complaints_email and settings.smtp_host:
+    if settings.smtp_host:  # the complaints mailbox, and the customers' one-time codes
         dispatcher.add_sender("email", EmailSender(settings))
     warn_about_unreachable_staff(settings)
     database = sqlite_database_file(engine)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -34,13 +35,18 @@ from bot.domain.masking import BOT_TOKEN_SHAPE, redact_secrets
 #: Optional settings whose empty value means "not set" (see the module docstring).
 UNSET_WHEN_EMPTY = (
     "telegram_bot_token", "webhook_url", "webhook_secret", "staff_chat_id", "redis_url",
-    "complaints_email", "smtp_host", "smtp_username", "smtp_password",
+    "complaints_email", "smtp_host", "smtp_username", "smtp_password", "verification_code_secret",
 )
 #: What Telegram accepts as a webhook's secret_token (setWebhook).
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?"  # "_" too: Docker's service names may have it
 _HOST_NAME = re.compile(rf"{_LABEL}(\.{_LABEL})*\.?")
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+# Used when VERIFICATION_CODE_SECRET is unset (the console demo, tests): codes made by this process work
+# only in this process. `rosee-support run` refuses to start without the setting (`CODE_KEY_MISSING`).
+_PROCESS_CODE_KEY = secrets.token_bytes(32)
+CODE_SECRET_MIN_CHARS = 32
 
 
 class SettingsError(Exception):
@@ -73,6 +79,14 @@ class Settings(BaseSettings):
     # Conversation
     default_language: Literal["vi", "en"] = "vi"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Identity verification (bot.services.identity)
+    # Key of the HMAC that one-time codes are stored under; the same on every instance.
+    verification_code_secret: SecretStr | None = None
+    # How long the strong level (both factors, or a factor and an order code) lasts.
+    strong_verification_minutes: int = Field(default=15, ge=1, le=240)
+    # `rosee-support chat` without SMTP_HOST: emails to customers (codes) are shown in the terminal.
+    console_mailbox: bool = False
 
     # Complaints mailbox
     complaints_email: str | None = None
@@ -139,6 +153,13 @@ class Settings(BaseSettings):
             return tuple(int(part) for part in parts if part)
         return value
 
+    @field_validator("verification_code_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < CODE_SECRET_MIN_CHARS:
+            raise ValueError(f"must be at least {CODE_SECRET_MIN_CHARS} characters")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -191,6 +212,16 @@ class Settings(BaseSettings):
         token = self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""
         return hashlib.sha256(f"rosee-webhook:{token}".encode()).hexdigest()[:48]
 
+    def code_key(self) -> bytes:
+        """The HMAC key of one-time codes: the setting, or this process's own random key without it."""
+        if self.verification_code_secret is None:
+            return _PROCESS_CODE_KEY
+        return self.verification_code_secret.get_secret_value().encode()
+
+    def can_send_codes(self) -> bool:
+        """Whether an email code can reach a customer: a mail server, or the console demo's mailbox."""
+        return bool(self.smtp_host) or self.console_mailbox
+
     def sqlite_path(self) -> Path | None:
         if not self.database_url.startswith("sqlite"):
             return None
@@ -217,6 +248,11 @@ def check_http_base(value: str, *, allow_query: bool = False) -> SplitResult:
     if re.search(r"[\s{}]", value) or parts.fragment or (parts.query and not allow_query):
         raise ValueError("must be a plain address: no spaces, braces, query or fragment")
     return parts
+
+CODE_KEY_MISSING = (
+    "VERIFICATION_CODE_SECRET is not set: set it to a random value of at least 32 characters, the same on "
+    "every instance (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+)
 
 
 def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:

@@ -2,7 +2,8 @@
 
     run          the Telegram bot (aiogram, or python-telegram-bot with TELEGRAM_LIBRARY): long
                  polling, or a webhook server when WEBHOOK_URL is set; refuses
-                 to start with no staff destination (bot.services.staff_reach) unless ALLOW_NO_STAFF=true
+                 to start with no staff destination (bot.services.staff_reach) unless ALLOW_NO_STAFF=true,
+                 and without VERIFICATION_CODE_SECRET (codes must verify on every instance, after restarts)
     start        run, when TELEGRAM_BOT_TOKEN is set; otherwise demo data (if the database has no
                  customers) and the console chat, so the bot can be tried with no setup at all
     healthcheck  exit 0 if the database answers and, in webhook mode, GET /healthz answers 200
@@ -21,7 +22,7 @@ from bot.channels.bot_api.runtime import RuntimeLoops
 from bot.cli.chat_command import add_console_options, run_chat
 from bot.cli.common import open_app, open_storage, settings_from
 from bot.cli.errors import CliError
-from bot.config import Settings
+from bot.config import CODE_KEY_MISSING, Settings
 from bot.services.staff_reach import NO_STAFF_DESTINATION, staff_reachable
 from bot.storage.db import create_engine
 
@@ -47,6 +48,8 @@ async def run_bot(args: argparse.Namespace) -> int:
                        "environment (or try `rosee-support start` for the console demo)", exit_code=2)
     if not staff_reachable(settings) and not settings.allow_no_staff:
         raise CliError(NO_STAFF_DESTINATION, exit_code=2)
+    if settings.verification_code_secret is None:
+        raise CliError(CODE_KEY_MISSING, exit_code=2)
     async with open_app(settings) as app:
         runtime = create_runtime(app)
         await runtime.run_until_stopped()

@@ -1,4 +1,4 @@
-"""Delivering `SendEmail` outbox rows to the complaints mailbox over SMTP (aiosmtplib).
+"""Delivering `SendEmail` outbox rows over SMTP (aiosmtplib): complaint copies, customers' one-time codes.
 
 Outcomes, as the dispatcher understands them: a connection problem, a timeout or a 4xx answer is
 `RetryLater` (the dispatcher backs off and tries again, across restarts); a 5xx rejection of the
@@ -24,6 +24,7 @@ import aiosmtplib
 
 from bot.config import Settings
 from bot.delivery.senders import PermanentFailure, RetryLater
+from bot.domain.one_time_code import unseal_text
 from bot.messages.actions import Action, Address, SendEmail
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ class EmailSender:
     def build(self, action: SendEmail) -> MIMEText:
         # The classic message class with `Header`: the modern policy folds long Vietnamese subjects into
         # encoded words that lose the space at the fold when read back (a CPython folding bug).
-        message = MIMEText(action.body, "plain", "utf-8")
+        # A one-time code waits in the outbox sealed (bot.domain.one_time_code): opened only here.
+        message = MIMEText(unseal_text(self._settings.code_key(), action.body), "plain", "utf-8")
         name, address = parseaddr(self._settings.smtp_from)
         message["From"] = formataddr((name, address)) if name else address
         message["To"] = action.to

@@ -55,6 +55,14 @@ class Flow(ABC):
         handler: StepHandler = getattr(self, method_name)
         await handler(turn)
 
+    async def resume(self, turn: Turn, **point: Any) -> None:
+        """Carry on after verification reached the level this flow asked for (bot.dialogue.levels).
+
+        `point` is what the flow kept of where it was when it asked; by default the flow starts again
+        with it as options. A flow that asked in the middle of a step restores that step here.
+        """
+        await self.start(turn, **point)
+
     async def on_button(self, turn: Turn, button: ButtonData) -> None:
         """A button of one of this flow's `BUTTONS` families was pressed; by default it is stale."""
         turn.say("core.stale_button")
@@ -65,6 +73,10 @@ class Flow(ABC):
         turn.say("core.cancelled")
 
     def accepts_attachments(self, turn: Turn) -> bool:
+        return False
+
+    def accepts_contact(self, turn: Turn) -> bool:
+        """Whether the current step takes a shared phone contact (verification does)."""
         return False
 
     def accepts_free_text(self, turn: Turn) -> bool:

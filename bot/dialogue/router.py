@@ -1,26 +1,24 @@
 """Deciding what a turn is about: a command, a button, a contact, a file, or free text to understand.
 
-| inbound                                | goes to                                                          |
-|----------------------------------------|------------------------------------------------------------------|
-| /start [payload]                       | leaves any flow; welcome, or the flow the deep link names        |
-| /help, /menu, /privacy                 | help / menu / policy sections (any step)                         |
-| /cancel                                | the active flow's cancel, or "nothing to cancel"                 |
-| /tickets, /status                      | the customer's tickets / their latest ticket (complaint flow)    |
-| /lang [<code>]                         | language choice                                                  |
-| other commands                         | "unknown command", pointing to /help                             |
-| `menu:<target>`                        | the main menu's targets (`menu:human`: a person)                 |
-| `lang:<code>`                          | language choice                                                  |
-| `intent:<name>`                        | the intent chosen after a clarifying question, if still asked    |
-| other button families                  | the flow that takes the family (`Flow.BUTTONS`)                  |
-| button data not of ours                | "this button is no longer active" (stale, forged or malformed)   |
-| contact                                | the verify flow, whatever the step                               |
-| file                                   | the active flow if it takes files, else as text with no flow     |
-| text in a flow wanting text            | the active flow                                                  |
-| text / file, no active flow            | the customer's open ticket, if any (the ticket inbox)            |
-| text: order_cancel, order_change, return_refund | a person (human hand-off): the bot cannot do these      |
-| text: request_status                   | the customer's tickets (as /tickets)                             |
-| other text                             | understood → the intent's flow; unsure → honest fallback         |
-| a file no one takes, an empty message  | a polite explanation                                             |
+| inbound                     | goes to                                                          |
+|-----------------------------|------------------------------------------------------------------|
+| /start [payload]            | leaves any flow; welcome, or the flow the deep link names        |
+| /help, /menu, /privacy      | help / menu / policy sections (any step)                          |
+| /cancel                     | the active flow's cancel, or "nothing to cancel"                 |
+| /logout                     | forget the verification and the link (audited); leaves any flow  |
+| /tickets, /status           | the customer's tickets / their latest ticket (complaint flow)    |
+| /lang [vi|en]               | language choice                                                   |
+| other /command              | "unknown command" + help                                          |
+| button menu / lang / intent | the main menu's targets / language choice / the clarified intent |
+| other button families       | the flow that takes the family (`Flow.BUTTONS`)                  |
+| button data not of ours     | "this button is no longer active" (stale, forged or malformed)   |
+| contact                     | the active flow if it takes one (verify), else verify links by it |
+| file                        | the active flow if it takes them, else a polite explanation      |
+| text in a flow wanting text | the active flow                                                   |
+| text / file, no active flow | the customer's open ticket, if any (the ticket inbox)            |
+| text: order_cancel / order_change / return_refund | a person (human hand-off): the bot cannot do these |
+| text: request_status        | the customer's tickets (as /tickets)                              |
+| other text                  | understood → the intent's flow; unsure → honest fallback         |
 """
 
 from __future__ import annotations
@@ -40,6 +38,7 @@ from bot.messages.buttons import (
     TicketStatusButton,
     parse_button,
 )
+from bot.services.identity import log_out
 
 DEEP_LINKS = {
     "privacy": "policy",
@@ -91,10 +90,11 @@ class TurnRouter:
             if turn.handed_over is None:
                 return
             (name, options), turn.handed_over = turn.handed_over, None
+            resuming, turn.resuming = turn.resuming, False
             flow = self._flows.get(name)
             if flow is None:  # a name kept in a dialogue state from before an upgrade
                 return
-            await flow.start(turn, **options)
+            await (flow.resume if resuming else flow.start)(turn, **options)
         raise RuntimeError(f"flows handed over more than {MAX_HAND_OVERS} times in one turn")
 
     # Commands ---------------------------------------------------------------------------------------
@@ -119,6 +119,8 @@ class TurnRouter:
                 turn.say("core.nothing_to_cancel", buttons=main_menu(turn))
             else:
                 await active.cancel(turn)
+        elif name == "/logout":
+            await self._log_out(turn)
         elif name == "/lang":
             choose_language(turn, argument.strip().lower() or None)
         elif name in ("/tickets", "/status") and (desk := self._flows.get("complaint")) is not None:
@@ -126,6 +128,13 @@ class TurnRouter:
             await desk.on_button(turn, button)
         else:
             turn.say("core.unknown_command")
+
+    async def _log_out(self, turn: Turn) -> None:
+        """Forget the verification and the link (audited), and whatever flow was under way."""
+        turn.finish()
+        forgot = await log_out(turn.uow, turn.clock, turn.user)
+        turn.say_markup(str(turn.t("identity.logged_out" if forgot else "identity.not_logged_in")),
+                        main_menu(turn), remove_reply_keyboard=True)
 
     # Buttons ----------------------------------------------------------------------------------------
     async def _button(self, turn: Turn, data: str) -> None:
@@ -173,11 +182,13 @@ class TurnRouter:
     # Contacts and files -----------------------------------------------------------------------------
     async def _contact(self, turn: Turn) -> None:
         active = self._flows.get(turn.state.flow)
-        if active is not None and turn.state.flow == "verify":
+        if active is not None and active.accepts_contact(turn):
             await active.handle(turn)
             return
         verify = self._flow("verify")
-        turn.enter("verify", "awaiting_contact", then=None, reminders=0)
+        # A contact out of the blue links by it; during the email way it is the phone after all, and
+        # what verification was for (the flow's `goal`, bot.dialogue.levels) goes along.
+        turn.enter("verify", "awaiting_contact", goal=turn.data.get("goal"), reminders=0)
         await verify.handle(turn)
 
     async def _attachments(self, turn: Turn) -> None:

@@ -31,6 +31,8 @@ class Turn:
     has_open_ticket: bool | None = None
     #: The flow to start when the current handler returns, and its options (`hand_over`).
     handed_over: tuple[str, dict[str, Any]] | None = None
+    #: Whether `handed_over` resumes that flow (`Flow.resume`) rather than starting it (`resume_flow`).
+    resuming: bool = False
 
     @property
     def user(self) -> ChatUser:
@@ -93,6 +95,13 @@ class Turn:
         back to what asked for it; the registry that knows every flow stays with the router.
         """
         self.handed_over = (flow, dict(options))
+        self.resuming = False
+
+    def resume_flow(self, flow: str, **point: Any) -> None:
+        """Carry on with the flow named `flow` where it asked for verification (`Flow.resume`), once
+        the current handler returns; `point` is what that flow kept of where it was (JSON-safe)."""
+        self.handed_over = (flow, dict(point))
+        self.resuming = True
 
     @property
     def data(self) -> dict[str, Any]:

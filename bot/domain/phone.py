@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
+
 # The 2018 renumbering of 11-digit mobile prefixes (Ministry of Information and Communications).
 _RENUMBERED_PREFIXES = {
     "120": "70",
@@ -35,7 +37,7 @@ _RENUMBERED_PREFIXES = {
 }
 _MOBILE = re.compile(r"^(3[2-9]|5[2689]|7[06-9]|8[1-9]|9\d)\d{7}$")
 _LANDLINE = re.compile(r"^2\d{9}$")
-_FOREIGN = re.compile(r"^\+(?!84)[1-9]\d{6,14}$")
+_VIETNAM = 84
 _SEPARATORS = re.compile(r"[\s.\-()/]")
 
 
@@ -44,28 +46,30 @@ class InvalidPhoneNumber(ValueError):
 
 
 def normalize_phone(raw: str) -> str:
-    """Return the E.164 form of a Vietnamese (or foreign, already international) phone number."""
+    """Return the E.164 form of a Vietnamese (or foreign, already international) phone number.
+
+    `phonenumbers` (Google's libphonenumber metadata) parses every written form and formats E.164, and
+    decides for foreign numbers; for Vietnamese ones the mobile prefixes and landline shape below decide,
+    after the 2018 renumbering, because the shop's records and Telegram contacts carry both generations.
+    """
     text = _SEPARATORS.sub("", raw.strip())
     if not text:
         raise InvalidPhoneNumber("empty phone number")
     if text.startswith("00"):
         text = "+" + text[2:]
-    if text.startswith("+") and not text.startswith("+84"):
-        if _FOREIGN.match(text):
-            return text
-        raise InvalidPhoneNumber(f"not a valid international number: {raw!r}")
-    digits = text.removeprefix("+")
-    if not digits.isdigit():
+    if not text.removeprefix("+").isdigit():
         raise InvalidPhoneNumber(f"contains characters other than digits: {raw!r}")
-    if digits.startswith("84") and len(digits) >= 11:
-        national = digits[2:]
-    elif digits.startswith("0"):
-        national = digits[1:]
-    elif len(digits) == 9:
-        national = digits
-    else:
-        raise InvalidPhoneNumber(f"not a Vietnamese phone number: {raw!r}")
-    national = national.removeprefix("0")  # "+84 0912…" written with the trunk zero
+    if not text.startswith("+") and text.startswith("84") and len(text) >= 11:
+        text = "+" + text  # Telegram sends contacts' numbers without the plus
+    try:
+        number = phonenumbers.parse(text, "VN")
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneNumber(f"not a phone number: {raw!r}") from None
+    if number.country_code != _VIETNAM:
+        if text.startswith("+") and phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        raise InvalidPhoneNumber(f"not a valid international number: {raw!r}")
+    national = str(number.national_number).removeprefix("0")
     if len(national) == 10 and national[:3] in _RENUMBERED_PREFIXES:
         national = _RENUMBERED_PREFIXES[national[:3]] + national[3:]
     if _MOBILE.match(national) or _LANDLINE.match(national):

@@ -23,6 +23,8 @@ at None is omitted. Telegram's limit of 64 bytes is checked when a button is pac
 |           | TicketStatusButton      | complaint:status[:<ticket id>]               | complaint flow     |
 | rate      | RatingButton            | rate:<ticket id>:<1-5, skip>                 | rating flow        |
 | desk      | DeskButton              | desk:<take, resolve, reopen>:<ticket id>     | staff desk         |
+| verify    | VerifyButton            | verify:<email, phone>                        | verify flow        |
+|           | EmailCodeButton         | verify:code:<resend, not_arrived>            | email_code flow    |
 
 The complaint family has one class per shape of data its buttons carry (a category, an order code,
 a ticket id); the others one class each. In the spirit of aiogram's `CallbackData`, without depending
@@ -348,3 +350,17 @@ class DeskButton(ButtonData, prefix="desk"):
 def _check_order_code(code: str) -> None:
     if len(code) > ORDER_CODE_MAX:
         raise ButtonDataError(f"an order code is at most {ORDER_CODE_MAX} characters")
+
+
+@dataclass(frozen=True)
+class VerifyButton(ButtonData, prefix="verify"):
+    """A way to prove who one is: the email code instead of the phone, or back to the phone."""
+
+    factor: Literal["email", "phone"]
+
+
+@dataclass(frozen=True)
+class EmailCodeButton(ButtonData, prefix="verify:code"):
+    """While a code is on its way: send it again, or "the code did not arrive"."""
+
+    action: Literal["resend", "not_arrived"]

@@ -19,11 +19,16 @@ MAX_TEXT_CHARS = 4096
 
 @dataclass(frozen=True)
 class SharedContact:
-    """A phone contact sent by the user; `user_id` is whose contact it is, if the channel knows."""
+    """A phone contact sent by the user; `user_id` is whose contact it is, if the channel knows.
+
+    `forwarded`: the message carrying it was forwarded from elsewhere, so it proves nothing about the
+    sender, whoever's contact it is.
+    """
 
     phone: str
     user_id: str | None = None
     first_name: str | None = None
+    forwarded: bool = False
 
 
 @dataclass(frozen=True)

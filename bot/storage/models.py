@@ -125,11 +125,78 @@ class ChannelAccount(Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     verified_phone: Mapped[str | None] = mapped_column(String(20))
     phone_verified_at: Mapped[datetime | None] = mapped_column()
+    verified_email: Mapped[str | None] = mapped_column(String(254))
     email_verified_at: Mapped[datetime | None] = mapped_column()
+    # The strong level's fallback where only one factor is on file: a code of one of their orders.
+    order_code_verified_at: Mapped[datetime | None] = mapped_column()
     unreachable_since: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer | None] = relationship()
+
+
+class OneTimeCode(Base):
+    """A one-time code mailed to a customer (bot.domain.one_time_code), kept only as its keyed hash.
+
+    Bound to the chat account that asked, the customer, the address it went to and its purpose. A
+    request for an address that is not on file is a row too, with no customer, address or digest: it
+    counts towards the requester's resend limits and takes wrong entries like any other, so that
+    nothing in the answers tells whether the address is a customer's.
+    """
+
+    __tablename__ = "one_time_codes"
+    __table_args__ = (
+        Index("ix_one_time_codes_account", "channel", "channel_user_id", "created_at"),
+        Index("ix_one_time_codes_customer", "customer_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    channel_user_id: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    email: Mapped[str | None] = mapped_column(String(254))
+    purpose: Mapped[str] = mapped_column(String(20))
+    digest: Mapped[str | None] = mapped_column(String(64))  # HMAC-SHA256, hex; never the code
+    # active | used | replaced (a newer one was asked for) | exhausted (5 wrong) | withheld (not mailed)
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    wrong_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
+class VerificationFailure(Base):
+    """One wrong entry (an email code or an order code) by a chat account, against a customer if known."""
+
+    __tablename__ = "verification_failures"
+    __table_args__ = (
+        Index("ix_verification_failures_account", "channel", "channel_user_id", "occurred_at"),
+        Index("ix_verification_failures_customer", "customer_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    channel_user_id: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    factor: Mapped[str] = mapped_column(String(20))  # email_code | order_code
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VerificationLockout(Base):
+    """Too many wrong entries in a day: codes are neither sent nor taken for a customer or account."""
+
+    __tablename__ = "verification_lockouts"
+    __table_args__ = (
+        Index("ix_verification_lockouts_account", "channel", "channel_user_id", "ends_at"),
+        Index("ix_verification_lockouts_customer", "customer_id", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    channel_user_id: Mapped[str] = mapped_column(String(64))  # the account whose entries reached the limit
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    started_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
 
 
 class Order(Base):

@@ -22,6 +22,7 @@ from bot.storage.repositories.orders import OrderRepository
 from bot.storage.repositories.outbox import OutboxRepository
 from bot.storage.repositories.processed_events import ProcessedEventRepository
 from bot.storage.repositories.tickets import TicketRepository
+from bot.storage.repositories.verification import VerificationRepository
 
 
 class UnitOfWork:
@@ -39,6 +40,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(session)
         self.dialogue_states = DialogueStateRepository(session)
         self.processed_events = ProcessedEventRepository(session)
+        self.verification = VerificationRepository(session)
         return self
 
     async def __aexit__(

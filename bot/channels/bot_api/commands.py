@@ -10,7 +10,7 @@ import html
 
 from bot.i18n import Catalog
 
-COMMANDS = ("start", "help", "cancel", "lang", "privacy")
+COMMANDS = ("start", "help", "cancel", "lang", "privacy", "logout")
 MENU_LANGUAGES: tuple[tuple[str | None, str], ...] = ((None, "vi"), ("vi", "vi"), ("en", "en"))
 
 

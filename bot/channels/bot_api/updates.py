@@ -52,6 +52,7 @@ class UpdateTranslator:
                 phone=field(shared, "phone_number"),
                 user_id=str(owner) if owner is not None else None,
                 first_name=field(shared, "first_name"),
+                forwarded=field(message, "forward_origin") is not None,
             )
         attachments = attachments_of(message)
         if text is None and contact is None and not attachments:

@@ -1,11 +1,11 @@
 """Order questions for a verified customer, about that customer's own orders only.
 
-| step    | event                          | reply                                            |
-|---------|--------------------------------|--------------------------------------------------|
-| (start) | not verified                   | hand over to `verify`, come back here after      |
-| (start) | verified                       | the latest orders, one button each               |
-| (any)   | `order:<code>`, verified       | that order's status and history, if it is theirs |
-| (any)   | `order:<code>`, not verified   | as (start): verify first                         |
+| step           | event                          | reply                                          |
+|----------------|--------------------------------|------------------------------------------------|
+| (start)        | not linked                     | verification (bot.dialogue.levels), then back   |
+| (start)        | linked (phone or email)        | the latest orders, one button each             |
+| (any)          | order:<code>                   | that order's status and history, if it is theirs|
+|                |                                | (not linked: verification first, then that one) |
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from typing import Any
 
 from bot.dialogue.flow import Flow
 from bot.dialogue.flows.menu import main_menu, staff_or_menu_row
+from bot.dialogue.levels import require_level
 from bot.dialogue.turn import Turn
 from bot.i18n import Markup
 from bot.messages.buttons import ButtonData, MenuButton, OrderButton
 from bot.messages.wording import join
-from bot.services.identity import verified_customer
+from bot.services.identity import CustomerView, Level
 from bot.services.orders import OrderView, own_order, recent_orders
 
 
@@ -28,10 +29,15 @@ class OrderFlow(Flow):
     BUTTONS = (OrderButton,)
 
     async def start(self, turn: Turn, **options: Any) -> None:
-        customer = await verified_customer(turn.uow, turn.user)
-        if customer is None:
-            turn.say("core.orders.need_verification")
-            turn.hand_over("verify", then=self.name)
+        show = options.get("show")
+        point = {"show": show} if isinstance(show, str) else {}
+        identity = await require_level(turn, Level.LINKED, flow=self.name,
+                                       reason="core.orders.need_verification", **point)
+        if identity is None:
+            return
+        customer = identity.customer_at(Level.LINKED)
+        if isinstance(show, str):
+            await self._details(turn, customer, show)
             return
         orders = await recent_orders(turn.uow, turn.clock, customer, actor=turn.actor)
         if not orders:
@@ -49,11 +55,13 @@ class OrderFlow(Flow):
         if not isinstance(button, OrderButton):
             turn.say("core.stale_button")
             return
-        customer = await verified_customer(turn.uow, turn.user)
-        if customer is None:
-            await self.start(turn)
-            return
-        order = await own_order(turn.uow, turn.clock, customer, button.code, actor=turn.actor)
+        identity = await require_level(turn, Level.LINKED, flow=self.name,
+                                       reason="core.orders.need_verification", show=button.code)
+        if identity is not None:
+            await self._details(turn, identity.customer_at(Level.LINKED), button.code)
+
+    async def _details(self, turn: Turn, customer: CustomerView, code: str) -> None:
+        order = await own_order(turn.uow, turn.clock, customer, code, actor=turn.actor)
         if order is None:
             turn.say("core.orders.not_found")
             return

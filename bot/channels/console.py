@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from bot.dialogue.engine import Conversation
+from bot.domain.one_time_code import unseal_text
 from bot.messages.actions import (
     Action,
     Address,
@@ -137,3 +138,25 @@ class ConsoleChat:
 
     def _print(self, text: str) -> None:
         self._out.write(text + "\n")
+
+
+class ConsoleMailbox:
+    """The console demo's mailbox: mail to customers (one-time codes) shown in the terminal.
+
+    Used by `rosee-support chat` when no SMTP_HOST is set, so that the email way of verifying can be
+    tried on demo data (Phạm Quốc Bảo, bao.pham@example.com). The code is unsealed only here, as the
+    mail sender would (bot.domain.one_time_code).
+    """
+
+    def __init__(self, key: bytes, output: TextIO | None = None) -> None:
+        self._key = key
+        self._out = output or sys.stdout
+
+    async def deliver(self, address: Address, action: Action) -> dict[str, Any]:
+        if not isinstance(action, SendEmail):
+            return {}
+        body = unseal_text(self._key, action.body)
+        framed = "\n".join(f"  │ {line}" for line in body.splitlines())
+        self._out.write(f"📧 [hộp thư demo / demo mailbox] → {action.to}: {action.subject}\n{framed}\n\n")
+        self._out.flush()
+        return {}

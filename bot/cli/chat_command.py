@@ -4,7 +4,8 @@ Each run is a new conversation under a fresh console user id, printed at the sta
 earlier run left (a verified customer, a flow half way through) leaks into it. `--user NAME` resumes the
 conversation of NAME instead. `--phone` acts as the customer whose Telegram contact carries that number;
 what a run proved with it lasts only for that run: a later run of the same user without `--phone` (or
-with another number) starts unverified.
+with another number) starts unverified. Without SMTP_HOST (and COMPLAINTS_EMAIL), mail to customers
+(one-time codes) is shown in the terminal as the demo's mailbox, so the email way can be tried too.
 """
 
 from __future__ import annotations
@@ -54,10 +55,13 @@ async def run_chat(args: argparse.Namespace) -> int:
         except InvalidPhoneNumber as exc:
             raise CliError(f"--phone: {exc}", exit_code=2) from None
     user_id = console_user(args.user)
-    from bot.channels.console import CHANNEL, ConsoleChat  # heavy: only when chatting
+    from bot.channels.console import CHANNEL, ConsoleChat, ConsoleMailbox  # heavy: only when chatting
     from bot.services.identity import end_verification
 
     settings = settings_from(args)
+    if not settings.smtp_host and not settings.complaints_email:
+        # No mail server: codes mailed to demo customers are shown here instead (ConsoleMailbox).
+        settings = settings.model_copy(update={"console_mailbox": True})
     async with open_app(settings) as app:
         if args.user is not None:
             async with app.uow_factory() as uow:
@@ -79,5 +83,7 @@ async def run_chat(args: argparse.Namespace) -> int:
         )
         # Its own user's messages only, also while it waits for input (a reply from `rosee-support desk`).
         app.dispatcher.add_sender(CHANNEL, console, chat_id=user_id)
+        if settings.console_mailbox:
+            app.dispatcher.add_sender("email", ConsoleMailbox(settings.code_key()))
         async with app.dispatcher.delivering(settings.outbox_poll_seconds):
             return await console.run()

@@ -50,6 +50,7 @@ async def run_bot(args: argparse.Namespace) -> int:
         raise CliError(NO_STAFF_DESTINATION, exit_code=2)
     if settings.verification_code_secret is None:
         raise CliError(CODE_KEY_MISSING, exit_code=2)
+    settings = settings.model_copy(update={"console_mailbox": False})  # a console's only
     async with open_app(settings) as app:
         runtime = create_runtime(app)
         await runtime.run_until_stopped()

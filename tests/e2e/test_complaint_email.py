@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as default_policy
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from bot.clock import ManualClock
@@ -22,33 +16,10 @@ from bot.delivery.senders import PermanentFailure, RetryLater
 from bot.messages.actions import Address, SendEmail
 from bot.storage.models import OutboxMessage, Ticket
 from tests.support.harness import ChatHarness
+from tests.support.mailbox import Mailbox, free_port, serve
 from tests.support.wording import markup, rendered
 
 MAILBOX = "khieunai@roseeorder.com"
-
-
-class Mailbox:
-    def __init__(self, rcpt_answer: str | None = None) -> None:
-        self.received: list[EmailMessage] = []
-        self.rcpt_answer = rcpt_answer
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
-    ) -> str:
-        if self.rcpt_answer:
-            return self.rcpt_answer
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append(message_from_bytes(envelope.content, policy=default_policy))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -66,12 +37,6 @@ def settings_overrides(smtp_port: int) -> dict[str, object]:
         "smtp_starttls": False,
         "smtp_from": "Rosee Support <bot@roseeorder.com>",
     }
-
-
-def serve(port: int, mailbox: Mailbox) -> Controller:
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller
 
 
 @pytest.fixture

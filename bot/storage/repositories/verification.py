@@ -44,7 +44,7 @@ class VerificationRepository(Repository):
             .where(
                 OneTimeCode.channel == channel,
                 OneTimeCode.channel_user_id == channel_user_id,
-                OneTimeCode.created_at >= since,
+                OneTimeCode.created_at > since,
             )
             .order_by(OneTimeCode.created_at.desc())
         )
@@ -56,7 +56,7 @@ class VerificationRepository(Repository):
             select(OneTimeCode.created_at)
             .where(
                 OneTimeCode.customer_id == customer_id,
-                OneTimeCode.created_at >= since,
+                OneTimeCode.created_at > since,
                 OneTimeCode.status != "withheld",
             )
             .order_by(OneTimeCode.created_at.desc())

@@ -149,11 +149,12 @@ async def test_an_address_not_on_file_gets_the_same_answer_and_no_mail(
 ) -> None:
     on_file = harness.user("2001")
     stranger = harness.user("2002")
-    for user, address in ((on_file, BAO_EMAIL), (stranger, "khong.co@example.com")):
+    for user in (on_file, stranger):
         await user.says("đơn hàng của tôi")
         await user.presses("verify:email")
     answers = [await on_file.says(BAO_EMAIL), await stranger.says("khong.co@example.com")]
-    assert [re.sub(r"\S+@\S+", "@", a.text) for a in answers] == [re.sub(r"\S+@\S+", "@", answers[0].text)] * 2
+    without_address = [re.sub(r"\S+@\S+", "@", answer.text) for answer in answers]
+    assert without_address[0] == without_address[1]
     await harness.deliver_outbox()
     assert [mail["To"] for mail in mailbox.received] == [BAO_EMAIL]
     wrong = await stranger.says("123456")
@@ -235,7 +236,8 @@ async def test_brute_force_ends_in_a_lockout_the_customer_is_told_and_staff_hear
     clock.advance(timedelta(hours=24))  # the lockout has ended
     await bao.presses("verify:email")
     await bao.says(BAO_EMAIL)
-    assert "email đã được xác minh" in (await bao.says(await code_from_mail(harness, mailbox, BAO_EMAIL))).text
+    code = await code_from_mail(harness, mailbox, BAO_EMAIL)
+    assert "email đã được xác minh" in (await bao.says(code)).text
     assert "RG-2026-002001" in (await bao.says("đơn hàng của tôi")).text
 
 
@@ -282,7 +284,9 @@ async def test_two_telegram_accounts_with_one_phone(harness: ChatHarness, app: A
     stale = await old.says("đơn hàng của tôi")  # the number now belongs to the other Telegram account
     assert "không còn hiệu lực" in stale.text and stale.asks_for_contact
     async with app.uow_factory() as uow:
-        moved = await uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "identity.phone_moved"))
+        moved = await uow.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "identity.phone_moved")
+        )
     assert moved is not None and moved.details["account"] == "telegram:1001"
     assert "912345" not in str(moved.details)
 
@@ -295,7 +299,9 @@ async def test_logout_forgets_the_verification_and_the_link(harness: ChatHarness
     assert "Đã đăng xuất" in (await lan.says("/logout")).text
     assert (await lan.says("đơn hàng của tôi")).asks_for_contact
     async with app.uow_factory() as uow:
-        account = await uow.session.scalar(select(ChannelAccount).where(ChannelAccount.channel_user_id == "1001"))
+        account = await uow.session.scalar(
+            select(ChannelAccount).where(ChannelAccount.channel_user_id == "1001")
+        )
     assert account is not None and account.customer_id is None and account.verified_phone is None
     assert "identity.logged_out" in await audit_actions(app)
 

@@ -24,7 +24,7 @@ async def test_start_gets_welcome_with_inline_menu_and_commands_are_set(
     assert call.result["text"] == rendered("core.welcome", name="Lan")
     buttons = [b["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
     assert "menu:privacy" in buttons and "menu:orders" in buttons
-    assert [c["command"] for c in api.commands()] == ["start", "help", "cancel", "lang", "privacy"]
+    assert [c["command"] for c in api.commands()] == ["start", "help", "cancel", "lang", "privacy", "logout"]
     assert api.commands(language_code="en")[0]["description"] == label("telegram.commands.start", "en")
     assert api.commands(language_code="vi")[0]["description"] == label("telegram.commands.start", "vi")
     assert api.commands()[0]["description"] == label("telegram.commands.start", "vi")  # the default menu

@@ -146,11 +146,19 @@ def test_run_refuses_without_a_staff_destination(tmp_path: Path) -> None:
     assert all(name in line for name in ("STAFF_CHAT_ID", "COMPLAINTS_EMAIL", "SMTP_HOST", "ALLOW_NO_STAFF"))
 
 
+def test_run_refuses_without_a_code_secret_in_one_line(tmp_path: Path) -> None:
+    result = run_cli("run", tmp_path=tmp_path, extra={"TELEGRAM_BOT_TOKEN": "123:fake", "ALLOW_NO_STAFF": "true"})
+    assert result.returncode == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line and "VERIFICATION_CODE_SECRET" in line
+
+
 @pytest.mark.parametrize("setting", [{"ALLOW_NO_STAFF": "true"}, {"STAFF_CHAT_ID": "-1001234567890"}],
                          ids=["accepted", "staff-chat"])
 def test_run_starts_past_the_check_when_accepted_or_staffed(tmp_path: Path, setting: dict[str, str]) -> None:
     # A Bot API nobody listens on: the bot starts, keeps retrying, and stops cleanly on SIGTERM.
-    extra = {"TELEGRAM_BOT_TOKEN": "123:fake", "TELEGRAM_API_BASE": "http://127.0.0.1:9", **setting}
+    extra = {"TELEGRAM_BOT_TOKEN": "123:fake", "TELEGRAM_API_BASE": "http://127.0.0.1:9",
+             "VERIFICATION_CODE_SECRET": "s" * 40, **setting}
     bot = LiveProcess("run", tmp_path=tmp_path, extra=extra)
     try:
         bot.wait_for("Telegram channel running", on="err")

@@ -78,3 +78,20 @@ def test_webhook_secret_is_shared_by_instances_with_the_same_token(monkeypatch: 
     first, second = load_settings(None), load_settings(None)
     assert first.effective_webhook_secret() == second.effective_webhook_secret()
     assert "abc" not in first.effective_webhook_secret()
+
+
+def test_the_code_secret_is_long_hidden_in_errors_and_a_process_key_without_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VERIFICATION_CODE_SECRET", "short-secret")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(None)
+    message = str(caught.value)
+    assert "VERIFICATION_CODE_SECRET" in message and "short-secret" not in message and "\n" not in message
+    monkeypatch.setenv("VERIFICATION_CODE_SECRET", "s" * 40)
+    assert load_settings(None).code_key() == b"s" * 40
+    monkeypatch.delenv("VERIFICATION_CODE_SECRET")
+    unset = load_settings(None)
+    assert len(unset.code_key()) == 32 and unset.code_key() == load_settings(None).code_key()
+    assert unset.strong_verification_minutes == 15 and not unset.can_send_codes()
+    assert load_settings(None, smtp_host="mail.example.com").can_send_codes()

@@ -147,7 +147,8 @@ def test_run_refuses_without_a_staff_destination(tmp_path: Path) -> None:
 
 
 def test_run_refuses_without_a_code_secret_in_one_line(tmp_path: Path) -> None:
-    result = run_cli("run", tmp_path=tmp_path, extra={"TELEGRAM_BOT_TOKEN": "123:fake", "ALLOW_NO_STAFF": "true"})
+    extra = {"TELEGRAM_BOT_TOKEN": "123:fake", "ALLOW_NO_STAFF": "true"}
+    result = run_cli("run", tmp_path=tmp_path, extra=extra)
     assert result.returncode == 2
     line = result.stderr.strip()
     assert "\n" not in line and "Traceback" not in line and "VERIFICATION_CODE_SECRET" in line

@@ -171,6 +171,27 @@ async def test_not_wanting_to_share_the_phone_leads_to_the_email_way(harness: Ch
     assert "có trong hồ sơ khách hàng" in (await typed.says(BAO_EMAIL)).text  # an address typed at once
 
 
+async def test_asking_how_to_verify_offers_both_ways_and_a_linked_user_is_told_who_they_are(
+    harness: ChatHarness,
+) -> None:
+    bao = harness.user("2001")
+    ways = await bao.says("làm sao xác minh tài khoản")  # identity_help, outside any flow
+    assert "theo một trong hai cách" in ways.text and ways.asks_for_contact
+    assert "verify:email" in ways.buttons.values()
+    lan = harness.user("1001")
+    await lan.says("đơn hàng của tôi")
+    await lan.shares_contact(LAN_PHONE)
+    assert "đã được xác minh là Nguyễn Thị Lan" in (await lan.says("làm sao xác minh tài khoản")).text
+
+
+async def test_the_code_did_not_arrive_typed_instead_of_pressed(harness: ChatHarness) -> None:
+    bao = harness.user("2001")
+    await bao.says("đơn hàng của tôi")
+    await bao.presses("verify:email")
+    await bao.says(BAO_EMAIL)
+    assert "Spam / Thư rác" in (await bao.says("em chưa nhận được mã ạ")).text
+
+
 async def test_a_pressed_order_resumes_at_that_order_after_verifying(
     harness: ChatHarness, mailbox: Mailbox
 ) -> None:

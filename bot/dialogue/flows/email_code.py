@@ -20,6 +20,7 @@ which decides what is next for the goal.
 | awaiting_code    | a 6-digit code (spaces, dashes, in a    | right: hand back to `verify`; wrong: tries   |
 |                  | sentence)                               | left; spent / expired: offer a new one       |
 | awaiting_code    | another address (link)                  | (request) for it: only the latest code works |
+| awaiting_code    | "I did not get it"                      | as verify:code:not_arrived                   |
 | awaiting_code    | no code / two numbers                   | ask for just the code (no attempt counted)   |
 | any              | a contact                               | the router hands it to verify, with the goal |
 | any              | verify:code:resend                      | (request) again, within the limits           |
@@ -28,6 +29,7 @@ which decides what is next for the goal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -49,6 +51,12 @@ from bot.services.identity.email_code import (
 )
 
 MAX_REMINDERS = 3
+# "I did not get the code" typed instead of pressed (identity_help in the intents library).
+_NOT_ARRIVED = re.compile(
+    r"(không|ko|k|chưa|chua|khong) (nhận|nhan|thấy|thay|có|co)|not (arrive|come|get|receive)|"
+    r"didn'?t (arrive|come|get|receive)|no (code|email|mail)",
+    re.IGNORECASE,
+)
 
 
 class EmailCodeFlow(Flow):
@@ -123,6 +131,9 @@ class EmailCodeFlow(Flow):
         if found.outcome is CodeFind.NONE:
             if purpose is CodePurpose.LINK and looks_like_email(text):
                 await self._request(turn, address=text)  # another address: a new code, the old one void
+                return
+            if _NOT_ARRIVED.search(text):
+                await self.on_button(turn, EmailCodeButton("not_arrived"))
                 return
             turn.say("identity.code.need_code", buttons=self._code_buttons(turn))
             return

@@ -7,6 +7,7 @@ asked resumes. The email code has its own flow (`email_code`), which hands back 
 
 | step                | event                                    | next                                      |
 |---------------------|------------------------------------------|-------------------------------------------|
+| (start)             | identity_help ("how do I verify?")       | the two ways; if linked: who, /logout     |
 | (advance)           | the level is reached                     | finish; resume the flow that asked        |
 | (advance)           | not linked                               | ask for the contact, offer the email way  |
 |                     |                                          | → awaiting_contact                        |
@@ -73,10 +74,16 @@ class VerifyFlow(Flow):
         "awaiting_order_code": "on_awaiting_order_code",
     }
     BUTTONS = (VerifyButton,)
+    INTENTS = ("identity_help",)
 
     async def start(self, turn: Turn, **options: Any) -> None:
         goal = Goal.from_data(options.get("goal"), then=options.get("then"))
         identity = await current_identity(turn)
+        if options.get("intent") == "identity_help":  # "how do I verify?", "I won't share my phone"
+            if identity.customer is not None:
+                turn.say("identity.already_linked", buttons=main_menu(turn), name=identity.customer.full_name)
+                return
+            turn.say("identity.help")
         if goal.reason and not identity.at_least(goal.level):
             turn.say(goal.reason)
         if identity.stale:

@@ -61,6 +61,8 @@ def normalize_phone(raw: str) -> str:
         raise InvalidPhoneNumber(f"contains characters other than digits: {raw!r}")
     if not text.startswith("+") and text.startswith("84") and len(text) >= 11:
         text = "+" + text  # Telegram sends contacts' numbers without the plus
+    elif not text.startswith(("+", "0")) and len(text) != 9:  # 9 digits: a spreadsheet dropped the 0
+        raise InvalidPhoneNumber(f"not a Vietnamese phone number: {raw!r}")
     try:
         number = phonenumbers.parse(text, "VN")
     except phonenumbers.NumberParseException:

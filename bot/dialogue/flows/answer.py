@@ -7,7 +7,6 @@ in the shop's voice in both languages, so this flow adds only the way out: a per
 |------------------|-------------------------------------------------------------------------|
 | policy_uncovered | "the policy does not address …" (never the nearest passage); a person   |
 | frustration      | an apology; a person                                                    |
-| identity_help    | why the phone is asked and that staff help otherwise; a person          |
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from bot.dialogue.turn import Turn
 
 class AnswerFlow(Flow):
     name = "answer"
-    INTENTS = ("policy_uncovered", "frustration", "identity_help")
+    INTENTS = ("policy_uncovered", "frustration")  # identity_help: the verify flow
 
     async def start(self, turn: Turn, **options: Any) -> None:
         result: UnderstandingResult | None = options.get("understanding")

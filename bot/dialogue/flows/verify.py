@@ -83,7 +83,7 @@ class VerifyFlow(Flow):
             if identity.customer is not None:
                 turn.say("identity.already_linked", buttons=main_menu(turn), name=identity.customer.full_name)
                 return
-            turn.say("identity.help")
+            turn.say("identity.help", buttons=(staff_or_menu_row(turn),))
         if goal.reason and not identity.at_least(goal.level):
             turn.say(goal.reason)
         if identity.stale:

@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 
 from bot.dialogue.flow import Flow
 from bot.dialogue.flows.menu import staff_or_menu_row
-from bot.dialogue.flows.verify import locked_reply, looks_like_email
+from bot.dialogue.flows.verify import locked_reply, looks_like_email, typed_email
 from bot.dialogue.levels import Goal, current_identity
 from bot.dialogue.turn import Turn
 from bot.domain.one_time_code import CODE_TTL, CodeFind, CodePurpose, find_code
@@ -121,7 +121,8 @@ class EmailCodeFlow(Flow):
         turn.say("identity.code.invalid_address")
 
     async def on_awaiting_address(self, turn: Turn) -> None:
-        await self._request(turn, address=turn.event.clean_text)
+        text = turn.event.clean_text
+        await self._request(turn, address=typed_email(text) or text)
 
     # Taking the code ---------------------------------------------------------------------------------
     async def on_awaiting_code(self, turn: Turn) -> None:
@@ -130,7 +131,7 @@ class EmailCodeFlow(Flow):
         found = find_code(text)
         if found.outcome is CodeFind.NONE:
             if purpose is CodePurpose.LINK and looks_like_email(text):
-                await self._request(turn, address=text)  # another address: a new code, the old one void
+                await self._request(turn, address=typed_email(text))  # another address: the old code is void
                 return
             if _NOT_ARRIVED.search(text):
                 await self.on_button(turn, EmailCodeButton("not_arrived"))

@@ -56,6 +56,12 @@ def looks_like_email(text: str) -> bool:
     return _EMAIL.search(text) is not None
 
 
+def typed_email(text: str) -> str | None:
+    """The address in what was typed ("email của em là bao@example.com ạ" → bao@example.com)."""
+    found = _EMAIL.search(text)
+    return found.group(0).rstrip(".,;:!?)»\"'") if found else None
+
+
 def locked_reply(turn: Turn, until: Any) -> None:
     """Too many wrong codes: say until when, and that a person can help."""
     turn.finish()
@@ -140,7 +146,7 @@ class VerifyFlow(Flow):
         wants_email = looks_like_email(text) or _ANOTHER_WAY.search(text) is not None
         if wants_email and turn.settings.can_send_codes() and not (await current_identity(turn)).customer:
             turn.hand_over("email_code", goal=goal.to_data(), purpose="link",
-                           address=text if looks_like_email(text) else None)
+                           address=typed_email(text))
             return
         reminders = int(turn.data.get("reminders", 0)) + 1
         if reminders >= MAX_REMINDERS:

@@ -278,3 +278,17 @@ async def test_the_strong_purpose_goes_to_the_address_on_file_of_the_linked_cust
     assert (await mails(app))[-1].payload["to"] == BAO
     strong = await enter(app, await last_code(app), purpose=CodePurpose.STRONG)
     assert strong.outcome is CheckOutcome.VERIFIED
+
+
+async def test_a_linked_customer_with_no_email_on_file_is_told_so(app: App, bao: int) -> None:
+    async with app.uow_factory() as uow:
+        minh = Customer(full_name="Trần Văn Minh", phone="+84987654321")
+        uow.customers.add(minh)
+        await uow.flush()
+        account = await uow.accounts.get("telegram", ALICE.user_id)
+        assert account is not None
+        account.customer_id, account.verified_phone = minh.id, minh.phone
+        account.phone_verified_at = app.clock.now()
+        await uow.commit()
+    answer = await ask(app, purpose=CodePurpose.STRONG, address=None)
+    assert answer.outcome is RequestOutcome.NO_EMAIL_ON_FILE and await mails(app) == []

@@ -36,7 +36,7 @@ class Goal:
     level: Level = Level.LINKED
     flow: str | None = None
     point: dict[str, Any] = field(default_factory=dict)
-    #: why the flow asked (the text key `identity.reason.<reason>`); empty: nothing is said
+    #: why the flow asked (a key of `verify.REASONS`: "orders", "personal_data"); empty: nothing is said
     reason: str = ""
 
     def to_data(self) -> dict[str, Any]:

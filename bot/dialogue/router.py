@@ -1,24 +1,27 @@
 """Deciding what a turn is about: a command, a button, a contact, a file, or free text to understand.
 
-| inbound                     | goes to                                                          |
-|-----------------------------|------------------------------------------------------------------|
-| /start [payload]            | leaves any flow; welcome, or the flow the deep link names        |
-| /help, /menu, /privacy      | help / menu / policy sections (any step)                          |
-| /cancel                     | the active flow's cancel, or "nothing to cancel"                 |
-| /logout                     | forget the verification and the link (audited); leaves any flow  |
-| /tickets, /status           | the customer's tickets / their latest ticket (complaint flow)    |
-| /lang [vi|en]               | language choice                                                   |
-| other /command              | "unknown command" + help                                          |
-| button menu / lang / intent | the main menu's targets / language choice / the clarified intent |
-| other button families       | the flow that takes the family (`Flow.BUTTONS`)                  |
-| button data not of ours     | "this button is no longer active" (stale, forged or malformed)   |
-| contact                     | the active flow if it takes one (verify), else verify links by it |
-| file                        | the active flow if it takes them, else a polite explanation      |
-| text in a flow wanting text | the active flow                                                   |
-| text / file, no active flow | the customer's open ticket, if any (the ticket inbox)            |
-| text: order_cancel / order_change / return_refund | a person (human hand-off): the bot cannot do these |
-| text: request_status        | the customer's tickets (as /tickets)                              |
-| other text                  | understood → the intent's flow; unsure → honest fallback         |
+| inbound                                | goes to                                                          |
+|----------------------------------------|------------------------------------------------------------------|
+| /start [payload]                       | leaves any flow; welcome, or the flow the deep link names        |
+| /help, /menu, /privacy                 | help / menu / policy sections (any step)                         |
+| /cancel                                | the active flow's cancel, or "nothing to cancel"                 |
+| /logout                                | forget the verification and the link (audited); leaves any flow  |
+| /tickets, /status                      | the customer's tickets / their latest ticket (complaint flow)    |
+| /lang [<code>]                         | language choice                                                  |
+| other commands                         | "unknown command", pointing to /help                             |
+| `menu:<target>`                        | the main menu's targets (`menu:human`: a person)                 |
+| `lang:<code>`                          | language choice                                                  |
+| `intent:<name>`                        | the intent chosen after a clarifying question, if still asked    |
+| other button families                  | the flow that takes the family (`Flow.BUTTONS`)                  |
+| button data not of ours                | "this button is no longer active" (stale, forged or malformed)   |
+| contact                                | the active flow if it takes one (verify), else verify links by it |
+| file                                   | the active flow if it takes files, else as text with no flow     |
+| text in a flow wanting text            | the active flow                                                  |
+| text / file, no active flow            | the customer's open ticket, if any (the ticket inbox)            |
+| text: order_cancel, order_change, return_refund | a person (human hand-off): the bot cannot do these      |
+| text: request_status                   | the customer's tickets (as /tickets)                             |
+| other text                             | understood → the intent's flow; unsure → honest fallback         |
+| a file no one takes, an empty message  | a polite explanation                                             |
 """
 
 from __future__ import annotations
@@ -133,7 +136,7 @@ class TurnRouter:
         """Forget the verification and the link (audited), and whatever flow was under way."""
         turn.finish()
         forgot = await log_out(turn.uow, turn.clock, turn.user)
-        turn.say_markup(str(turn.t("identity.logged_out" if forgot else "identity.not_logged_in")),
+        turn.say_markup(turn.t("identity.logged_out" if forgot else "identity.not_logged_in"),
                         main_menu(turn), remove_reply_keyboard=True)
 
     # Buttons ----------------------------------------------------------------------------------------

@@ -130,7 +130,7 @@ async def test_the_email_only_customer_reaches_their_orders(harness: ChatHarness
     assert asked.asks_for_contact and "verify:email" in asked.buttons.values()
     assert "địa chỉ email" in (await bao.presses("verify:email")).text
     sent = await bao.says(BAO_EMAIL)
-    assert "Nếu địa chỉ b•••••••@example.com có trong hồ sơ khách hàng" in sent.text
+    assert sent.said("identity.code.sent_link", email="b•••••••@example.com", minutes=10)
     assert BAO_EMAIL not in sent.text
     code = await code_from_mail(harness, mailbox, BAO_EMAIL)
     (mail,) = mailbox.to(BAO_EMAIL)
@@ -140,7 +140,7 @@ async def test_the_email_only_customer_reaches_their_orders(harness: ChatHarness
     assert "10 phút" in body and "chỉ dùng được một lần" in body and "không yêu cầu mã này" in body
     typed = f"dạ mã của em là {code[:3]} {code[3:]} ạ"  # spaces, inside a sentence
     listed = await bao.says(typed)
-    assert "Cảm ơn Phạm Quốc Bảo, email đã được xác minh" in listed.text
+    assert listed.said("identity.code.verified", name="Phạm Quốc Bảo")
     assert "RG-2026-002001" in listed.text and "RG-2026-001001" not in listed.text
 
 
@@ -177,8 +177,10 @@ async def test_asking_how_to_verify_offers_both_ways_and_a_linked_user_is_told_w
 ) -> None:
     bao = harness.user("2001")
     ways = await bao.says("làm sao xác minh tài khoản")  # identity_help, outside any flow
-    assert "theo một trong hai cách" in ways.text and ways.asks_for_contact
-    assert "verify:email" in ways.buttons.values()
+    assert ways.said("identity.help") and ways.asks_for_contact
+    assert {"verify:email", "menu:human"} <= set(ways.buttons.values())
+    no_phone = await harness.user("2002").says("tôi không muốn chia sẻ số điện thoại, có cách khác không?")
+    assert no_phone.said("identity.help") and not no_phone.said("core.understood_answer")
     lan = harness.user("1001")
     await lan.says("đơn hàng của tôi")
     await lan.shares_contact(LAN_PHONE)
@@ -245,7 +247,7 @@ async def test_brute_force_ends_in_a_lockout_the_customer_is_told_and_staff_hear
         code = await code_from_mail(harness, mailbox, BAO_EMAIL)
         replies.append(await bao.says(f"{(int(code) + 7) % 1_000_000:06d}"))
     locked = replies[-1]
-    assert "tạm khoá đến 09:01 24/11/2026" in locked.text and "menu:human" in locked.buttons.values()
+    assert locked.said("identity.locked", until="09:01 24/11/2026") and "menu:human" in locked.buttons.values()
     await harness.deliver_outbox()
     note = harness.sender.texts_to(str(STAFF_CHAT))
     assert len(note) == 1 and "Khoá xác minh bằng mã" in note[0] and "Phạm Quốc Bảo" in note[0]
@@ -268,8 +270,8 @@ async def test_a_number_not_on_file_says_what_was_checked_and_offers_other_ways(
     stranger = harness.user("3001")
     await stranger.says("đơn hàng của tôi")
     reply = await stranger.shares_contact("0901234567")
-    assert "Tôi đã kiểm tra số +84••••••567 của tài khoản Telegram này" in reply.text
-    assert "chưa có trong hồ sơ khách hàng" in reply.text and "0901234567" not in reply.text
+    assert reply.said("identity.unknown_number", phone="+84••••••567")
+    assert "0901234567" not in reply.text
     assert {"verify:email", "menu:human"} <= set(reply.buttons.values())
 
 
@@ -278,7 +280,7 @@ async def test_a_changed_telegram_number_ends_the_old_proof(harness: ChatHarness
     await lan.says("đơn hàng của tôi")
     assert "RG-2026-001001" in (await lan.shares_contact(LAN_PHONE)).text
     changed = await lan.shares_contact("0901234567")  # the Telegram account has a new number now
-    assert "khác với số Quý khách đã xác minh trước đây" in changed.text
+    assert changed.said("identity.number_changed") and changed.said("identity.unknown_number")
     again = await lan.says("đơn hàng của tôi")
     assert again.asks_for_contact
     assert "identity.phone_changed" in await audit_actions(app)
@@ -294,7 +296,7 @@ async def test_a_number_changed_on_file_asks_to_verify_again(harness: ChatHarnes
         customer.phone = "+84381234567"  # staff corrected it
         await uow.commit()
     stale = await lan.says("đơn hàng của tôi")
-    assert "Xác minh trước đây của Quý khách không còn hiệu lực" in stale.text and stale.asks_for_contact
+    assert stale.said("identity.stale") and stale.asks_for_contact
 
 
 async def test_two_telegram_accounts_with_one_phone(harness: ChatHarness, app: App) -> None:
@@ -304,7 +306,7 @@ async def test_two_telegram_accounts_with_one_phone(harness: ChatHarness, app: A
     await new.says("đơn hàng của tôi")
     assert "RG-2026-001001" in (await new.shares_contact(LAN_PHONE)).text
     stale = await old.says("đơn hàng của tôi")  # the number now belongs to the other Telegram account
-    assert "không còn hiệu lực" in stale.text and stale.asks_for_contact
+    assert stale.said("identity.stale") and stale.asks_for_contact
     async with app.uow_factory() as uow:
         moved = await uow.session.scalar(
             select(AuditEntry).where(AuditEntry.action == "identity.phone_moved")
@@ -315,10 +317,10 @@ async def test_two_telegram_accounts_with_one_phone(harness: ChatHarness, app: A
 
 async def test_logout_forgets_the_verification_and_the_link(harness: ChatHarness, app: App) -> None:
     lan = harness.user("1001")
-    assert "chưa gắn với hồ sơ khách hàng nào" in (await lan.says("/logout")).text
+    assert (await lan.says("/logout")).said("identity.not_logged_in")
     await lan.says("đơn hàng của tôi")
     await lan.shares_contact(LAN_PHONE)
-    assert "Đã đăng xuất" in (await lan.says("/logout")).text
+    assert (await lan.says("/logout")).said("identity.logged_out")
     assert (await lan.says("đơn hàng của tôi")).asks_for_contact
     async with app.uow_factory() as uow:
         account = await uow.session.scalar(
@@ -337,7 +339,8 @@ async def test_both_factors_then_the_strong_level_expires_mid_flow_and_the_step_
     emailed = await lan.shares_contact(LAN_PHONE)
     assert "l•••••••••@example.com" in emailed.text  # the address on file, masked
     strong = await lan.says(await code_from_mail(harness, mailbox, LAN_EMAIL))
-    assert "đã xác minh hai lớp" in strong.text and "vault: type yes" in strong.text
+    assert strong.said("identity.strong.reached", until="09:15 23/11/2026")
+    assert "vault: type yes" in strong.text
     clock.advance(timedelta(minutes=16))  # the strong level lasts 15 minutes
     again = await lan.says("yes")
     assert "vault: done" not in again.text and again.asks_for_contact
@@ -352,9 +355,9 @@ async def test_a_phone_only_customer_reaches_strong_with_an_order_code(harness: 
     minh = harness.user("4001")
     await minh.says("/start vault")
     asked = await minh.shares_contact(MINH_PHONE)
-    assert "mã của một đơn hàng" in asked.text  # no email on file: the order code instead
-    assert "không khớp" in (await minh.says("RG-2026-001001")).text  # Lan's order, not his
-    assert "chưa thấy mã đơn" in (await minh.says("không nhớ")).text
+    assert asked.said("identity.strong.ask_order_code")  # no email on file: the order code instead
+    assert (await minh.says("RG-2026-001001")).said("identity.strong.order_code_wrong")  # Lan's, not his
+    assert (await minh.says("không nhớ")).said("identity.strong.order_code_missing")
     done = await minh.says("đơn rg-2026-003001 ạ")
     assert "vault: done" not in done.text and "vault: type yes" in done.text
     assert "vault: done for Trần Văn Minh" in (await minh.says("yes")).text

@@ -18,8 +18,7 @@ STAFF_BUTTON = "menu:human"
     [
         ("web có dùng cookie không?", "không đề cập đến cookie"),
         ("😡😡😡", "xin lỗi"),
-        ("tôi không muốn chia sẻ số điện thoại, có cách khác không?", "nhân viên"),
-    ],
+    ],  # identity_help has its flow now: tests/e2e/test_identity_flows.py
 )
 async def test_answer_intents_say_the_understood_answer_and_offer_a_person(
     harness: ChatHarness, message: str, fragment: str

@@ -5,26 +5,25 @@ address they ordered with, and is answered the same whether or not it is on file
 already: the code goes to the address on file, shown masked). A right code hands back to `verify`,
 which decides what is next for the goal.
 
-| step             | event                                   | next                                         |
-|------------------|-----------------------------------------|----------------------------------------------|
-| (start) link     | no address given                        | ask for it → awaiting_address                |
-| (start) link     | an address given                        | (request)                                    |
-| (start) strong   |                                         | (request) to the address on file             |
-| (request)        | sent (or, for link, not on file)        | "if on file, a code is on its way to n••@…"  |
-|                  |                                         | → awaiting_code                              |
-| (request)        | asked < 1 min ago / 5 times this hour   | say until when (stays)                       |
-| (request)        | locked out                              | say until when, offer a person; finish       |
-| (request)        | no email on file (strong)               | say so, offer a person; finish               |
-| awaiting_address | an address                              | (request)                                    |
-| awaiting_address | anything else                           | ask again, 3 times, then stop                |
-| awaiting_code    | a 6-digit code (spaces, dashes, in a    | right: hand back to `verify`; wrong: tries   |
-|                  | sentence)                               | left; spent / expired: offer a new one       |
-| awaiting_code    | another address (link)                  | (request) for it: only the latest code works |
-| awaiting_code    | "I did not get it"                      | as verify:code:not_arrived                   |
-| awaiting_code    | no code / two numbers                   | ask for just the code (no attempt counted)   |
-| any              | a contact                               | the router hands it to verify, with the goal |
-| any              | verify:code:resend                      | (request) again, within the limits           |
-| any              | verify:code:not_arrived                 | spam folder, the address, resend, a person   |
+| step                      | event                                 | next                                 |
+|---------------------------|---------------------------------------|--------------------------------------|
+| (start)                   | link, no address given                | ask for it → awaiting_address        |
+| (start), awaiting_address | asked, sent (link: also if off file)  | "if on file, a code is on its way"   |
+| (start), awaiting_address | asked < 1 min ago, 5 times an hour    | say from when (stays)                |
+| (start), awaiting_address | locked out                            | say until when, a person; finish     |
+| (start)                   | strong, no email on file              | say so, offer a person; finish       |
+| awaiting_address          | not an address                        | ask again; the third time, finish    |
+| awaiting_code             | the right code (in any typed form)    | hand back to `verify`                |
+| awaiting_code             | a wrong code                          | tries left; the fifth spends it      |
+| awaiting_code             | spent or expired code, or none sent   | say so, offer a new one              |
+| awaiting_code             | another address (link)                | a code for it: the old one is void   |
+| awaiting_code             | "I did not get it"                    | as `verify:code:not_arrived`         |
+| awaiting_code             | no code, or two numbers               | ask for the code (no attempt)        |
+| (in flow)                 | a contact                             | the router hands it to verify        |
+| (in flow)                 | `verify:code:resend`                  | ask for a code again, in the limits  |
+| (in flow)                 | `verify:code:not_arrived`             | spam, address, resend, phone, person |
+| (in flow)                 | /cancel                               | finish, nothing kept                 |
+| (no flow)                 | `verify:code:<action>`                | stale button                         |
 """
 
 from __future__ import annotations
@@ -72,13 +71,13 @@ class EmailCodeFlow(Flow):
         purpose = CodePurpose.STRONG if options.get("purpose") == "strong" else CodePurpose.LINK
         if not turn.settings.can_send_codes():
             turn.finish()
-            turn.say_markup(str(turn.t("identity.email_unavailable")), (staff_or_menu_row(turn),),
+            turn.say_markup(turn.t("identity.email_unavailable"), (staff_or_menu_row(turn),),
                             remove_reply_keyboard=True)
             return
         turn.enter(self.name, "awaiting_address", goal=goal.to_data(), purpose=purpose.value, reminders=0)
         address = options.get("address")
         if purpose is CodePurpose.LINK and not address:
-            turn.say_markup(str(turn.t("identity.code.ask_address")), remove_reply_keyboard=True)
+            turn.say_markup(turn.t("identity.code.ask_address"), remove_reply_keyboard=True)
             return
         await self._request(turn, address=address)
 
@@ -96,19 +95,20 @@ class EmailCodeFlow(Flow):
             await self._ask_address_again(turn)
         elif outcome in (RequestOutcome.NO_EMAIL_ON_FILE, RequestOutcome.NOT_LINKED):
             turn.finish()
-            turn.say_markup(str(turn.t(f"identity.code.{outcome.value}")), (staff_or_menu_row(turn),),
-                            remove_reply_keyboard=True)
+            key = ("identity.code.no_email_on_file" if outcome is RequestOutcome.NO_EMAIL_ON_FILE
+                   else "identity.code.not_linked")
+            turn.say_markup(turn.t(key), (staff_or_menu_row(turn),), remove_reply_keyboard=True)
         elif outcome in (RequestOutcome.WAIT, RequestOutcome.HOURLY_LIMIT):
             if turn.state.step == "awaiting_address":
                 turn.goto("awaiting_address")
-            turn.say(f"identity.code.{outcome.value}", buttons=self._code_buttons(turn),
-                     until=self._time(turn, result.until))
+            key = "identity.code.wait" if outcome is RequestOutcome.WAIT else "identity.code.hourly_limit"
+            turn.say(key, buttons=self._code_buttons(turn), until=self._time(turn, result.until))
         else:
             data = {"address": address} if purpose is CodePurpose.LINK else {}
             turn.goto("awaiting_code", **data)
             key = "identity.code.sent_link" if purpose is CodePurpose.LINK else "identity.code.sent_strong"
             minutes = int(CODE_TTL.total_seconds() // 60)
-            turn.say_markup(str(turn.t(key, email=result.masked_email or "", minutes=minutes)),
+            turn.say_markup(turn.t(key, email=result.masked_email or "", minutes=minutes),
                             self._code_buttons(turn), remove_reply_keyboard=True)
 
     async def _ask_address_again(self, turn: Turn) -> None:
@@ -157,7 +157,10 @@ class EmailCodeFlow(Flow):
         elif outcome is CheckOutcome.WRONG:
             turn.say("identity.code.wrong", buttons=self._code_buttons(turn), tries=result.tries_left)
         else:  # spent, expired, or no code waiting: a new one may be asked for
-            turn.say(f"identity.code.{outcome.value}", buttons=self._code_buttons(turn))
+            key = ("identity.code.spent" if outcome is CheckOutcome.SPENT
+                   else "identity.code.expired" if outcome is CheckOutcome.EXPIRED
+                   else "identity.code.no_code")
+            turn.say(key, buttons=self._code_buttons(turn))
 
     # Buttons -----------------------------------------------------------------------------------------
     async def on_button(self, turn: Turn, button: ButtonData) -> None:

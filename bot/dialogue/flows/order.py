@@ -1,11 +1,11 @@
 """Order questions for a verified customer, about that customer's own orders only.
 
-| step           | event                          | reply                                          |
-|----------------|--------------------------------|------------------------------------------------|
-| (start)        | not linked                     | verification (bot.dialogue.levels), then back   |
-| (start)        | linked (phone or email)        | the latest orders, one button each             |
-| (any)          | order:<code>                   | that order's status and history, if it is theirs|
-|                |                                | (not linked: verification first, then that one) |
+| step    | event                          | reply                                              |
+|---------|--------------------------------|----------------------------------------------------|
+| (start) | not linked                     | verification first (bot.dialogue.levels), then back |
+| (start) | linked (phone or email)        | the latest orders, one button each                 |
+| (any)   | `order:<code>`, linked         | that order's status and history, if it is theirs   |
+| (any)   | `order:<code>`, not linked     | verification first, then that order                |
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class OrderFlow(Flow):
         show = options.get("show")
         point = {"show": show} if isinstance(show, str) else {}
         identity = await require_level(turn, Level.LINKED, flow=self.name,
-                                       reason="core.orders.need_verification", **point)
+                                       reason="orders", **point)
         if identity is None:
             return
         customer = identity.customer_at(Level.LINKED)
@@ -56,7 +56,7 @@ class OrderFlow(Flow):
             turn.say("core.stale_button")
             return
         identity = await require_level(turn, Level.LINKED, flow=self.name,
-                                       reason="core.orders.need_verification", show=button.code)
+                                       reason="orders", show=button.code)
         if identity is not None:
             await self._details(turn, identity.customer_at(Level.LINKED), button.code)
 

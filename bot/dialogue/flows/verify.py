@@ -5,25 +5,26 @@ level, the flow to resume and where, why it asked). After every factor proven, `
 `identify` again: the next factor missing is asked for, or the level is reached and the flow that
 asked resumes. The email code has its own flow (`email_code`), which hands back here.
 
-| step                | event                                    | next                                      |
-|---------------------|------------------------------------------|-------------------------------------------|
-| (start)             | identity_help ("how do I verify?")       | the two ways; if linked: who, /logout     |
-| (advance)           | the level is reached                     | finish; resume the flow that asked        |
-| (advance)           | not linked                               | ask for the contact, offer the email way  |
-|                     |                                          | → awaiting_contact                        |
-| (advance)           | strong needed, the phone not fresh       | ask for the contact again                 |
-|                     |                                          | → awaiting_contact                        |
-| (advance)           | strong needed, the email not fresh       | hand over to `email_code` (strong)        |
-| (advance)           | strong needed, the order code not fresh  | ask for one → awaiting_order_code         |
-| awaiting_contact    | own contact, number on file              | linked; (advance)                         |
-| awaiting_contact    | own contact, number not on file          | say what was checked, offer the email way |
-|                     |                                          | and a person (stays, one more message)    |
-| awaiting_contact    | someone else's or a forwarded contact    | refuse, ask again (stays)                 |
-| awaiting_contact    | an address, verify:email, "no phone"     | hand over to `email_code` (link)          |
-| awaiting_contact    | other text                               | remind (and the email way), 3 times, stop |
-| awaiting_order_code | a code of one of their orders            | (advance)                                 |
-| awaiting_order_code | another code, or none                    | say so, ask again; 5 times, then stop     |
-| any                 | locked out (too many wrong codes)        | say until when, offer a person; finish    |
+| step                | event                                  | next                                      |
+|---------------------|----------------------------------------|-------------------------------------------|
+| (start)             | identity_help ("how do I verify?")     | the two ways and a person; if linked: who |
+| (start)             | the level is reached                   | finish; resume the flow that asked        |
+| (start)             | not linked                             | ask for the contact, offer the email way  |
+| (start)             | strong needed, the phone not fresh     | ask for the contact again                 |
+| (start)             | strong needed, the email not fresh     | hand over to `email_code` (strong)        |
+| (start)             | strong needed, the order code missing  | ask for one → awaiting_order_code         |
+| awaiting_contact    | own contact, number on file            | linked; as (start), for the next factor   |
+| awaiting_contact    | own contact, number not on file        | what was checked; the email way, a person |
+| awaiting_contact    | own contact, not a number              | say so, offer a person; finish            |
+| awaiting_contact    | someone else's or a forwarded contact  | refuse, ask again (stays)                 |
+| awaiting_contact    | an address, "no phone", `verify:email` | hand over to `email_code` (link)          |
+| awaiting_contact    | other text                             | remind (stays); the third time, finish    |
+| awaiting_order_code | a code of one of their orders          | as (start), for the next factor           |
+| awaiting_order_code | another code, or none                  | say so, ask again; the fifth time, stop   |
+| (in flow)           | locked out (too many wrong codes)      | say until when, offer a person; finish    |
+| (in flow)           | /cancel                                | finish, nothing kept                      |
+| (any)               | `verify:phone`                         | ask for the contact (or resume)           |
+| (any)               | `verify:email`, linked already         | the email comes when a step needs it      |
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from bot.services.identity import ContactCheck, Factor, Identity, Level, settle_
 from bot.services.identity.order_factor import OrderCodeOutcome, check_order_code
 
 MAX_REMINDERS = 3
+#: Why a flow asked for verification (`Goal.reason`), as said before the first factor is asked for.
+REASONS = {"orders": "core.orders.need_verification", "personal_data": "identity.reason_personal_data"}
 MAX_ORDER_CODE_TRIES = 5
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 # "I won't share my phone, is there another way?": at the contact step, the way without the phone.
@@ -65,7 +68,7 @@ def typed_email(text: str) -> str | None:
 def locked_reply(turn: Turn, until: Any) -> None:
     """Too many wrong codes: say until when, and that a person can help."""
     turn.finish()
-    turn.say_markup(str(turn.t("identity.locked", until=_moment(turn, until))), (staff_or_menu_row(turn),),
+    turn.say_markup(turn.t("identity.locked", until=_moment(turn, until)), (staff_or_menu_row(turn),),
                     remove_reply_keyboard=True)
 
 
@@ -91,7 +94,7 @@ class VerifyFlow(Flow):
                 return
             turn.say("identity.help", buttons=(staff_or_menu_row(turn),))
         if goal.reason and not identity.at_least(goal.level):
-            turn.say(goal.reason)
+            turn.say(REASONS.get(goal.reason, "identity.reason_other"))
         if identity.stale:
             turn.say("identity.stale")
         await self._advance(turn, goal, identity)
@@ -106,7 +109,7 @@ class VerifyFlow(Flow):
             turn.finish()
             if goal.level is Level.STRONG and identity.strong_until is not None:
                 until = _moment(turn, identity.strong_until)
-                turn.say_markup(str(turn.t("identity.strong.reached", until=until)),
+                turn.say_markup(turn.t("identity.strong.reached", until=until),
                                 remove_reply_keyboard=True)
             resume_goal(turn, goal)
             return
@@ -120,7 +123,7 @@ class VerifyFlow(Flow):
             turn.hand_over("email_code", goal=goal.to_data(), purpose="strong")
         else:
             turn.enter(self.name, "awaiting_order_code", goal=goal.to_data(), tries=0)
-            turn.say_markup(str(turn.t("identity.strong.ask_order_code")), remove_reply_keyboard=True)
+            turn.say_markup(turn.t("identity.strong.ask_order_code"), remove_reply_keyboard=True)
 
     def _ask_contact(self, turn: Turn, goal: Goal, key: str, *, offer_email: bool = True) -> None:
         turn.enter(self.name, "awaiting_contact", goal=goal.to_data(), reminders=0)
@@ -151,7 +154,7 @@ class VerifyFlow(Flow):
         reminders = int(turn.data.get("reminders", 0)) + 1
         if reminders >= MAX_REMINDERS:
             turn.finish()
-            turn.say_markup(str(turn.t("core.verify.gave_up")), main_menu(turn), remove_reply_keyboard=True)
+            turn.say_markup(turn.t("core.verify.gave_up"), main_menu(turn), remove_reply_keyboard=True)
             return
         turn.goto("awaiting_contact", reminders=reminders)
         turn.ask_for_contact("core.verify.reminder")
@@ -167,20 +170,20 @@ class VerifyFlow(Flow):
             return
         if result.outcome is ContactCheck.INVALID_NUMBER:
             turn.finish()
-            turn.say_markup(str(turn.t("core.verify.invalid_number")), (staff_or_menu_row(turn),),
+            turn.say_markup(turn.t("core.verify.invalid_number"), (staff_or_menu_row(turn),),
                             remove_reply_keyboard=True)
             return
         if result.number_changed:
-            turn.say_markup(str(turn.t("identity.number_changed")), remove_reply_keyboard=True)
+            turn.say_markup(turn.t("identity.number_changed"), remove_reply_keyboard=True)
         if result.outcome is ContactCheck.UNKNOWN_NUMBER:
             # Kept in this step with the goal, so that the email way (or another contact) still
             # resumes what asked; any other message ends it.
             turn.enter(self.name, "awaiting_contact", goal=goal.to_data(), reminders=MAX_REMINDERS - 1)
             identity = await current_identity(turn)
-            turn.say_markup(str(turn.t("identity.unknown_number", phone=result.masked_phone or "")),
+            turn.say_markup(turn.t("identity.unknown_number", phone=result.masked_phone or ""),
                             self._other_ways(turn, identity), remove_reply_keyboard=True)
             return
-        turn.say_markup(str(turn.t("core.verify.linked", name=result.customer_name or "")), (),
+        turn.say_markup(turn.t("core.verify.linked", name=result.customer_name or ""), (),
                         remove_reply_keyboard=True)
         identity = await settle_level(turn.uow, turn.clock, turn.settings, turn.user, before=before)
         await self._advance(turn, goal, identity)

@@ -294,7 +294,8 @@ def compose_code_email(
     params = {
         "name": customer.full_name,
         "code": sealed_code,
-        "purpose": texts.text(language, f"identity.email.purpose_{purpose.value}"),
+        "purpose": texts.text(language, "identity.email.purpose_link" if purpose is CodePurpose.LINK
+                              else "identity.email.purpose_strong"),
         "expires": local.strftime("%H:%M %d/%m/%Y"),
         "minutes": int(CODE_TTL.total_seconds() // 60),
     }

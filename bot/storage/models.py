@@ -363,6 +363,8 @@ class OutboxPurpose(StrEnum):
     REMINDER = "reminder"  # a ticket nobody took, raised in the staff chat
     ESCALATION = "escalation"  # a promise about to slip, or slipped, raised in the staff chat
     EMAIL = "email"  # the complaints mailbox's copy of a ticket
+    VERIFICATION_CODE = "verification_code"  # a one-time code mailed to a customer (sealed, see identity)
+    IDENTITY_LOCKOUT = "identity_lockout"  # staff told that verification by code was locked for someone
     OTHER = "other"  # written before purposes were recorded, and not recognisable (migration 0002)
 
 

@@ -57,7 +57,7 @@ from bot.services.audit import record_access
 from bot.services.identity.levels import CustomerView, chat_account, proven_customer
 from bot.services.identity.limits import account_lockout, customer_lockout, record_failure
 from bot.services.outbox import enqueue
-from bot.storage.models import Customer, OneTimeCode
+from bot.storage.models import Customer, OneTimeCode, OutboxPurpose
 from bot.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,8 @@ async def request_code(
     mail = compose_code_email(texts, settings, language, customer=customer, to=address,
                               sealed_code=seal(settings.code_key(), code), purpose=purpose,
                               expires_at=row.expires_at)
-    await enqueue(uow, clock, Address(EMAIL_CHANNEL, address), mail, dedupe_key=f"otp:{row.id}")
+    await enqueue(uow, clock, Address(EMAIL_CHANNEL, address), mail, purpose=OutboxPurpose.VERIFICATION_CODE,
+                  dedupe_key=f"otp:{row.id}")
     return CodeRequest(RequestOutcome.SENT, masked)
 
 

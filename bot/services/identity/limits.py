@@ -25,7 +25,7 @@ from bot.messages.actions import Address, SendEmail, SendText
 from bot.messages.events import ChatUser
 from bot.services.audit import record_access
 from bot.services.outbox import enqueue
-from bot.storage.models import VerificationFailure, VerificationLockout
+from bot.storage.models import OutboxPurpose, VerificationFailure, VerificationLockout
 from bot.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -126,12 +126,13 @@ async def _tell_staff(
     key = f"lockout:{lockout.id}"
     if settings.staff_chat_id is not None:
         await enqueue(uow, clock, Address(STAFF_CHANNEL, str(settings.staff_chat_id)), SendText(note),
-                      dedupe_key=key)
+                      purpose=OutboxPurpose.IDENTITY_LOCKOUT, dedupe_key=key)
     elif settings.complaints_email and settings.smtp_host:
         subject = html.unescape(str(texts.text(language, "staff.identity_lockout_subject", **params)))
         body = html.unescape(_untagged(str(note)))
         await enqueue(uow, clock, Address(EMAIL_CHANNEL, settings.complaints_email),
-                      SendEmail(settings.complaints_email, subject, body), dedupe_key=key)
+                      SendEmail(settings.complaints_email, subject, body),
+                      purpose=OutboxPurpose.IDENTITY_LOCKOUT, dedupe_key=key)
 
 
 def _untagged(text: str) -> str:

@@ -85,10 +85,10 @@ def mailbox(smtp_port: int) -> Iterator[Mailbox]:
 
 
 async def test_the_email_way_over_telegram(
-    api: FakeBotApi, sqlite_url: str, smtp_port: int, mailbox: Mailbox
+    api: FakeBotApi, sqlite_url: str, smtp_port: int, mailbox: Mailbox, telegram_library: str
 ) -> None:
-    bot = TelegramBotUnderTest(api, sqlite_url, smtp_host="127.0.0.1", smtp_port=smtp_port,
-                               smtp_starttls=False)
+    bot = TelegramBotUnderTest(api, sqlite_url, library=telegram_library, smtp_host="127.0.0.1",
+                               smtp_port=smtp_port, smtp_starttls=False)
     try:
         await bot.start()
         assert bot.app is not None

@@ -1,7 +1,7 @@
 """identity: the email factor on chat accounts, one-time codes, wrong entries and lockouts
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004_identity
+Revises: 0003_chat_index
 Create Date: 2026-12-02 01:41:55.139069
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004_identity"
+down_revision = "0003_chat_index"
 branch_labels = None
 depends_on = None
 

@@ -25,7 +25,7 @@ from bot.dialogue.levels import require_level
 from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import DEEP_LINKS
 from bot.dialogue.turn import Turn
-from bot.domain.masking import PersonalDataMaskingFilter
+from bot.domain.masking import LogMaskingFilter
 from bot.services.identity import Level
 from bot.storage.models import AuditEntry, ChannelAccount, Customer, Order
 from tests.support.harness import ChatHarness, HarnessUser, Reply
@@ -389,11 +389,11 @@ async def test_no_code_phone_or_email_reaches_a_log_line(
     await lan.says(lan_code)
     assert "RG-2026-002001" in (await link_by_email(harness, mailbox, bao, BAO_EMAIL)).text
     bao_code = mailbox.last_code(BAO_EMAIL)
-    masking = PersonalDataMaskingFilter()
+    masking = LogMaskingFilter()
     lines = []
     for record in caplog.records:
         masking.filter(record)  # as every handler does (bot.logging_setup)
-        lines.append(record.getMessage())
+        lines.append(record.getMessage() + (record.exc_text or ""))
     assert lines  # the flows did log (codes mailed, deliveries)
     for line in lines:
         for secret in (lan_code, bao_code, LAN_EMAIL, BAO_EMAIL, LAN_PHONE, "0912345678", "912345678"):

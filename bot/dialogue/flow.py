@@ -16,8 +16,20 @@ code (`tests/unit/test_state_tables.py`); the router's and the staff desk's tabl
   `STEPS` has a row. A flow without steps needs no `step` column (if it has one, only pseudo-steps).
 - A button press is written as its data in backticks, a field as `<name>`: `complaint:cat:<category>`,
   `complaint:status[:<id>]`. Every family of `BUTTONS` appears, and every family that appears is the
-  flow's own or one the router takes itself (`menu:`, `lang:`, `intent:`). Commands are written
-  plainly (/status); the router's and the staff desk's are checked against the commands they handle.
+  flow's own or one the router takes itself (`menu:`, `lang:`, `intent:`, `resume:`). Commands are
+  written plainly (/status); the router's and the staff desk's are checked against the commands they
+  handle.
+
+Slots. A flow that collects things declares, in `SLOTS`, the slot each step fills, in the order they
+are asked (as a form with required slots does in Rasa). `fill_next` goes to the first step whose
+slot is still empty and asks its question (`ask`); when every slot is filled, `slots_filled` runs
+(a summary to confirm, say). A flow started from a message takes what that message already says
+(`prefill`: an order code, the category a complaint is about, the reason given with "gặp nhân
+viên") and asks only for the rest; a flow resumed after verification or an interruption fills on
+from where it was. So no flow asks twice for what it was told.
+
+Every flow with steps can ask its current step's question again (`ask`): after /lang (in the new
+language), /help, or when a suspended flow is taken up again (`bot.dialogue.memory`).
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar
 
+from bot.dialogue.ports import UnderstandingResult
 from bot.dialogue.turn import Turn
 from bot.messages.buttons import ButtonData
 
@@ -40,6 +53,8 @@ class Flow(ABC):
     INTENTS: ClassVar[tuple[str, ...]] = ()
     #: the button families this flow takes (each family is taken by one flow)
     BUTTONS: ClassVar[tuple[type[ButtonData], ...]] = ()
+    #: step -> the slot (a key of the flow's data) it fills, in the order the steps are asked
+    SLOTS: ClassVar[Mapping[str, str]] = {}
 
     @abstractmethod
     async def start(self, turn: Turn, **options: Any) -> None:
@@ -63,6 +78,29 @@ class Flow(ABC):
         """
         await self.start(turn, **point)
 
+    async def ask(self, turn: Turn, step: str) -> None:
+        """Ask the question of `step` (the user is in it). Every flow with `STEPS` says how."""
+        raise NotImplementedError(f"flow {self.name!r} cannot ask its step {step!r} again")
+
+    def slot_steps(self, turn: Turn) -> Mapping[str, str]:
+        """The slots this conversation fills (a flow with variants, like a complaint or a request for
+        a person, picks its own); `SLOTS` by default."""
+        return self.SLOTS
+
+    async def fill_next(self, turn: Turn) -> None:
+        """Ask for the first slot still empty; with all of them filled, `slots_filled`."""
+        data = turn.state.data or {}
+        for step, slot in self.slot_steps(turn).items():
+            if slot not in data:
+                turn.goto(step)
+                await self.ask(turn, step)
+                return
+        await self.slots_filled(turn)
+
+    async def slots_filled(self, turn: Turn) -> None:
+        """Every slot of `SLOTS` is filled; a flow with slots says what comes next."""
+        raise NotImplementedError(f"flow {self.name!r} declares slots but not what follows them")
+
     async def on_button(self, turn: Turn, button: ButtonData) -> None:
         """A button of one of this flow's `BUTTONS` families was pressed; by default it is stale."""
         turn.say("core.stale_button")
@@ -81,6 +119,12 @@ class Flow(ABC):
 
     def accepts_free_text(self, turn: Turn) -> bool:
         """Whether the current step wants raw text (a description) rather than an understood intent."""
+        return True
+
+    def takes_text(self, turn: Turn, understood: UnderstandingResult) -> bool:
+        """Whether this text is the step's answer, for a step that accepts free text. A step that
+        expects something precise (an order code, a button) says False for text that is not it, so
+        that a message clearly asking for something else leaves the step (it is suspended)."""
         return True
 
 

@@ -66,8 +66,19 @@ class UnderstandingResult(Protocol):
     def quote(self) -> str: ...
 
 
+class Topic(Protocol):
+    """The previous topic a follow-up is read against (`bot.dialogue.memory.PreviousTopic`)."""
+
+    @property
+    def intent(self) -> str: ...
+    @property
+    def section(self) -> int | None: ...
+
+
 class TextUnderstander(Protocol):
-    def understand(self, text: str, language: str | None = None) -> UnderstandingResult: ...
+    def understand(
+        self, text: str, language: str | None = None, context: Topic | None = None
+    ) -> UnderstandingResult: ...
 
     def section_answer(self, section: int, language: str) -> UnderstandingResult | None: ...
 

@@ -2,26 +2,39 @@
 
 | inbound                                | goes to                                                          |
 |----------------------------------------|------------------------------------------------------------------|
-| /start [payload]                       | leaves any flow; welcome, or the flow the deep link names        |
-| /help, /menu, /privacy                 | help / menu / policy sections (any step)                         |
+| /start [payload]                       | leaves any flow (suspended ones too); welcome, or the deep link  |
+| /help                                  | help; in a flow, its question again (the flow stays)             |
+| /menu, /privacy                        | menu / policy sections (any step)                                |
 | /cancel                                | the active flow's cancel, or "nothing to cancel"                 |
 | /logout                                | forget the verification and the link (audited); leaves any flow  |
 | /tickets, /status                      | the customer's tickets / their latest ticket (complaint flow)    |
-| /lang [<code>]                         | language choice                                                  |
+| /lang [<code>]                         | language choice; in a flow, its question again in that language  |
 | other commands                         | "unknown command", pointing to /help                             |
 | `menu:<target>`                        | the main menu's targets (`menu:human`: a person)                 |
-| `lang:<code>`                          | language choice                                                  |
+| `lang:<code>`                          | language choice (as /lang)                                       |
 | `intent:<name>`                        | the intent chosen after a clarifying question, if still asked    |
+| `resume:go:<flow>`                     | the suspended flow taken up where it was (its question again)    |
+| `resume:drop:<flow>`                   | the suspended flow let go                                        |
 | other button families                  | the flow that takes the family (`Flow.BUTTONS`)                  |
 | button data not of ours                | "this button is no longer active" (stale, forged or malformed)   |
 | contact                                | the active flow if it takes one (verify), else verify links by it |
+|                                        | (the active flow is suspended, not lost)                        |
 | file                                   | the active flow if it takes files, else as text with no flow     |
-| text in a flow wanting text            | the active flow                                                  |
-| text / file, no active flow            | the customer's open ticket, if any (the ticket inbox)            |
+| text: "thôi", "không cần nữa", … in a flow | the active flow's cancel (as /cancel)                        |
+| text in a flow wanting it (`takes_text`) | the active flow                                                |
+| text: greeting, thanks in a flow       | a word back, and the step's question again                      |
+| text: unclear, out of scope, in a flow | the active flow (it reminds)                                     |
+| text: clearly something else, in a flow | the flow suspended (offered back later); as with no flow        |
+| text a question the bot answers, ticket open | answered; copied to the ticket quietly                     |
+| text / file, no active flow            | the customer's open ticket, if any, unless they stepped out      |
 | text: order_cancel, order_change, return_refund | a person (human hand-off): the bot cannot do these      |
 | text: request_status                   | the customer's tickets (as /tickets)                             |
 | other text                             | understood → the intent's flow; unsure → honest fallback         |
 | a file no one takes, an empty message  | a polite explanation                                             |
+| (after any of these) no active flow, a suspended one not offered yet | offered back, once      |
+
+Every understood text is read against the previous topic (`bot.dialogue.memory`), so "vậy còn thanh
+toán thì sao" continues what was asked before; the topic is then remembered for the next message.
 """
 
 from __future__ import annotations
@@ -30,6 +43,15 @@ from typing import Protocol
 
 from bot.dialogue.flow import Flow, FlowRegistry
 from bot.dialogue.flows.menu import choose_language, main_menu, staff_or_menu_row
+from bot.dialogue.memory import (
+    forget_suspended,
+    previous_topic,
+    remember_topic,
+    suspend,
+    take_suspended,
+    to_offer,
+)
+from bot.dialogue.phrases import says_only
 from bot.dialogue.ports import TextUnderstander, UnderstandingResult
 from bot.dialogue.turn import Turn
 from bot.messages.buttons import (
@@ -38,6 +60,7 @@ from bot.messages.buttons import (
     LanguageButton,
     MenuButton,
     MenuTarget,
+    ResumeButton,
     TicketStatusButton,
     parse_button,
 )
@@ -55,12 +78,28 @@ _WORD_MIN_FOR_LANGUAGE_SWITCH = 2
 #: What only a person can do for now (the bot cannot cancel or change an order, or refund): a ticket.
 STAFF_INTENTS = frozenset({"human_handoff", "order_cancel", "order_change", "return_refund"})
 MAX_HAND_OVERS = 3  # flows handing over to each other in one turn (orders -> verify -> orders)
+#: Below this, a message in a flow is not "clearly something else": the flow takes it and reminds.
+CLEAR_INTENT = 0.5
+#: Intents that say nothing about the flow's step: answered with a word, then the question again.
+SOCIAL_IN_FLOW = frozenset({"greeting", "thanks"})
+#: Not a topic to read a follow-up against.
+_NO_TOPIC = frozenset({"out_of_scope", "greeting", "thanks", "goodbye", "help"})
+#: What the assistant answers itself while a ticket is open (the message is copied to the ticket).
+_ANSWERABLE = frozenset({
+    "policy_question", "order_status", "request_status", "access_request", "correction_request",
+    "marketing_opt_out", "identity_help", "account_security", "help",
+})
+
+
+def means_stop(turn: Turn, text: str) -> bool:
+    """Whether the whole message only says "stop" ("thôi", "không cần nữa", "never mind")."""
+    return says_only(turn.texts, "core.stop_phrases", text)
 
 
 class TicketInbox(Protocol):
     """Takes a customer's message outside any flow while they have an open ticket (complaint flow)."""
 
-    async def take_message(self, turn: Turn) -> bool: ...
+    async def take_message(self, turn: Turn, *, quietly: bool = False) -> bool: ...
 
 
 class TurnRouter:
@@ -86,6 +125,48 @@ class TurnRouter:
         else:
             turn.say("core.empty_message")
         await self._hand_overs(turn)
+        self._offer_suspended(turn)
+
+    def _offer_suspended(self, turn: Turn) -> None:
+        """Back in no flow with a flow set aside earlier: offer it back, once."""
+        if turn.state.flow is not None or not turn.state.memory.get("suspended"):
+            return
+        item = to_offer(turn.state, turn.clock.now())
+        if item is None or self._flows.get(item.flow) is None:
+            return
+        turn.say("core.resume.offer", buttons=((
+            turn.button("core.resume.go_button", ResumeButton("go", item.flow)),
+            turn.button("core.resume.drop_button", ResumeButton("drop", item.flow)),
+        ),), what=turn.t(f"core.resume.flow.{item.flow}"))
+
+    def _suspend(self, turn: Turn) -> None:
+        """Set the active flow aside with what it has collected (offered back once this turn is done)."""
+        suspend(turn.state, turn.clock.now())
+        turn.finish()
+
+    async def _resume(self, turn: Turn, button: ResumeButton) -> None:
+        item = take_suspended(turn.state, button.flow, turn.clock.now())
+        flow = self._flows.get(item.flow) if item is not None else None
+        if item is None or flow is None:
+            turn.say("core.stale_button")
+            return
+        if button.action == "drop":
+            turn.say("core.resume.dropped", buttons=main_menu(turn))
+            return
+        if turn.state.flow is not None and turn.state.flow != item.flow:
+            self._suspend(turn)
+        if item.step is None or item.step not in flow.STEPS:
+            turn.finish()
+            await flow.start(turn)
+            return
+        turn.enter(item.flow, item.step, **item.data)
+        await flow.ask(turn, item.step)
+
+    async def _ask_again(self, turn: Turn) -> None:
+        """The active flow's question again (after /help, /lang): the flow was not left."""
+        active = self._flows.get(turn.state.flow)
+        if active is not None and turn.state.step in active.STEPS:
+            await active.ask(turn, turn.state.step or "")
 
     async def _hand_overs(self, turn: Turn) -> None:
         """Start the flows the turn's handlers handed over to (`Turn.hand_over`), in turn."""
@@ -104,6 +185,7 @@ class TurnRouter:
     async def _command(self, turn: Turn, name: str, argument: str) -> None:
         if name == "/start":
             turn.finish()
+            forget_suspended(turn.state)
             target = self._flows.get(DEEP_LINKS.get(argument.strip().lower(), ""))
             if target is not None:
                 await target.start(turn)
@@ -111,6 +193,7 @@ class TurnRouter:
                 await self._flow("menu").start(turn)
         elif name == "/help":
             await self._flow("menu").start(turn, intent="help")
+            await self._ask_again(turn)
         elif name == "/menu":
             await self._flow("menu").start(turn, returning=True)
         elif name == "/privacy":
@@ -125,12 +208,18 @@ class TurnRouter:
         elif name == "/logout":
             await self._log_out(turn)
         elif name == "/lang":
-            choose_language(turn, argument.strip().lower() or None)
+            await self._language(turn, argument.strip().lower() or None)
         elif name in ("/tickets", "/status") and (desk := self._flows.get("complaint")) is not None:
             button = ComplaintButton("list") if name == "/tickets" else TicketStatusButton()
             await desk.on_button(turn, button)
         else:
             turn.say("core.unknown_command")
+
+    async def _language(self, turn: Turn, code: str | None) -> None:
+        """Switch language; a flow under way stays, and asks its question again in the new language."""
+        in_flow = turn.state.flow is not None and turn.state.step is not None
+        if choose_language(turn, code, in_flow=in_flow):
+            await self._ask_again(turn)
 
     async def _log_out(self, turn: Turn) -> None:
         """Forget the verification and the link (audited), and whatever flow was under way."""
@@ -145,9 +234,11 @@ class TurnRouter:
         if isinstance(button, MenuButton):
             await self._menu(turn, button.target)
         elif isinstance(button, LanguageButton):
-            choose_language(turn, button.language)
+            await self._language(turn, button.language)
         elif isinstance(button, IntentButton):
             await self._clarified(turn, button.intent)
+        elif isinstance(button, ResumeButton):
+            await self._resume(turn, button)
         elif button is not None and (flow := self._flows.for_button(button)) is not None:
             await flow.on_button(turn, button)
         else:
@@ -166,12 +257,12 @@ class TurnRouter:
         turn.finish()
         await flow.start(turn)
 
-    async def _start_human_handoff(self, turn: Turn) -> None:
+    async def _start_human_handoff(self, turn: Turn, *, text: str = "", reason_given: bool = False) -> None:
         desk = self._flows.get("complaint")
         if desk is None:
             turn.say("core.human_unavailable", buttons=main_menu(turn))
         else:
-            await desk.start(turn, intent="human_handoff")
+            await desk.start(turn, intent="human_handoff", text=text, reason_given=reason_given)
 
     async def _clarified(self, turn: Turn, intent: str) -> None:
         pending = turn.data.get("text") if turn.state.flow == "clarify" else None
@@ -180,7 +271,7 @@ class TurnRouter:
             turn.say("core.stale_button")
             return
         result = self._understander.understand(pending, turn.language)
-        await self._start_intent(turn, intent, result)
+        await self._start_intent(turn, intent, result, pending)
 
     # Contacts and files -----------------------------------------------------------------------------
     async def _contact(self, turn: Turn) -> None:
@@ -190,8 +281,12 @@ class TurnRouter:
             return
         verify = self._flow("verify")
         # A contact out of the blue links by it; during the email way it is the phone after all, and
-        # what verification was for (the flow's `goal`, bot.dialogue.levels) goes along.
-        turn.enter("verify", "awaiting_contact", goal=turn.data.get("goal"), reminders=0)
+        # what verification was for (the flow's `goal`, bot.dialogue.levels) goes along. Any other flow
+        # under way (a complaint half written) is set aside, not thrown away.
+        goal = turn.data.get("goal")
+        if active is not None and active.name != "email_code":
+            self._suspend(turn)
+        turn.enter("verify", "awaiting_contact", goal=goal, reminders=0)
         await verify.handle(turn)
 
     async def _attachments(self, turn: Turn) -> None:
@@ -208,25 +303,41 @@ class TurnRouter:
     # Free text --------------------------------------------------------------------------------------
     async def _text(self, turn: Turn) -> None:
         active = self._flows.get(turn.state.flow)
-        if active is not None and active.accepts_free_text(turn):
-            await active.handle(turn)
-            return
-        if active is None and self._inbox is not None and await self._inbox.take_message(turn):
-            return
         text = turn.event.clean_text
-        result = self._understander.understand(text, turn.language if turn.state.language_locked else None)
-        self._follow_language(turn, text, result)
+        if active is not None and means_stop(turn, text):
+            await active.cancel(turn)
+            return
+        result = self._understand(turn, text)
         if active is not None:
-            # The user wrote something else than the step expects: let the flow decide, unless the
-            # message clearly asks for something new.
-            if result.intent in ("out_of_scope", "greeting", "thanks") or result.confidence < 0.5:
+            if active.accepts_free_text(turn) and active.takes_text(turn, result):
                 await active.handle(turn)
                 return
-            turn.finish()
+            if result.intent in SOCIAL_IN_FLOW and turn.state.step in active.STEPS:
+                turn.say(f"core.in_flow.{result.intent}")
+                await active.ask(turn, turn.state.step or "")
+                return
+            if result.intent == "out_of_scope" or result.confidence < CLEAR_INTENT:
+                await active.handle(turn)  # the flow reminds what its step expects
+                return
+            self._suspend(turn)  # clearly something else: set the flow aside, offered back later
+        elif self._inbox is not None:
+            answerable = result.intent in _ANSWERABLE and result.confidence >= CLEAR_INTENT and result.covered
+            if await self._inbox.take_message(turn, quietly=answerable) and not answerable:
+                return
         if result.ambiguous and len(result.alternatives) >= 1:
             self._ask_to_clarify(turn, text, result)
             return
-        await self._start_intent(turn, result.intent, result)
+        await self._start_intent(turn, result.intent, result, text)
+
+    def _understand(self, turn: Turn, text: str) -> UnderstandingResult:
+        """Understand the text against the previous topic; follow its language; remember its topic."""
+        now = turn.clock.now()
+        language = turn.language if turn.state.language_locked else None
+        result = self._understander.understand(text, language, previous_topic(turn.state, now))
+        self._follow_language(turn, text, result)
+        if result.intent not in _NO_TOPIC:
+            remember_topic(turn.state, result.intent, result.section, now)
+        return result
 
     def _follow_language(self, turn: Turn, text: str, result: UnderstandingResult) -> None:
         if turn.state.language_locked:
@@ -241,10 +352,11 @@ class TurnRouter:
         rows = tuple((turn.button(f"core.intent_label.{name}", IntentButton(name)),) for name in choices)
         turn.say("core.clarify", buttons=(*rows, (turn.button("core.menu.human", MenuButton("human")),)))
 
-    async def _start_intent(self, turn: Turn, intent: str, result: UnderstandingResult) -> None:
+    async def _start_intent(self, turn: Turn, intent: str, result: UnderstandingResult, text: str) -> None:
         no_complaint_flow = intent == "complaint" and self._flows.get("complaint") is None
         if intent in STAFF_INTENTS or no_complaint_flow:
-            await self._start_human_handoff(turn)
+            # What the customer wrote is what they need a person for: "hủy đơn RG-… giúp tôi" says it.
+            await self._start_human_handoff(turn, text=text, reason_given=intent != "human_handoff")
             return
         if intent == "request_status" and (desk := self._flows.get("complaint")) is not None:
             await desk.on_button(turn, ComplaintButton("list"))
@@ -253,7 +365,7 @@ class TurnRouter:
         if flow is None:
             turn.say("core.not_sure", buttons=(staff_or_menu_row(turn),))
             return
-        await flow.start(turn, intent=intent, understanding=result)
+        await flow.start(turn, intent=intent, understanding=result, text=text)
 
     def _flow(self, name: str) -> Flow:
         flow = self._flows.get(name)

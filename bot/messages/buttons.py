@@ -15,9 +15,12 @@ at None is omitted. Telegram's limit of 64 bytes is checked when a button is pac
 | menu      | MenuButton              | menu:<privacy, orders, rights, human, main>  | the router         |
 | lang      | LanguageButton          | lang:<vi, en>                                | the router         |
 | intent    | IntentButton            | intent:<intent name>                         | the router         |
+| resume    | ResumeButton            | resume:<go, drop>:<flow name>                | the router         |
 | policy    | PolicyButton            | policy:<section>                             | policy flow        |
 | order     | OrderButton             | order:<order code>                           | order flow         |
-| complaint | ComplaintButton         | complaint:<list, new, continue, submit, cancel> | complaint flow  |
+| complaint | ComplaintButton         | complaint:<list, new, continue, submit, cancel, | complaint flow  |
+|           |                         |  edit_category, edit_order, edit_description,|                    |
+|           |                         |  leave, back>                                |                    |
 |           | ComplaintCategoryButton | complaint:cat:<category>                     | complaint flow     |
 |           | ComplaintOrderButton    | complaint:order:<order code, or - for none>  | complaint flow     |
 |           | TicketStatusButton      | complaint:status[:<ticket id>]               | complaint flow     |
@@ -292,6 +295,18 @@ class IntentButton(ButtonData, prefix="intent"):
 
 
 @dataclass(frozen=True)
+class ResumeButton(ButtonData, prefix="resume"):
+    """Take up (`go`) or let go of (`drop`) a flow an interruption set aside (`bot.dialogue.memory`)."""
+
+    action: Literal["go", "drop"]
+    flow: str
+
+    def __post_init__(self) -> None:
+        if not _INTENT_NAME.fullmatch(self.flow):
+            raise ButtonDataError(f"not a flow name: {self.flow[:20]!r}")
+
+
+@dataclass(frozen=True)
 class PolicyButton(ButtonData, prefix="policy"):
     section: int
 
@@ -306,7 +321,11 @@ class OrderButton(ButtonData, prefix="order"):
 
 @dataclass(frozen=True)
 class ComplaintButton(ButtonData, prefix="complaint"):
-    action: Literal["list", "new", "continue", "submit", "cancel"]
+    action: Literal[
+        "list", "new", "continue", "submit", "cancel",
+        "edit_category", "edit_order", "edit_description",  # correct what was pre-filled, at the summary
+        "leave", "back",  # step out of the open ticket's conversation to the assistant, and back in
+    ]
 
 
 @dataclass(frozen=True)

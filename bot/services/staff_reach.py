@@ -46,6 +46,7 @@ _WITHOUT_STAFF = {
     "complaints.created_human": "complaints.no_staff.created_human",
     "complaints.already_open": "complaints.no_staff.already_open",
     "complaints.relayed": "complaints.no_staff.relayed",
+    "complaints.back_in_ticket_conversation": "complaints.no_staff.back_in_ticket_conversation",
     "complaints.next_first_reply": "complaints.no_staff.next_step",
     "complaints.next_resolution": "complaints.no_staff.next_step",
 }

@@ -38,12 +38,15 @@ from bot.domain.ticket_category import TicketCategory, TicketKind, TicketStatus
 from bot.i18n import LANGUAGES, Catalog
 from bot.services.sla import Promise
 from bot.services.staff_reach import promised_texts
+from bot.dialogue.router import SOCIAL_IN_FLOW
 from intents.catalogue import INTENT_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT = ROOT / "bot"
 
 CATEGORIES = tuple(c.value for c in TicketCategory)
+#: The flows with steps: an interruption can suspend each of them (tests/unit/test_dialogue_memory.py).
+RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate")
 
 #: Field values the code takes from data, by (module, the field's source text).
 DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -53,6 +56,8 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bot/dialogue/flows/complaint.py", "t.status"): tuple(TicketStatus),
     ("bot/dialogue/flows/order.py", "status"): tuple(OrderStatus),
     ("bot/dialogue/router.py", "name"): INTENT_NAMES,  # the clarifying question's two closest intents
+    ("bot/dialogue/router.py", "item.flow"): RESUMABLE_FLOWS,  # a suspended flow offered back
+    ("bot/dialogue/router.py", "result.intent"): tuple(sorted(SOCIAL_IN_FLOW)),  # a word back, in a flow
     ("bot/dialogue/staff_desk.py", "ticket.status"): tuple(TicketStatus),
     ("bot/channels/console_desk.py", "ticket.status"): tuple(TicketStatus),
     ("bot/channels/console_desk.py", "ticket.kind"): tuple(TicketKind),

@@ -59,9 +59,12 @@ from typing import Any, ClassVar
 
 from bot.dialogue.flow import Flow
 from bot.dialogue.flows.menu import main_menu
+from bot.dialogue.memory import note_relay_ack, relay_ack_due, step_back_in, step_out, stepped_out_of
+from bot.dialogue.phrases import says_only
+from bot.dialogue.ports import UnderstandingResult
 from bot.dialogue.turn import Turn
-from bot.domain.ticket_category import TicketCategory, TicketKind
-from bot.i18n import LANGUAGES, Markup
+from bot.domain.ticket_category import TicketCategory, TicketKind, parse_category
+from bot.i18n import Markup
 from bot.messages.actions import Keyboard
 from bot.messages.buttons import (
     NO_ORDER,
@@ -89,9 +92,15 @@ from bot.services.tickets import (
     open_ticket_of,
     source_key,
 )
-from intents.text import comparison_key
+from intents.order_codes import find_order_codes
+from intents.slots import complaint_category, stated_reason
 
 MIN_DESCRIPTION = 5
+MAX_DESCRIPTION = 3000
+#: A first message this long (entities aside) tells the story even when no category is recognised.
+STORY_WORDS = 8
+#: The summary's "correct this" buttons and the slot each one empties.
+_EDITS = {"edit_category": "category", "edit_order": "order_code", "edit_description": "description"}
 # A GIF or a round video is "a video" to the customer, as the prompt words it.
 ACCEPTED_FILES = ("photo", "document", "video", "animation", "video_note")
 
@@ -102,16 +111,8 @@ def _honest(turn: Turn, key: str) -> str:
 
 
 def _means_done(turn: Turn, text: str) -> bool:
-    """Whether the text only says "no more files"; the phrases are data, in both languages."""
-    key = comparison_key(text.strip(" .!…"))
-    if not key:
-        return False
-    phrases = {
-        comparison_key(phrase)
-        for language in LANGUAGES
-        for phrase in str(turn.texts.text(language, "complaints.done_phrases")).split(",")
-    }
-    return key in phrases
+    """Whether the text only says "no more files" ("xong", "không có", "done")."""
+    return says_only(turn.texts, "complaints.done_phrases", text)
 
 
 def _files(turn: Turn) -> list[Attachment]:
@@ -131,8 +132,20 @@ class ComplaintFlow(Flow):
         "confirm": "on_confirm",
     }
 
+    #: what each step fills (`Flow.fill_next`): a step is asked only while its slot is empty
+    SLOTS: ClassVar[Mapping[str, str]] = {
+        "choose_category": "category",
+        "choose_order": "order_code",  # None: the customer said it is about no order
+        "describe": "description",
+        "attachments": "files_done",
+    }
+    HUMAN_SLOTS: ClassVar[Mapping[str, str]] = {"describe_short": "description"}
+
     def __init__(self, tickets: TicketDesk) -> None:
         self._tickets = tickets
+
+    def slot_steps(self, turn: Turn) -> Mapping[str, str]:
+        return self.HUMAN_SLOTS if turn.data.get("kind") == TicketKind.HUMAN else self.SLOTS
 
     async def start(self, turn: Turn, **options: Any) -> None:
         if not options.get("new"):
@@ -142,37 +155,89 @@ class ComplaintFlow(Flow):
                 turn.say(_honest(turn, "complaints.already_open"),
                          buttons=self._open_ticket_keyboard(turn, existing), number=existing.number)
                 return
+        said = str(options.get("text") or "")[:MAX_DESCRIPTION]  # the message that started the intake
+        result = options.get("understanding")
         if options.get("intent") == "human_handoff":
             turn.enter(self.name, "describe_short", kind=TicketKind.HUMAN.value)
+            if said and (options.get("reason_given") or stated_reason(said)):  # "… để hỏi về việc hoàn tiền"
+                turn.goto("describe_short", description=said, category=TicketCategory.OTHER.value)
+        else:
+            turn.enter(self.name, "choose_category", kind=TicketKind.COMPLAINT.value)
+            if said and result is not None:
+                await self._prefill(turn, said, result)
+        await self.fill_next(turn)
+
+    async def _prefill(self, turn: Turn, said: str, result: UnderstandingResult) -> None:
+        """What the first message already says: the category, the order, the story itself."""
+        category = complaint_category(said)
+        if category is not None and parse_category(category) is not None:
+            turn.goto("choose_category", category=category)
+        codes = [str(e.value) for e in result.entities if e.kind == "order_code"]
+        if codes and not await self._take_order_code(turn, codes[0]):
+            turn.goto(turn.state.step or "choose_category", order_typed=codes[0])  # said when asked
+        story_words = len([w for w in result.masked_text.split() if not w.startswith("⟨")])
+        if category is not None or story_words >= STORY_WORDS:
+            turn.goto(turn.state.step or "choose_category", description=said)
+
+    async def slots_filled(self, turn: Turn) -> None:
+        self._summarise(turn)
+
+    async def ask(self, turn: Turn, step: str) -> None:
+        if step == "choose_category":
+            self._ask_category(turn)
+        elif step == "choose_order":
+            if turn.data.get("order_typed"):  # the code in the first message is not one of theirs
+                turn.enter(self.name, step, **{k: v for k, v in turn.data.items() if k != "order_typed"})
+                turn.say("complaints.order_not_found")
+            await self._ask_order(turn)
+        elif step == "describe":
+            turn.say("complaints.ask_description", buttons=self._cancel_row(turn))
+        elif step == "attachments":
+            turn.say("complaints.ask_attachments", buttons=self._continue_row(turn))
+        elif step == "describe_short":
             turn.say("complaints.ask_description_short", buttons=self._cancel_row(turn))
-            return
-        turn.enter(self.name, "choose_category", kind=TicketKind.COMPLAINT.value)
-        self._ask_category(turn)
+        else:  # confirm
+            self._summarise(turn)
 
     # Steps ------------------------------------------------------------------------------------------
     async def on_choose_category(self, turn: Turn) -> None:
         if turn.event.attachments:
             turn.say("complaints.files_later")
+        category = complaint_category(turn.event.clean_text) if turn.event.clean_text else None
+        if category is not None and parse_category(category) is not None:  # typed instead of pressed
+            turn.goto("choose_category", category=category)
+            await self.fill_next(turn)
+            return
         self._ask_category(turn, reminder=not turn.event.attachments)
 
     async def on_choose_order(self, turn: Turn) -> None:
-        code = turn.event.clean_text.split()[0][:40] if turn.event.clean_text else ""
-        if not code:
+        # Only what has the shape of an order code is one: "chính sách bảo mật chia sẻ…?" is not.
+        found = find_order_codes(turn.event.clean_text) if turn.event.clean_text else []
+        if not found:
+            turn.say("complaints.order_code_expected")
             await self._ask_order(turn)
             return
+        if await self._take_order_code(turn, found[0].code):
+            await self.fill_next(turn)
+            return
+        turn.say("complaints.order_not_found", buttons=(
+            (turn.button("complaints.continue_without_order_button", ComplaintOrderButton(NO_ORDER)),),
+            *self._cancel_row(turn),
+        ))
+
+    async def _take_order_code(self, turn: Turn, code: str) -> bool:
+        """Fill the order slot with a typed code: a verified customer's own order, or, unverified, the
+        code as typed for staff to check (nothing is looked up). False: not one of theirs."""
         customer = await verified_customer(turn.uow, turn.user)
         if customer is None:
             turn.say("complaints.order_noted_unverified", code=code)
-            self._ask_description(turn, order_code=code)
-            return
+            turn.goto(turn.state.step or "choose_order", order_code=code)
+            return True
         order = await own_order(turn.uow, turn.clock, customer, code, actor=turn.actor)
         if order is None:
-            turn.say("complaints.order_not_found", buttons=(
-                (turn.button("complaints.continue_without_order_button", ComplaintOrderButton(NO_ORDER)),),
-                *self._cancel_row(turn),
-            ))
-            return
-        self._ask_description(turn, order_code=order.code)
+            return False
+        turn.goto(turn.state.step or "choose_order", order_code=order.code)
+        return True
 
     async def on_describe(self, turn: Turn) -> None:
         files = _files(turn)
@@ -183,11 +248,10 @@ class ComplaintFlow(Flow):
             key = "complaints.ask_description" if files else "complaints.description_too_short"
             turn.say(key, buttons=self._cancel_row(turn))
             return
-        turn.goto("attachments", description=text)
+        turn.goto("describe", description=text[:MAX_DESCRIPTION])
         if len(turn.data.get("attachments", [])) >= MAX_ATTACHMENTS:
-            self._summarise(turn)
-            return
-        turn.say("complaints.ask_attachments", buttons=self._continue_row(turn))
+            turn.goto("describe", files_done=True)
+        await self.fill_next(turn)
 
     async def on_attachments(self, turn: Turn) -> None:
         if turn.event.attachments:
@@ -198,13 +262,15 @@ class ComplaintFlow(Flow):
             count = self._keep_files(turn, files)
             if count >= MAX_ATTACHMENTS:
                 turn.say("complaints.attachments_full", max=MAX_ATTACHMENTS)
-                self._summarise(turn)
+                turn.goto("attachments", files_done=True)
+                await self.fill_next(turn)
                 return
             turn.say("complaints.attachment_received", buttons=self._continue_row(turn), count=count)
             return
         text = turn.event.clean_text
         if _means_done(turn, text):  # "xong", "không có", "done": as good as pressing Continue
-            self._summarise(turn)
+            turn.goto("attachments", files_done=True)
+            await self.fill_next(turn)
             return
         if text:
             turn.goto("attachments", description=f"{turn.data.get('description', '')}\n{text}".strip())
@@ -215,8 +281,8 @@ class ComplaintFlow(Flow):
         if len(text) < 2:
             turn.say("complaints.ask_description_short", buttons=self._cancel_row(turn))
             return
-        turn.goto("confirm", description=text, category=TicketCategory.OTHER.value)
-        self._summarise(turn)
+        turn.goto("describe_short", description=text[:MAX_DESCRIPTION], category=TicketCategory.OTHER.value)
+        await self.fill_next(turn)
 
     async def on_confirm(self, turn: Turn) -> None:
         turn.say("complaints.confirm_reminder", buttons=self._confirm_keyboard(turn))
@@ -233,14 +299,21 @@ class ComplaintFlow(Flow):
                 turn.finish()
                 await self.start(turn, new=True)
             case ComplaintCategoryButton(category=category) if step == "choose_category":
-                turn.goto("choose_order", category=category.value)
-                await self._ask_order(turn)
+                turn.goto("choose_category", category=category.value)
+                await self.fill_next(turn)
             case ComplaintOrderButton() if step == "choose_order":
                 await self._chosen_order(turn, button.order_code)
             case ComplaintButton(action="continue") if step == "attachments":
-                self._summarise(turn)
+                turn.goto("attachments", files_done=True)
+                await self.fill_next(turn)
             case ComplaintButton(action="submit") if step == "confirm":
                 await self._submit(turn)
+            case ComplaintButton(action=action) if step == "confirm" and action in _EDITS:
+                await self._edit(turn, _EDITS[action])
+            case ComplaintButton(action="leave"):
+                await self._leave_ticket_conversation(turn)
+            case ComplaintButton(action="back"):
+                await self._back_to_ticket_conversation(turn)
             case ComplaintButton(action="cancel") if turn.state.flow == self.name:
                 await self.cancel(turn)
             case _:
@@ -256,13 +329,28 @@ class ComplaintFlow(Flow):
     def accepts_free_text(self, turn: Turn) -> bool:
         return turn.state.step in ("choose_order", "describe", "attachments", "describe_short", "confirm")
 
+    def takes_text(self, turn: Turn, understood: UnderstandingResult) -> bool:
+        # The order step takes an order code; the summary takes a press. Anything else there that is
+        # clearly another request leaves the intake (suspended); the story steps take any text.
+        if turn.state.step == "choose_order":
+            return any(entity.kind == "order_code" for entity in understood.entities)
+        return turn.state.step != "confirm"
+
     # While a ticket is open (the router's ticket inbox) ---------------------------------------------
-    async def take_message(self, turn: Turn) -> bool:
-        """Add the customer's message to their open ticket; False when they have none."""
+    async def take_message(self, turn: Turn, *, quietly: bool = False) -> bool:
+        """Add the customer's message to their open ticket; False when they have none, or when they
+        stepped out of its conversation to talk to the assistant.
+
+        `quietly`: the assistant answers the message itself (a question it can answer), so it is only
+        copied to the ticket for staff to see. Otherwise the customer is told it went to staff once per
+        burst, not for every message, with a way back to the assistant.
+        """
         if turn.has_open_ticket is False:
             return False  # known from the turn's first read, in this transaction
         ticket = await open_ticket_of(turn.uow, turn.user)
         if ticket is None:
+            return False
+        if stepped_out_of(turn.state) == ticket.id:
             return False
         event = turn.event
         files = [a for a in event.attachments if a.kind != "sticker"]
@@ -273,9 +361,32 @@ class ComplaintFlow(Flow):
             source=source_key(event.channel, event.chat_id, event.message_id),
             author_name=turn.display_name,
         )
-        if result.outcome is Outcome.DONE:
-            turn.say(_honest(turn, "complaints.relayed"), number=ticket.number)
+        now = turn.clock.now()
+        if result.outcome is Outcome.DONE and not quietly and relay_ack_due(turn.state, ticket.id, now):
+            note_relay_ack(turn.state, ticket.id, now)
+            leave = turn.button("complaints.leave_button", ComplaintButton("leave"))
+            turn.say(_honest(turn, "complaints.relayed"), buttons=((leave,),), number=ticket.number)
         return True
+
+    async def _leave_ticket_conversation(self, turn: Turn) -> None:
+        """Messages stop going to staff (the ticket stays open, staff replies still arrive)."""
+        ticket = await open_ticket_of(turn.uow, turn.user)
+        if ticket is None:
+            turn.say("core.stale_button")
+            return
+        step_out(turn.state, ticket.id)
+        turn.say("complaints.left_ticket_conversation", buttons=(
+            (turn.button("complaints.back_button", ComplaintButton("back")),),
+            *main_menu(turn),
+        ))
+
+    async def _back_to_ticket_conversation(self, turn: Turn) -> None:
+        ticket = await open_ticket_of(turn.uow, turn.user)
+        step_back_in(turn.state)
+        if ticket is None:
+            turn.say("complaints.list_empty", buttons=main_menu(turn))
+            return
+        turn.say(_honest(turn, "complaints.back_in_ticket_conversation"), number=ticket.number)
 
     # Helpers ----------------------------------------------------------------------------------------
     def _ask_category(self, turn: Turn, *, reminder: bool = False) -> None:
@@ -298,7 +409,8 @@ class ComplaintFlow(Flow):
 
     async def _chosen_order(self, turn: Turn, code: str | None) -> None:
         if code is None:
-            self._ask_description(turn, order_code=None)
+            turn.goto("choose_order", order_code=None)
+            await self.fill_next(turn)
             return
         customer = await verified_customer(turn.uow, turn.user)
         order = await own_order(turn.uow, turn.clock, customer, code, actor=turn.actor) if customer else None
@@ -307,11 +419,14 @@ class ComplaintFlow(Flow):
                 (turn.button("complaints.continue_without_order_button", ComplaintOrderButton(NO_ORDER)),),
             ))
             return
-        self._ask_description(turn, order_code=order.code)
+        turn.goto("choose_order", order_code=order.code)
+        await self.fill_next(turn)
 
-    def _ask_description(self, turn: Turn, *, order_code: str | None) -> None:
-        turn.goto("describe", order_code=order_code)
-        turn.say("complaints.ask_description", buttons=self._cancel_row(turn))
+    async def _edit(self, turn: Turn, slot: str) -> None:
+        """Correct one thing at the summary: empty its slot, ask it again, then back to the summary."""
+        data = {key: value for key, value in turn.data.items() if key != slot}
+        turn.enter(self.name, "confirm", **data)
+        await self.fill_next(turn)
 
     def _keep_files(self, turn: Turn, files: list[Attachment]) -> int:
         kept = list(turn.data.get("attachments", []))
@@ -417,8 +532,16 @@ class ComplaintFlow(Flow):
                  turn.button("complaints.cancel_button", ComplaintButton("cancel"))),)
 
     def _confirm_keyboard(self, turn: Turn) -> Keyboard:
-        return ((turn.button("complaints.submit_button", ComplaintButton("submit")),
+        send = ((turn.button("complaints.submit_button", ComplaintButton("submit")),
                  turn.button("complaints.cancel_button", ComplaintButton("cancel"))),)
+        if turn.data.get("kind") == TicketKind.HUMAN:
+            return (*send, (turn.button("complaints.edit_description_button",
+                                        ComplaintButton("edit_description")),))
+        return (*send, (
+            turn.button("complaints.edit_category_button", ComplaintButton("edit_category")),
+            turn.button("complaints.edit_order_button", ComplaintButton("edit_order")),
+            turn.button("complaints.edit_description_button", ComplaintButton("edit_description")),
+        ))
 
 
 class TicketRatingFlow(Flow):
@@ -454,6 +577,11 @@ class TicketRatingFlow(Flow):
             turn.enter(self.name, "comment", ticket_id=ticket_id)
             skip = turn.button("complaints.skip_button", RatingButton(ticket_id, "skip"))
             turn.say("complaints.rating_thanks", buttons=((skip,),), stars="⭐" * rating)
+
+    async def ask(self, turn: Turn, step: str) -> None:
+        ticket_id = int(turn.data.get("ticket_id", 0))
+        skip = turn.button("complaints.skip_button", RatingButton(ticket_id, "skip"))
+        turn.say("complaints.rating_ask_comment", buttons=((skip,),))
 
     async def on_comment(self, turn: Turn) -> None:
         ticket_id = int(turn.data.get("ticket_id", 0))

@@ -120,6 +120,12 @@ class EmailCodeFlow(Flow):
         turn.goto("awaiting_address", reminders=reminders)
         turn.say("identity.code.invalid_address")
 
+    async def ask(self, turn: Turn, step: str) -> None:
+        if step == "awaiting_address":
+            turn.say_markup(turn.t("identity.code.ask_address"), remove_reply_keyboard=True)
+            return
+        turn.say("identity.code.need_code", buttons=self._code_buttons(turn))
+
     async def on_awaiting_address(self, turn: Turn) -> None:
         text = turn.event.clean_text
         await self._request(turn, address=typed_email(text) or text)

@@ -59,12 +59,20 @@ class MenuFlow(Flow):
             turn.say(
                 "core.welcome",
                 buttons=main_menu(turn),
-                name=turn.display_name or turn.t("core.default_name"),
+                name=polite_name(turn, turn.display_name),
             )
 
 
-def choose_language(turn: Turn, code: str | None) -> None:
-    """Switch to `code`, or offer the choice when no valid code was given."""
+def polite_name(turn: Turn, name: str | None) -> str:
+    """A customer's name only ever with a polite form ("Quý khách Lan"), or the polite form alone."""
+    return turn.t("core.polite_name", name=name) if name else turn.t("core.default_name")
+
+
+def choose_language(turn: Turn, code: str | None, *, in_flow: bool = False) -> bool:
+    """Switch to `code` (True), or offer the choice when no valid code was given (False).
+
+    `in_flow`: a flow is under way and will ask its question again, so no menu is shown under it.
+    """
     if code not in LANGUAGES:
         turn.say(
             "core.language_choose",
@@ -75,7 +83,8 @@ def choose_language(turn: Turn, code: str | None) -> None:
                 ),
             ),
         )
-        return
+        return False
     turn.state.language = code
     turn.state.language_locked = True
-    turn.say("core.language_set", buttons=main_menu(turn))
+    turn.say("core.language_set", buttons=() if in_flow else main_menu(turn))
+    return True

@@ -61,4 +61,6 @@ class PolicyFlow(Flow):
 
     @staticmethod
     def _section_button(turn: Turn, number: int, title: str) -> Button:
+        if number == 0:  # the introduction has no number: never "Mục 0"
+            return turn.button("core.introduction_button", PolicyButton(number))
         return turn.button("core.section_button", PolicyButton(number), number=number, title=title)

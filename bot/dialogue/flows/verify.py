@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from bot.dialogue.flow import Flow
-from bot.dialogue.flows.menu import main_menu, staff_or_menu_row
+from bot.dialogue.flows.menu import main_menu, polite_name, staff_or_menu_row
 from bot.dialogue.levels import Goal, current_identity, resume_goal
 from bot.dialogue.turn import Turn
 from bot.messages.actions import Keyboard
@@ -101,6 +101,12 @@ class VerifyFlow(Flow):
 
     async def resume(self, turn: Turn, **point: Any) -> None:
         await self.start(turn, **point)
+
+    async def ask(self, turn: Turn, step: str) -> None:
+        if step == "awaiting_order_code":
+            turn.say_markup(turn.t("identity.strong.ask_order_code"), remove_reply_keyboard=True)
+            return
+        turn.ask_for_contact("core.verify.reminder")
 
     # Deciding what is next --------------------------------------------------------------------------
     async def _advance(self, turn: Turn, goal: Goal, identity: Identity | None = None) -> None:
@@ -183,7 +189,7 @@ class VerifyFlow(Flow):
             turn.say_markup(turn.t("identity.unknown_number", phone=result.masked_phone or ""),
                             self._other_ways(turn, identity), remove_reply_keyboard=True)
             return
-        turn.say_markup(turn.t("core.verify.linked", name=result.customer_name or ""), (),
+        turn.say_markup(turn.t("core.verify.linked", name=polite_name(turn, result.customer_name)), (),
                         remove_reply_keyboard=True)
         identity = await settle_level(turn.uow, turn.clock, turn.settings, turn.user, before=before)
         await self._advance(turn, goal, identity)

@@ -48,6 +48,8 @@ class DialogueState:
     flow: str | None = None
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    #: what the conversation remembers across flows (`bot.dialogue.memory`): empty on most turns
+    memory: dict[str, Any] = field(default_factory=dict)
     _saved: tuple[object, ...] = field(default=(), repr=False)
 
     @property
@@ -61,7 +63,8 @@ class DialogueState:
         # The data as JSON text: a flow may change a nested value in place, and the column stores JSON.
         # Outside a flow it is empty, as on most turns: no need to serialise it twice a turn.
         data = json.dumps(self.data, sort_keys=True) if self.data else "{}"
-        return (self.language, self.language_locked, self.flow, self.step, data)
+        memory = json.dumps(self.memory, sort_keys=True) if self.memory else "{}"
+        return (self.language, self.language_locked, self.flow, self.step, data, memory)
 
 
 class TurnRows(NamedTuple):
@@ -81,7 +84,7 @@ _TICKETS = cast(Table, Ticket.__table__)
 _CHANNEL: BindParameter[str] = bindparam("channel")
 _USER_ID: BindParameter[str] = bindparam("user_id")
 _STATE_COLUMNS = tuple(
-    _STATES.c[name] for name in ("id", "language", "language_locked", "flow", "step", "data")
+    _STATES.c[name] for name in ("id", "language", "language_locked", "flow", "step", "data", "memory")
 )
 _TURN_ROWS = (
     select(
@@ -140,7 +143,8 @@ class DialogueStateRepository(Repository):
         """A new state for the user's first turn; None when another turn created it first (that turn
         has committed by now: read it with `for_turn`)."""
         values: dict[str, object] = {
-            "channel": channel, "user_id": user_id, "language": language, "language_locked": False, "data": {}
+            "channel": channel, "user_id": user_id, "language": language, "language_locked": False,
+            "data": {}, "memory": {},
         }
         dialect = self._session.get_bind().dialect.name
         statement = _INSERT["postgresql" if dialect == "postgresql" else "sqlite"]
@@ -158,14 +162,17 @@ class DialogueStateRepository(Repository):
         await self._session.execute(
             _SAVE,
             {"state_id": state.id, "language": state.language, "language_locked": state.language_locked,
-             "flow": state.flow, "step": state.step, "data": state.data, "updated_at": now},
+             "flow": state.flow, "step": state.step, "data": state.data, "memory": state.memory,
+             "updated_at": now},
         )
         state.mark_saved()
 
 
 def _state(row: Sequence[Any]) -> DialogueState:
     """From a row that starts with the _STATE_COLUMNS."""
-    state_id, language, language_locked, flow, step, data = row[: len(_STATE_COLUMNS)]
-    state = DialogueState(state_id, language, bool(language_locked), flow, step, dict(data or {}))
+    state_id, language, language_locked, flow, step, data, memory = row[: len(_STATE_COLUMNS)]
+    state = DialogueState(
+        state_id, language, bool(language_locked), flow, step, dict(data or {}), dict(memory or {})
+    )
     state.mark_saved()
     return state

@@ -79,16 +79,18 @@ _WORD_MIN_FOR_LANGUAGE_SWITCH = 2
 STAFF_INTENTS = frozenset({"human_handoff", "order_cancel", "order_change", "return_refund"})
 MAX_HAND_OVERS = 3  # flows handing over to each other in one turn (orders -> verify -> orders)
 #: Below this, a message in a flow is not "clearly something else": the flow takes it and reminds.
-CLEAR_INTENT = 0.5
+CLEAR_INTENT = 0.4
+#: While a ticket is open, the assistant answers only what it is surer of; the rest goes to staff.
+ANSWER_WITH_TICKET_OPEN = 0.5
 #: Intents that say nothing about the flow's step: answered with a word, then the question again.
 SOCIAL_IN_FLOW = frozenset({"greeting", "thanks"})
 #: Not a topic to read a follow-up against.
 _NO_TOPIC = frozenset({"out_of_scope", "greeting", "thanks", "goodbye", "help"})
-#: What the assistant answers itself while a ticket is open (the message is copied to the ticket).
-_ANSWERABLE = frozenset({
-    "policy_question", "order_status", "request_status", "access_request", "correction_request",
-    "marketing_opt_out", "identity_help", "account_security", "help",
-})
+#: Questions the assistant answers itself while a ticket is open (the message is copied to the ticket).
+#: Requests ("đổi giúp em", "xoá dữ liệu") are for the staff member already on the case.
+_ANSWERABLE = frozenset(
+    {"policy_question", "order_status", "request_status", "identity_help", "account_security"}
+)
 
 
 def means_stop(turn: Turn, text: str) -> bool:
@@ -316,15 +318,16 @@ class TurnRouter:
                 turn.say(f"core.in_flow.{result.intent}")
                 await active.ask(turn, turn.state.step or "")
                 return
-            if result.intent == "out_of_scope" or result.confidence < CLEAR_INTENT:
+            if result.intent == "out_of_scope" or result.ambiguous or result.confidence < CLEAR_INTENT:
                 await active.handle(turn)  # the flow reminds what its step expects
                 return
             self._suspend(turn)  # clearly something else: set the flow aside, offered back later
         elif self._inbox is not None:
-            answerable = result.intent in _ANSWERABLE and result.confidence >= CLEAR_INTENT and result.covered
+            answerable = (result.intent in _ANSWERABLE and not result.ambiguous and result.covered
+                          and result.confidence >= ANSWER_WITH_TICKET_OPEN)
             if await self._inbox.take_message(turn, quietly=answerable) and not answerable:
                 return
-        if result.ambiguous and len(result.alternatives) >= 1:
+        if result.ambiguous and len(result.alternatives) >= 1 and not self._same_way(result):
             self._ask_to_clarify(turn, text, result)
             return
         await self._start_intent(turn, result.intent, result, text)
@@ -338,6 +341,13 @@ class TurnRouter:
         if result.intent not in _NO_TOPIC:
             remember_topic(turn.state, result.intent, result.section, now)
         return result
+
+    @staticmethod
+    def _same_way(result: UnderstandingResult) -> bool:
+        """Whether the meanings a clarifying question would offer all lead to a person anyway
+        ("gặp nhân viên để hỏi về việc hoàn tiền": a person, or a refund, which a person handles)."""
+        close = [result.intent, *(name for name, _ in result.alternatives[:1])]
+        return all(name in STAFF_INTENTS for name in close)
 
     def _follow_language(self, turn: Turn, text: str, result: UnderstandingResult) -> None:
         if turn.state.language_locked:

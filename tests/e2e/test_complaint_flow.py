@@ -231,9 +231,15 @@ async def test_an_open_ticket_takes_the_customers_messages(harness: ChatHarness)
     await lan.says("Tôi cần đổi địa chỉ nhận hàng")
     created = await lan.presses("complaint:submit")
     assert created.said("complaints.created_human", number="HT-2026-000001")
-    # While it is open, free text goes to the ticket rather than to the understanding.
-    reply = await lan.says("chính sách bảo mật là gì")
+    # While it is open, what the customer writes goes to the ticket...
+    reply = await lan.says("Tôi vẫn đang chờ ạ")
     assert reply.said("complaints.relayed", number="HT-2026-000001")
+    assert reply.button("complaints.leave_button") == "complaint:leave"
+    # ... and a question the assistant can answer is answered, and copied to the ticket quietly.
+    answered = await lan.says("chính sách bảo mật là gì")
+    assert answered.said("core.policy_answer") and not answered.said("complaints.relayed")
+    stored = [m.text for m in await messages(harness)]
+    assert stored[-2:] == ["Tôi vẫn đang chờ ạ", "chính sách bảo mật là gì"]
     # Asking for a person again says a ticket is open, and offers a new one.
     again = await lan.presses("menu:human")
     assert again.said("complaints.already_open", number="HT-2026-000001")

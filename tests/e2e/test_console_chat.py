@@ -165,10 +165,12 @@ def test_user_option_resumes_a_conversation_but_not_its_verification(tmp_path: P
 
 def test_a_resumed_conversation_keeps_its_open_flow(tmp_path: Path) -> None:
     run_cli("chat", "--user", "an", stdin=COMPLAINT_STARTED, tmp_path=tmp_path)
-    resumed = run_cli("chat", "--user", "an", stdin="giao hàng chậm quá\n", tmp_path=tmp_path)
+    resumed = run_cli("chat", "--user", "an", stdin="hmm\ngiao hàng chậm quá\n", tmp_path=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert "resuming the conversation of an" in resumed.stderr
     assert CATEGORY_REMINDER in resumed.stdout  # still choosing the complaint's category
+    # The category typed in words is taken: the order is asked next.
+    assert rendered("complaints.choose_order_unverified") in resumed.stdout
 
 
 def test_user_option_must_be_a_name(tmp_path: Path) -> None:

@@ -177,7 +177,8 @@ def test_both_sides_of_a_ticket_in_two_terminals(tmp_path: Path) -> None:
         chat.say("đơn hàng của tôi")
         chat.wait_for(label("core.share_phone_button"))
         chat.say("1")  # share the contact: now Nguyễn Thị Lan, verified
-        chat.wait_for(rendered("core.verify.linked", name="Nguyễn Thị Lan"))
+        lan = rendered("core.polite_name", name="Nguyễn Thị Lan")
+        chat.wait_for(rendered("core.verify.linked", name=lan))
         for line in ASK_FOR_A_PERSON.splitlines()[:3]:
             chat.say(line)
         chat.wait_for(NUMBER)

@@ -57,7 +57,7 @@ async def seed_customers(uow_factory: UnitOfWorkFactory) -> None:
 
 async def test_start_greets_with_the_menu(harness: ChatHarness) -> None:
     reply = await harness.user().says("/start")
-    assert reply.said("core.welcome", name="Lan")
+    assert reply.said("core.welcome", name=key("core.polite_name", name="Lan"))
     assert {"menu:privacy", "menu:orders", "menu:human"} <= set(reply.buttons.values())
 
 
@@ -116,7 +116,7 @@ async def test_orders_after_verifying_the_phone(harness: ChatHarness, app: App) 
     asked = await lan.says("ad ơi đơn hàng của e đâu")
     assert asked.asks_for_contact
     listed = await lan.shares_contact("0912 345 678")
-    assert listed.said("core.verify.linked", name="Nguyễn Thị Lan")
+    assert listed.said("core.verify.linked", name=key("core.polite_name", name="Nguyễn Thị Lan"))
     assert listed.said("core.orders.summary_line", code="RG-2026-000001")
     assert "RG-2026-000002" not in listed.text
     details = await lan.presses(listed.button("core.orders.details_button", code="RG-2026-000001"))

@@ -9,6 +9,7 @@ import pytest
 from bot.bootstrap import App
 from bot.storage.models import ChannelAccount, Customer, DialogueStateRow, Order
 from tests.support.harness import ChatHarness
+from tests.support.wording import key
 
 LAN_PHONE = "+84912345678"
 
@@ -52,5 +53,5 @@ async def test_a_state_saved_by_an_earlier_release_resumes_under_the_same_names(
                                          step="awaiting_contact", data={"then": "order", "reminders": 0}))
         await uow.commit()
     listed = await harness.user().shares_contact(LAN_PHONE)
-    assert listed.said("core.verify.linked", name="Nguyễn Thị Lan")
+    assert listed.said("core.verify.linked", name=key("core.polite_name", name="Nguyễn Thị Lan"))
     assert listed.said("core.orders.summary_line", code="RG-2026-000001")

@@ -93,7 +93,7 @@ async def test_a_reply_that_cannot_be_sent_goes_to_the_outbox(
     api.user(LAN, "Lan").send_command("/start")
     api.fail_next("sendMessage", error_code=502, times=4)
     delivered = await api.wait_for("sendMessage", sent_to(LAN), timeout=15)
-    assert delivered.result["text"] == rendered("core.welcome", name="Lan")
+    assert delivered.result["text"] == rendered("core.welcome", name=rendered("core.polite_name", name="Lan"))
     assert [status for status, _ in await telegram_bot.wait_outbox_settled()] == ["sent"]
 
 

@@ -26,7 +26,7 @@ def no_incidents(caplog: pytest.LogCaptureFixture):
 @pytest.mark.parametrize(
     ("send", "expected"),
     [
-        (lambda lan: lan.send_sticker(), "Cảm ơn Quý khách 😊"),
+        (lambda lan: lan.send_sticker(), "cảm ơn Quý khách 😊"),
         (lambda lan: lan.send_photo(caption="ảnh"), "chỉ đọc được tin nhắn chữ"),
         (lambda lan: lan.send_photo(), "chỉ đọc được tin nhắn chữ"),
         (lambda lan: lan.send_voice(), "chỉ đọc được tin nhắn chữ"),

@@ -21,7 +21,7 @@ async def test_start_gets_welcome_with_inline_menu_and_commands_are_set(
     api.user(LAN, "Lan").send_command("/start", payload="ref42")
     call = await api.wait_for("sendMessage", sent_to(LAN))
     assert call.params["parse_mode"] == "HTML"
-    assert call.result["text"] == rendered("core.welcome", name="Lan")
+    assert call.result["text"] == rendered("core.welcome", name=rendered("core.polite_name", name="Lan"))
     buttons = [b["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
     assert "menu:privacy" in buttons and "menu:orders" in buttons
     assert [c["command"] for c in api.commands()] == ["start", "help", "cancel", "lang", "privacy", "logout"]
@@ -64,7 +64,7 @@ async def test_order_question_asks_for_contact_and_own_contact_verifies(
     assert markup["keyboard"][0][0]["request_contact"] is True
     assert markup["one_time_keyboard"] is True and markup["resize_keyboard"] is True
     lan.share_contact(LAN_PHONE)
-    linked = rendered("core.verify.linked", name="Nguyễn Thị Lan")
+    linked = rendered("core.verify.linked", name=rendered("core.polite_name", name="Nguyễn Thị Lan"))
     verified = await api.wait_for("sendMessage", says(LAN, linked))
     assert verified.params["reply_markup"] == {"remove_keyboard": True}
 
@@ -93,7 +93,8 @@ async def test_restart_between_two_messages_resumes_the_flow(
     await api.wait_for("sendMessage", asks_contact(LAN))
     await telegram_bot.restart()  # a new app, a new Bot session, the same SQLite file
     lan.share_contact(LAN_PHONE)
-    await api.wait_for("sendMessage", says(LAN, rendered("core.verify.linked", name="Nguyễn Thị Lan")))
+    linked = rendered("core.verify.linked", name=rendered("core.polite_name", name="Nguyễn Thị Lan"))
+    await api.wait_for("sendMessage", says(LAN, linked))
 
 
 async def test_one_users_messages_in_order_while_users_run_concurrently(

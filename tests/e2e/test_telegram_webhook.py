@@ -29,7 +29,7 @@ async def test_webhook_is_registered_with_the_secret_and_answers(
     assert "callback_query" in registered.params["allowed_updates"]
     update = api.user(LAN, "Lan").send_command("/start")
     reply = await api.wait_for("sendMessage", sent_to(LAN))
-    assert reply.result["text"] == rendered("core.welcome", name="Lan")
+    assert reply.result["text"] == rendered("core.welcome", name=rendered("core.polite_name", name="Lan"))
     assert (await api.wait_for_delivery(update["update_id"])).status == 200
 
 

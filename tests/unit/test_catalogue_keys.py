@@ -33,12 +33,12 @@ from typing import get_args
 
 import pytest
 
+from bot.dialogue.router import SOCIAL_IN_FLOW
 from bot.domain.order_status import OrderStatus
 from bot.domain.ticket_category import TicketCategory, TicketKind, TicketStatus
 from bot.i18n import LANGUAGES, Catalog
 from bot.services.sla import Promise
 from bot.services.staff_reach import promised_texts
-from bot.dialogue.router import SOCIAL_IN_FLOW
 from intents.catalogue import INTENT_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]

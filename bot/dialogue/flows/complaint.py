@@ -75,7 +75,7 @@ from bot.messages.buttons import (
     RatingButton,
     TicketStatusButton,
 )
-from bot.messages.events import Attachment
+from bot.messages.events import MAX_TEXT_CHARS, Attachment
 from bot.messages.wording import join
 from bot.services.identity import verified_customer
 from bot.services.orders import own_order, recent_orders
@@ -96,7 +96,7 @@ from intents.order_codes import find_order_codes
 from intents.slots import complaint_category, stated_reason
 
 MIN_DESCRIPTION = 5
-MAX_DESCRIPTION = 3000
+MAX_DESCRIPTION = MAX_TEXT_CHARS  # all that was read of the message
 #: A first message this long (entities aside) tells the story even when no category is recognised.
 STORY_WORDS = 8
 #: The summary's "correct this" buttons and the slot each one empties.

@@ -77,6 +77,7 @@ SHORTHAND: dict[str, str] = {
     "r": "rồi", "rùi": "rồi", "rui": "rồi", "ròi": "rồi", "oy": "rồi", "rầu": "rồi",
     "j": "gì", "ji": "gì", "gi": "gì", "bik": "biết", "bít": "biết", "bit": "biết", "bjk": "biết",
     "ntn": "như thế nào", "ntnao": "như thế nào",
+    "mun": "muốn", "mún": "muốn", "muốn": "muốn",
     "vs": "với", "z": "vậy", "v": "vậy", "zậy": "vậy", "dậy": "vậy", "cx": "cũng", "cg": "cũng",
     "lm": "làm", "ns": "nói", "trc": "trước", "hnay": "hôm nay", "nhìu": "nhiều", "nhiu": "nhiều",
     "wa": "quá", "qá": "quá", "ak": "à", "ah": "à", "uk": "ừ", "oke": "ok", "okie": "ok",

@@ -51,7 +51,7 @@ from bot.dialogue.memory import (
     take_suspended,
     to_offer,
 )
-from bot.dialogue.phrases import says_only
+from bot.dialogue.phrases import menu_label, says_only
 from bot.dialogue.ports import TextUnderstander, UnderstandingResult
 from bot.dialogue.turn import Turn
 from bot.messages.buttons import (
@@ -248,15 +248,15 @@ class TurnRouter:
 
     async def _menu(self, turn: Turn, target: MenuTarget) -> None:
         targets = {"privacy": "policy", "orders": "order", "rights": "rights", "human": "complaint"}
+        if turn.state.flow is not None:  # pressed in the middle of a flow: set aside, offered back later
+            self._suspend(turn)
         if target == "human":
-            turn.finish()
             await self._start_human_handoff(turn)
             return
         flow = self._flows.get(targets.get(target, ""))
         if flow is None:
             await self._flow("menu").start(turn, returning=True)
             return
-        turn.finish()
         await flow.start(turn)
 
     async def _start_human_handoff(self, turn: Turn, *, text: str = "", reason_given: bool = False) -> None:
@@ -308,6 +308,10 @@ class TurnRouter:
         text = turn.event.clean_text
         if active is not None and means_stop(turn, text):
             await active.cancel(turn)
+            return
+        label = menu_label(turn.texts, text)
+        if label is not None and (active is None or not active.accepts_free_text(turn)):
+            await self._menu(turn, label)
             return
         result = self._understand(turn, text)
         if active is not None:

@@ -1,0 +1,174 @@
+"""Scripted multi-turn conversations (tests/data/conversations.toml), each with the outcome it must end in.
+
+The same runner serves the end-to-end test (every conversation must reach its outcome) and the
+benchmark (`python -m tests.benchmarks.conversations`: the share reaching it, per style). A
+conversation talks to the real conversation core through the test-harness channel, on a database
+seeded with two customers: Lan (phone +84912345678; orders RG-2026-900001 delivered, -900002
+delivering, -900003 pending) and Bình (phone +84987654321; order RG-2026-900004).
+
+A turn is a message, or one of:
+- `contact`: Lan's own Telegram contact is shared;
+- `press:<text key>`: the button of the last reply labelled with that text key is pressed.
+
+Outcomes, checked after the last turn (several may be given):
+
+| field      | the conversation ends with                                                      |
+|------------|---------------------------------------------------------------------------------|
+| `section`  | a policy answer quoting section N, or one of a list (0 is the introduction)     |
+| `uncovered`| "the policy does not address …" and a person offered                            |
+| `order`    | the details of order X shown                                                     |
+| `said`     | the last reply saying that text key (`not_said`: never in the last reply)        |
+| `ticket`   | a ticket recorded with this category (`ticket_order`: and this order)            |
+| `human`    | a request for a person recorded, its description containing these words         |
+
+`known_miss = "why"` marks a conversation the bot does not get right yet: the test expects it to fail
+(strictly: once it passes, the mark must go), and the benchmark counts it as missed, as it is.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.storage.models import Customer, Order, OrderStatusEvent, Ticket
+from bot.storage.uow import UnitOfWorkFactory
+from tests.support.harness import ChatHarness, Reply, plain
+
+CONVERSATIONS = Path(__file__).resolve().parents[1] / "data" / "conversations.toml"
+LAN_PHONE = "+84912345678"
+_PLACED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+STYLES = ("vi", "vi-plain", "shorthand", "en")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    style: str
+    turns: tuple[str, ...]
+    expect: dict[str, Any] = field(default_factory=dict)
+    known_miss: str | None = None
+
+    @property
+    def language(self) -> str:
+        return "en" if self.style == "en" else "vi"
+
+
+def load_conversations(path: Path = CONVERSATIONS) -> list[Conversation]:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    found = []
+    for item in raw["conversation"]:
+        expect = {k: v for k, v in item.items() if k not in ("id", "style", "turns", "known_miss")}
+        found.append(Conversation(item["id"], item["style"], tuple(item["turns"]), expect,
+                                  item.get("known_miss")))
+    return found
+
+
+async def seed_customers(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        lan = Customer(full_name="Nguyễn Thị Lan", phone=LAN_PHONE, email="lan@example.com")
+        binh = Customer(full_name="Trần Văn Bình", phone="+84987654321", email="binh@example.com")
+        uow.customers.add(lan)
+        uow.customers.add(binh)
+        await uow.flush()
+        orders = (("RG-2026-900001", lan, "delivered"), ("RG-2026-900002", lan, "delivering"),
+                  ("RG-2026-900003", lan, "pending"), ("RG-2026-900004", binh, "pending"))
+        for code, owner, status in orders:
+            order = Order(code=code, customer_id=owner.id, status=status, total_vnd=450000, placed_at=_PLACED)
+            uow.orders.add(order)
+            await uow.flush()
+            uow.session.add(OrderStatusEvent(order_id=order.id, status=status, occurred_at=_PLACED))
+        await uow.commit()
+
+
+@dataclass
+class Result:
+    conversation: Conversation
+    problems: list[str]
+    transcript: list[str]
+
+    @property
+    def reached(self) -> bool:
+        return not self.problems
+
+
+async def run_conversation(harness: ChatHarness, conversation: Conversation, knowledge: Any,
+                           user_id: str = "1001") -> Result:
+    """Play the conversation as a new customer; `knowledge` is the knowledge base (citations)."""
+    user = harness.user(user_id, language=conversation.language, name="Lan")
+    transcript: list[str] = []
+    reply: Reply | None = None
+    problems: list[str] = []
+    for turn in conversation.turns:
+        if turn == "contact":
+            reply = await user.shares_contact(LAN_PHONE)
+        elif turn.startswith("press:"):
+            if reply is None:
+                problems.append(f"{turn}: no reply to press a button of")
+                break
+            try:
+                data = reply.button(turn.removeprefix("press:"))
+            except (AssertionError, KeyError, LookupError):
+                problems.append(f"{turn}: the reply had no such button ({reply!r})")
+                break
+            reply = await user.presses(data)
+        else:
+            reply = await user.says(turn)
+        transcript.append(f"» {turn}\n{plain(reply.text)}")
+    if reply is not None and not problems:
+        problems = await _check(harness, conversation, reply, knowledge)
+    return Result(conversation, problems, transcript)
+
+
+async def _check(harness: ChatHarness, conversation: Conversation, reply: Reply, knowledge: Any) -> list[str]:
+    expect, language, text = conversation.expect, conversation.language, plain(reply.text)
+    problems = []
+    if "section" in expect:  # one section, or the sections any of which answers the question
+        sections = expect["section"] if isinstance(expect["section"], list) else [expect["section"]]
+        citations = [plain(knowledge.citation(int(n), language)) for n in sections]
+        if not reply.said("core.policy_answer") or not any(c in text for c in citations):
+            problems.append(f"expected an answer from section {sections} ({citations!r}); got {reply!r}")
+    if expect.get("uncovered"):
+        fallback = "this" if language == "en" else "điều này"
+        opening = plain(knowledge.uncovered_answer(None, language)).split(fallback)[0].strip()
+        if opening not in text:
+            problems.append(f"expected 'the policy does not say' ({opening!r}); got {reply!r}")
+    if "order" in expect and not reply.said("core.orders.details", code=expect["order"]):
+        problems.append(f"expected order {expect['order']} shown; got {reply!r}")
+    for key in _listed(expect.get("said")):
+        if not reply.said(key):
+            problems.append(f"expected {key}; got {reply!r}")
+    for key in _listed(expect.get("not_said")):
+        if reply.said(key):
+            problems.append(f"did not expect {key}; got {reply!r}")
+    if "ticket" in expect or "human" in expect:
+        tickets = await _tickets(harness)
+        if "ticket" in expect:
+            wanted = (expect["ticket"], expect.get("ticket_order"))
+            if not any((t.kind, t.category) == ("complaint", wanted[0]) and (wanted[1] is None or
+                       t.order_code == wanted[1]) for t in tickets):
+                got = [(t.category, t.order_code) for t in tickets]
+                problems.append(f"expected a ticket {wanted}; got {got}")
+        if "human" in expect:
+            words = str(expect["human"]).lower()
+            if not any(t.kind == "human" and words in t.description.lower() for t in tickets):
+                problems.append(f"expected a request for a person about {words!r}; got "
+                                f"{[(t.kind, t.description) for t in tickets]}")
+    return problems
+
+
+def _listed(value: object) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+async def _tickets(harness: ChatHarness) -> list[Ticket]:
+    async with harness.app.uow_factory() as uow:
+        rows = list((await uow.session.scalars(select(Ticket).order_by(Ticket.id))).all())
+        uow.session.expunge_all()
+        return rows

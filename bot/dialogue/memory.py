@@ -125,6 +125,15 @@ def to_offer(state: DialogueState, now: datetime) -> SuspendedFlow | None:
     return None
 
 
+def drop_suspended(state: DialogueState, flow: str) -> None:
+    """The flow starts afresh: a draft of it set aside earlier is not offered back any more."""
+    value = state.memory.get("suspended")
+    if isinstance(value, list) and any(isinstance(item, dict) and item.get("flow") == flow for item in value):
+        kept = [item for item in value if not (isinstance(item, dict) and item.get("flow") == flow)]
+        state.memory = {**state.memory, "suspended": kept} if kept else {
+            key: v for key, v in state.memory.items() if key != "suspended"}
+
+
 def forget_suspended(state: DialogueState) -> None:
     _set_suspended(state, [])
 

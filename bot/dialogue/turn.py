@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.dialogue.memory import drop_suspended
 from bot.i18n import Catalog, Markup
 from bot.messages.actions import Action, Button, Keyboard, RequestContact, SendText
 from bot.messages.buttons import ButtonData
@@ -79,6 +80,9 @@ class Turn:
 
     # Flow state -------------------------------------------------------------------------------------
     def enter(self, flow: str, step: str, **data: Any) -> None:
+        """Begin `flow` at `step`; a draft of the same flow set aside earlier is given up."""
+        if self.state.memory:
+            drop_suspended(self.state, flow)
         self.state.flow, self.state.step, self.state.data = flow, step, dict(data)
 
     def goto(self, step: str, **data: Any) -> None:

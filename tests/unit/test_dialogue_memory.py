@@ -11,6 +11,7 @@ from bot.dialogue.flow import Flow
 from bot.dialogue.memory import (
     MAX_SUSPENDED,
     SUSPENDED_HOURS,
+    drop_suspended,
     forget_suspended,
     note_relay_ack,
     previous_topic,
@@ -56,6 +57,17 @@ def test_suspended_flows_expire_are_capped_and_can_be_forgotten() -> None:
     assert [item.flow for item in suspended_flows(state, NOW)] == ["email_code", "verify"][:MAX_SUSPENDED]
     assert suspended_flows(state, NOW + timedelta(hours=SUSPENDED_HOURS, minutes=5)) == []
     forget_suspended(state)
+    assert "suspended" not in state.memory
+
+
+def test_starting_a_flow_afresh_drops_its_suspended_draft() -> None:
+    state = _state("complaint", "choose_order", category="payment")
+    suspend(state, NOW)
+    state.flow = "verify"
+    suspend(state, NOW)
+    drop_suspended(state, "complaint")
+    assert [item.flow for item in suspended_flows(state, NOW)] == ["verify"]
+    drop_suspended(state, "verify")
     assert "suspended" not in state.memory
 
 

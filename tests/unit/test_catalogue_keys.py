@@ -57,6 +57,7 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bot/dialogue/flows/order.py", "status"): tuple(OrderStatus),
     ("bot/dialogue/router.py", "name"): INTENT_NAMES,  # the clarifying question's two closest intents
     ("bot/dialogue/router.py", "item.flow"): RESUMABLE_FLOWS,  # a suspended flow offered back
+    ("bot/dialogue/phrases.py", "target"): ("privacy", "orders", "rights", "human"),  # typed menu labels
     ("bot/dialogue/router.py", "result.intent"): tuple(sorted(SOCIAL_IN_FLOW)),  # a word back, in a flow
     ("bot/dialogue/staff_desk.py", "ticket.status"): tuple(TicketStatus),
     ("bot/channels/console_desk.py", "ticket.status"): tuple(TicketStatus),

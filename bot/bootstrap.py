@@ -2,8 +2,10 @@
 
 Services that need collaborators are objects built here once, and handed to what uses them: the
 ticket services (`build_ticket_services`: wording, routing, the `TicketDesk`) to the complaint and
-rating flows, the staff desk and the terminal desk; the router's delivery hooks to the outbox
-dispatcher; the `DeadlineSweep` to the scheduler. Nothing below this module builds a service.
+rating flows, the staff desk and the terminal desk; the privacy requests (`build_privacy_requests`)
+to the rights flow and the staff desk; the delivery hooks to the outbox dispatcher; the
+`DeadlineSweep` and the `RequestSweep` to the scheduler. Packages that fulfil a kind of privacy
+request register their handler on `App.privacy_requests.handlers`. Nothing below this module builds a service.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from bot.dialogue.flows.verify import VerifyFlow
 from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
+from bot.dialogue.staff_requests import StaffRequestDesk
 from bot.i18n import Catalog
-from bot.services.outbox import DeliveryHooks
+from bot.services.outbox import DeliveryHooks, OnDelivered
+from bot.services.privacy_requests import PrivacyRequests, RequestNotices, RequestSweep
 from bot.services.sla import DeadlineSweep
 from bot.services.staff_reach import staff_reachable
 from bot.services.ticket_desk import TicketDesk
@@ -60,12 +64,16 @@ class TicketServices:
     router: TicketRouter
     desk: TicketDesk
 
-    def delivery_hooks(self) -> DeliveryHooks:
-        """What the dispatcher does when a ticket's topic or card has arrived."""
-        return DeliveryHooks({
+    def delivery_hooks(self, privacy: PrivacyRequests | None = None) -> DeliveryHooks:
+        """What the dispatcher does when a ticket's (or a privacy request's) topic or card has arrived."""
+        hooks: dict[OutboxPurpose, OnDelivered] = {
             OutboxPurpose.TICKET_TOPIC: self.router.topic_opened,
             OutboxPurpose.TICKET_CARD: self.router.card_sent,
-        })
+        }
+        if privacy is not None:
+            hooks[OutboxPurpose.REQUEST_TOPIC] = privacy.notices.topic_opened
+            hooks[OutboxPurpose.REQUEST_CARD] = privacy.notices.card_sent
+        return DeliveryHooks(hooks)
 
 
 def build_ticket_services(
@@ -76,6 +84,12 @@ def build_ticket_services(
     router = TicketRouter(wording, settings, clock)
     return TicketServices(wording, router, TicketDesk(clock=clock, settings=settings, wording=wording,
                                                       router=router))
+
+
+def build_privacy_requests(texts: Catalog, settings: Settings, clock: Clock) -> PrivacyRequests:
+    """The privacy requests' service, with an empty registry of kind handlers (staff handle every kind
+    until a package registers its own)."""
+    return PrivacyRequests(clock=clock, settings=settings, notices=RequestNotices(texts, settings, clock))
 
 
 @dataclass
@@ -92,6 +106,8 @@ class App:
     tickets: TicketDesk
     staff_desk: StaffDesk
     deadline_sweep: DeadlineSweep
+    privacy_requests: PrivacyRequests
+    request_sweep: RequestSweep
     #: The dispatcher's `on_delivered`: a ticket's topic opened, its card sent.
     delivery_hooks: DeliveryHooks
     extras: dict[str, object] = field(default_factory=dict)
@@ -110,11 +126,11 @@ def load_understander() -> TextUnderstander:
     return Understander.load()
 
 
-def build_flows(understander: TextUnderstander, tickets: TicketDesk, extra: list[Flow] | None = None
-                ) -> FlowRegistry:
+def build_flows(understander: TextUnderstander, tickets: TicketDesk, extra: list[Flow] | None = None, *,
+                privacy: PrivacyRequests) -> FlowRegistry:
     return FlowRegistry(
         [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), EmailCodeFlow(), OrderFlow(),
-         RightsFlow(), ComplaintFlow(tickets), TicketRatingFlow(tickets), *(extra or [])]
+         RightsFlow(privacy), ComplaintFlow(tickets), TicketRatingFlow(tickets), *(extra or [])]
     )
 
 
@@ -163,8 +179,10 @@ async def build_app(
     texts = Catalog.load()
     understander = understander or load_understander()
     tickets = build_ticket_services(texts, settings, clock)
-    staff_desk = StaffDesk(tickets.desk, settings, clock)
-    flows = build_flows(understander, tickets.desk, [DeskButtonsFlow(staff_desk), *(extra_flows or [])])
+    privacy = build_privacy_requests(texts, settings, clock)
+    staff_desk = StaffDesk(tickets.desk, settings, clock, requests=StaffRequestDesk(privacy, clock))
+    flows = build_flows(understander, tickets.desk, [DeskButtonsFlow(staff_desk), *(extra_flows or [])],
+                        privacy=privacy)
     complaints = flows.get("complaint")
     inbox = complaints if isinstance(complaints, ComplaintFlow) else None
     conversation = Conversation(
@@ -175,7 +193,7 @@ async def build_app(
         router=TurnRouter(flows, understander, inbox=inbox),
         staff_handler=staff_desk,
     )
-    delivery_hooks = tickets.delivery_hooks()
+    delivery_hooks = tickets.delivery_hooks(privacy)
     dispatcher = OutboxDispatcher(uow_factory, {}, clock, max_attempts=settings.outbox_max_attempts,
                                   on_delivered=delivery_hooks)
     if settings.smtp_host:  # the complaints mailbox, and the customers' one-time codes
@@ -186,5 +204,7 @@ async def build_app(
     return App(settings, engine, uow_factory, texts, clock, understander, flows, conversation, dispatcher,
                tickets=tickets.desk, staff_desk=staff_desk,
                deadline_sweep=DeadlineSweep(uow_factory, clock, settings, tickets.router),
+               privacy_requests=privacy,
+               request_sweep=RequestSweep(uow_factory, clock, privacy.notices),
                delivery_hooks=delivery_hooks,
                checkpointer=checkpointer)

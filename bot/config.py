@@ -107,6 +107,33 @@ class Settings(BaseSettings):
     sla_unassigned_reminder_minutes: int = Field(default=60, gt=0)
     sla_sweep_interval_seconds: int = Field(default=60, ge=5)
 
+    # Privacy requests (bot.services.privacy_requests): the legal clock of Law 91/2025/QH15 and Decree
+    # 356/2025/ND-CP as ../shared/docs/DOMAIN.md summarises them. Periods of days are counted as the
+    # Civil Code 2015 (art. 147-148) counts them (bot.domain.working_days), in PRIVACY_DAYS_UNIT.
+    #: Decree 356: every request is answered within 2 working days, saying what happens next. The bot
+    #: acknowledges at once; this is the latest moment shown to staff and watched.
+    privacy_ack_working_days: int = Field(default=2, ge=0, le=2)
+    #: The unit of the periods below. The decree's summaries say "15 days" without saying working or
+    #: calendar days (unconfirmed); working days is how the shop reads it, `calendar` the stricter reading.
+    privacy_days_unit: Literal["working", "calendar"] = "working"
+    #: Decree 356: withdrawal of consent, restriction and objection are carried out within 15 days ...
+    privacy_due_days_consent_withdrawal: int = Field(default=15, ge=1, le=15)
+    #: ... stopping marketing is a withdrawal of consent (Law 91, art. 28; it takes effect at once anyway)
+    privacy_due_days_marketing_opt_out: int = Field(default=15, ge=1, le=15)
+    privacy_due_days_restriction: int = Field(default=15, ge=1, le=15)
+    privacy_due_days_objection: int = Field(default=15, ge=1, le=15)
+    #: ... and within 20 days where a processor or third party must also stop.
+    privacy_due_days_third_party: int = Field(default=20, ge=1, le=20)
+    #: Access (a copy), correction and deletion: the decree's period is unconfirmed (summaries say
+    #: 10-20 days); the shortest of that range, so that no reading of it finds the shop late.
+    privacy_due_days_access: int = Field(default=10, ge=1, le=30)
+    privacy_due_days_correction: int = Field(default=10, ge=1, le=30)
+    privacy_due_days_erasure: int = Field(default=10, ge=1, le=30)
+    #: Decree 356: one extension, of at most 15 days, the reason told to the requester.
+    privacy_extension_max_days: int = Field(default=15, ge=1, le=15)
+    #: Staff are reminded of an open request this many working days before it is due.
+    privacy_reminder_working_days: int = Field(default=2, ge=0, le=10)
+
     # Outbox delivery
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_max_attempts: int = Field(default=20, ge=1)

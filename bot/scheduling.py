@@ -1,7 +1,8 @@
 """The in-process scheduler: APScheduler 3 only triggers idempotent sweeps; the data lives in tables.
 
 `start_scheduler(app)` starts an AsyncIOScheduler (inside the running event loop) with the ticket
-deadline sweep every SLA_SWEEP_INTERVAL_SECONDS, the retention of processed update ids and, on SQLite,
+deadline sweep and the privacy requests' sweep (bot.services.privacy_requests.sweep) every
+SLA_SWEEP_INTERVAL_SECONDS, the retention of processed update ids and, on SQLite,
 the WAL checkpoint every second (bot.storage.wal_checkpoints); `stop_scheduler(app)` stops it.
 Several instances may run it at once: the sweep claims due tickets with row locks (see
 `bot.services.sla`).
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SCHEDULER_KEY = "scheduler"
 SWEEP_JOB_ID = "ticket-deadlines"
+REQUEST_SWEEP_JOB_ID = "privacy-request-deadlines"
 RETENTION_JOB_ID = "processed-events-retention"
 CHECKPOINT_JOB_ID = "sqlite-wal-checkpoint"
 FIRST_RUN_DELAY = timedelta(seconds=2)
@@ -37,6 +39,13 @@ async def run_ticket_sweep(app: App) -> None:
         await app.deadline_sweep.run()
     except Exception:  # one failed pass must not stop the next
         log.exception("ticket deadline sweep failed; will try again at the next interval")
+
+
+async def run_request_sweep(app: App) -> None:
+    try:
+        await app.request_sweep.run()
+    except Exception:  # one failed pass must not stop the next
+        log.exception("privacy request sweep failed; will try again at the next interval")
 
 
 async def forget_old_processed_events(app: App) -> int:
@@ -69,6 +78,17 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         coalesce=True,
         misfire_grace_time=interval,
         next_run_time=datetime.now(app.settings.zone) + FIRST_RUN_DELAY,  # soon, not an interval later
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        run_request_sweep,
+        IntervalTrigger(seconds=interval, timezone=app.settings.zone),
+        args=[app],
+        id=REQUEST_SWEEP_JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=interval,
+        next_run_time=datetime.now(app.settings.zone) + FIRST_RUN_DELAY,
         replace_existing=True,
     )
     scheduler.add_job(

@@ -8,6 +8,7 @@
 | /cancel                                | the active flow's cancel, or "nothing to cancel"                 |
 | /logout                                | forget the verification and the link (audited); leaves any flow  |
 | /tickets, /status                      | the customer's tickets / their latest ticket (complaint flow)    |
+| /requests                              | the customer's privacy requests (rights flow)                    |
 | /lang [<code>]                         | language choice; in a flow, its question again in that language  |
 | other commands                         | "unknown command", pointing to /help                             |
 | `menu:<target>`                        | the main menu's targets (`menu:human`: a person)                 |
@@ -28,7 +29,7 @@
 | text a question the bot answers, ticket open | answered; copied to the ticket quietly                     |
 | text / file, no active flow            | the customer's open ticket, if any, unless they stepped out      |
 | text: order_cancel, order_change, return_refund | a person (human hand-off): the bot cannot do these      |
-| text: request_status                   | the customer's tickets (as /tickets)                             |
+| text: request_status                   | the customer's privacy requests, and tickets (as /tickets)       |
 | other text                             | understood → the intent's flow; unsure → honest fallback         |
 | a file no one takes, an empty message  | a polite explanation                                             |
 | (after any of these) no active flow, a suspended one not offered yet | offered back, once      |
@@ -39,7 +40,7 @@ toán thì sao" continues what was asked before; the topic is then remembered fo
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.dialogue.flow import Flow, FlowRegistry
 from bot.dialogue.flows.menu import choose_language, main_menu, staff_or_menu_row
@@ -65,6 +66,7 @@ from bot.messages.buttons import (
     parse_button,
 )
 from bot.services.identity import log_out
+from bot.services.tickets import customer_tickets
 
 DEEP_LINKS = {
     "privacy": "policy",
@@ -96,6 +98,13 @@ _ANSWERABLE = frozenset(
 def means_stop(turn: Turn, text: str) -> bool:
     """Whether the whole message only says "stop" ("thôi", "không cần nữa", "never mind")."""
     return says_only(turn.texts, "core.stop_phrases", text)
+
+
+@runtime_checkable
+class RequestLister(Protocol):
+    """Lists the customer's own privacy requests (rights flow); whether there were any."""
+
+    async def show_requests(self, turn: Turn, *, quiet_if_none: bool = False) -> bool: ...
 
 
 class TicketInbox(Protocol):
@@ -211,6 +220,8 @@ class TurnRouter:
             await self._log_out(turn)
         elif name == "/lang":
             await self._language(turn, argument.strip().lower() or None)
+        elif name == "/requests" and isinstance(rights := self._flows.get("rights"), RequestLister):
+            await rights.show_requests(turn)
         elif name in ("/tickets", "/status") and (desk := self._flows.get("complaint")) is not None:
             button = ComplaintButton("list") if name == "/tickets" else TicketStatusButton()
             await desk.on_button(turn, button)
@@ -372,14 +383,27 @@ class TurnRouter:
             # What the customer wrote is what they need a person for: "hủy đơn RG-… giúp tôi" says it.
             await self._start_human_handoff(turn, text=text, reason_given=intent != "human_handoff")
             return
-        if intent == "request_status" and (desk := self._flows.get("complaint")) is not None:
-            await desk.on_button(turn, ComplaintButton("list"))
+        if intent == "request_status":
+            await self._request_status(turn)
             return
         flow = self._flows.for_intent(intent)
         if flow is None:
             turn.say("core.not_sure", buttons=(staff_or_menu_row(turn),))
             return
         await flow.start(turn, intent=intent, understanding=result, text=text)
+
+    async def _request_status(self, turn: Turn) -> None:
+        """The customer's privacy requests if they have any, and their tickets unless only requests
+        were found (a customer with neither is told so by the ticket list)."""
+        rights = self._flows.get("rights")
+        shown = isinstance(rights, RequestLister) and await rights.show_requests(turn, quiet_if_none=True)
+        desk = self._flows.get("complaint")
+        if desk is None:
+            if not shown:
+                turn.say("core.not_sure", buttons=(staff_or_menu_row(turn),))
+            return
+        if not shown or await customer_tickets(turn.uow, turn.user, limit=1):
+            await desk.on_button(turn, ComplaintButton("list"))
 
     def _flow(self, name: str) -> Flow:
         flow = self._flows.get(name)

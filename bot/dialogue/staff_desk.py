@@ -6,6 +6,8 @@
 | /stats                                         | counts, median time to first reply, average rating    |
 | `desk:<action>:<id>` (take, resolve, reopen)   | that action, and a short reply (its note, in its topic)|
 | desk button data that is not one (forged)      | "ticket not found"                                    |
+| /requests, `yc:<action>:<id>`                  | the privacy requests' desk (bot.dialogue.staff_requests) |
+| the text a `yc:` button waits for              | the privacy requests' desk                            |
 | other buttons, edited messages                 | ignored                                               |
 | message in a ticket's topic, or reply to card  | relayed to the customer (text, photos, documents)     |
 | the same, starting with "!"                    | kept as an internal note, not relayed                 |
@@ -33,12 +35,21 @@ from typing import Any, get_args
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dialogue.flow import Flow
+from bot.dialogue.staff_requests import StaffRequestDesk
 from bot.dialogue.turn import Turn
 from bot.i18n import Markup
 from bot.messages.actions import Action, SendText
-from bot.messages.buttons import ButtonData, DeskAction, DeskButton, parse_button, prefix_of
+from bot.messages.buttons import (
+    ButtonData,
+    DeskAction,
+    DeskButton,
+    RequestDeskButton,
+    parse_button,
+    prefix_of,
+)
 from bot.messages.events import InboundEvent
 from bot.messages.wording import join
+from bot.services.privacy_requests import Staff
 from bot.services.sla import current_promise, is_overdue
 from bot.services.ticket_desk import TicketDesk
 from bot.services.tickets import (
@@ -63,8 +74,10 @@ class StaffDesk:
     Built once (`bot.bootstrap`) on the ticket services; it speaks their staff language.
     """
 
-    def __init__(self, tickets: TicketDesk, settings: Settings, clock: Clock) -> None:
+    def __init__(self, tickets: TicketDesk, settings: Settings, clock: Clock,
+                 requests: StaffRequestDesk | None = None) -> None:
         self.tickets = tickets
+        self.requests = requests
         self._wording = tickets.wording
         self._settings = settings
         self._clock = clock
@@ -81,8 +94,12 @@ class StaffDesk:
             button = parse_button(event.button)
             if isinstance(button, DeskButton):
                 return await self.act(uow, button, self._staff(event), thread_id=event.thread_id)
+            if isinstance(button, RequestDeskButton) and self.requests is not None:
+                return await self.requests.press(uow, button, self._request_staff(event))
             if button is None and prefix_of(event.button) == DeskButton.prefix:  # forged or malformed
                 return [SendText(self._t("unknown_ticket"))]
+            if button is None and prefix_of(event.button) == RequestDeskButton.prefix and self.requests:
+                return [SendText(self.requests.unknown())]
             return []  # the bot posts no other buttons in the staff chat
         command = event.command
         if command is not None:
@@ -90,9 +107,15 @@ class StaffDesk:
                 return [await self._open_tickets(uow)]
             if command[0] == "/stats":
                 return [await self._stats(uow)]
+            if command[0] == "/requests" and self.requests is not None:
+                return [await self.requests.list_open(uow)]
             return []
         if not (event.clean_text or event.attachments):
             return []
+        if self.requests is not None:
+            typed = await self.requests.typed(uow, event, self._request_staff(event))
+            if typed is not None:
+                return typed
         ticket = await ticket_in_staff_chat(uow, event.chat_id, thread_id=event.thread_id,
                                             reply_to_message_id=event.reply_to_message_id)
         if ticket is None:
@@ -188,6 +211,9 @@ class StaffDesk:
     # Helpers -----------------------------------------------------------------------------------------
     def _staff(self, event: InboundEvent) -> StaffMember:
         return StaffMember(event.user_id, (event.display_name or event.user_id)[:200])
+
+    def _request_staff(self, event: InboundEvent) -> Staff:
+        return Staff(event.user_id, (event.display_name or event.user_id)[:200])
 
     def _t(self, key: str, /, **params: object) -> Markup:
         return self._wording.staff_text(key, **params)

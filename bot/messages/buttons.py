@@ -28,6 +28,10 @@ at None is omitted. Telegram's limit of 64 bytes is checked when a button is pac
 | desk      | DeskButton              | desk:<take, resolve, reopen>:<ticket id>     | staff desk         |
 | verify    | VerifyButton            | verify:<email, phone>                        | verify flow        |
 |           | EmailCodeButton         | verify:code:<resend, not_arrived>            | email_code flow    |
+| privacy   | PrivacyStartButton      | privacy:start:<request kind>                 | rights flow        |
+|           | PrivacyListButton       | privacy:list                                 | rights flow        |
+|           | PrivacyWithdrawButton   | privacy:withdraw:<request id>                | rights flow        |
+| yc        | RequestDeskButton       | yc:<take, complete, extend, refuse>:<request id> | staff desk     |
 
 The complaint family has one class per shape of data its buttons carry (a category, an order code,
 a ticket id); the others one class each. In the spirit of aiogram's `CallbackData`, without depending
@@ -46,6 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self, Union
 
+from bot.domain.privacy_request import RequestKind
 from bot.domain.ticket_category import TicketCategory
 from bot.messages.actions import CALLBACK_DATA_MAX_BYTES
 
@@ -383,3 +388,33 @@ class EmailCodeButton(ButtonData, prefix="verify:code"):
     """While a code is on its way: send it again, or "the code did not arrive"."""
 
     action: Literal["resend", "not_arrived"]
+
+
+@dataclass(frozen=True)
+class PrivacyStartButton(ButtonData, prefix="privacy:start"):
+    """Start a data-rights request of this kind (offered after the right was explained)."""
+
+    kind: RequestKind
+
+
+@dataclass(frozen=True)
+class PrivacyListButton(ButtonData, prefix="privacy:list"):
+    """The customer's own privacy requests and their status."""
+
+
+@dataclass(frozen=True)
+class PrivacyWithdrawButton(ButtonData, prefix="privacy:withdraw"):
+    """The customer withdraws one of their open requests (the id is a hint, checked by the service)."""
+
+    request_id: int
+
+
+RequestDeskAction = Literal["take", "complete", "extend", "refuse"]
+
+
+@dataclass(frozen=True)
+class RequestDeskButton(ButtonData, prefix="yc"):
+    """A privacy request's card button in the staff chat."""
+
+    action: RequestDeskAction
+    request_id: int

@@ -250,17 +250,31 @@ class ConsentEvent(Base):
 
 
 class PrivacyRequest(Base):
-    """A data-subject request (access, correction, stop marketing) and its legal deadlines."""
+    """A data subject's request (bot.domain.privacy_request), its legal clock and what was delivered.
+
+    `respond_by` is the acknowledgement deadline (2 working days, Decree 356); `due_at` the deadline
+    to carry it out, moved by the one extension (`extended_until`). A request is the customer's when
+    they were identified, and always the chat account's it came from (`channel`, `channel_user_id`):
+    an opt-out needs no verification and is recorded against the account.
+    """
 
     __tablename__ = "privacy_requests"
+    __table_args__ = (
+        Index("ix_privacy_requests_account", "channel", "channel_user_id"),
+        Index("ix_privacy_requests_staff_thread", "staff_chat_id", "staff_thread_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(30), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(20), default="received")
+    status: Mapped[str] = mapped_column(String(20), default="received", index=True)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     channel: Mapped[str] = mapped_column(String(20))
+    channel_user_id: Mapped[str | None] = mapped_column(String(64))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(5), default="vi")
+    third_party: Mapped[bool] = mapped_column(Boolean, default=False)  # a processor must act too
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     respond_by: Mapped[datetime] = mapped_column()
     due_at: Mapped[datetime] = mapped_column(index=True)
@@ -268,6 +282,49 @@ class PrivacyRequest(Base):
     extension_reason: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime | None] = mapped_column()
     completed_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()  # completed, refused or withdrawn
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    delivered: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    assignee_id: Mapped[str | None] = mapped_column(String(64))
+    assignee_name: Mapped[str | None] = mapped_column(String(200))
+    staff_chat_id: Mapped[str | None] = mapped_column(String(64))
+    staff_thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    staff_card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A staff member pressed complete, extend or refuse: their next message there is the text for it.
+    awaiting_input: Mapped[str | None] = mapped_column(String(20))
+    awaiting_input_by: Mapped[str | None] = mapped_column(String(64))
+    remind_at: Mapped[datetime | None] = mapped_column(index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column()
+    escalated_at: Mapped[datetime | None] = mapped_column()
+
+    events: Mapped[list[PrivacyRequestEvent]] = relationship(
+        back_populates="request", order_by="PrivacyRequestEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class PrivacyRequestEvent(Base):
+    """One status change of a privacy request: when, who, from what to what, and why. Append-only."""
+
+    __tablename__ = "privacy_request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("privacy_requests.id", ondelete="CASCADE"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    request: Mapped[PrivacyRequest] = relationship(back_populates="events")
+
+
+class PrivacyRequestSequence(Base):
+    """The last reference number given out in a year: `YC-<year>-<last_value>`."""
+
+    __tablename__ = "privacy_request_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Ticket(Base):
@@ -366,6 +423,9 @@ class OutboxPurpose(StrEnum):
     EMAIL = "email"  # the complaints mailbox's copy of a ticket
     VERIFICATION_CODE = "verification_code"  # a one-time code mailed to a customer (sealed, see identity)
     IDENTITY_LOCKOUT = "identity_lockout"  # staff told that verification by code was locked for someone
+    REQUEST_TOPIC = "request_topic"  # the forum topic a new privacy request opens in the staff chat
+    REQUEST_CARD = "request_card"  # the privacy request's card for staff
+    REQUEST_NOTICE = "request_notice"  # a privacy request's status change, told to the customer or staff
     OTHER = "other"  # written before purposes were recorded, and not recognisable (migration 0002)
 
 

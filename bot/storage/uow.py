@@ -20,6 +20,7 @@ from bot.storage.repositories.customers import CustomerRepository
 from bot.storage.repositories.dialogue_states import DialogueStateRepository
 from bot.storage.repositories.orders import OrderRepository
 from bot.storage.repositories.outbox import OutboxRepository
+from bot.storage.repositories.privacy_requests import PrivacyRequestRepository
 from bot.storage.repositories.processed_events import ProcessedEventRepository
 from bot.storage.repositories.tickets import TicketRepository
 from bot.storage.repositories.verification import VerificationRepository
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.dialogue_states = DialogueStateRepository(session)
         self.processed_events = ProcessedEventRepository(session)
         self.verification = VerificationRepository(session)
+        self.privacy_requests = PrivacyRequestRepository(session)
         return self
 
     async def __aexit__(

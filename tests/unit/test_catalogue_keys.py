@@ -34,9 +34,13 @@ from typing import get_args
 import pytest
 
 from bot.dialogue.router import SOCIAL_IN_FLOW
+from bot.dialogue.flows.rights import INTENT_KINDS
 from bot.domain.order_status import OrderStatus
+from bot.domain.privacy_request import RequestKind, RequestStatus
 from bot.domain.ticket_category import TicketCategory, TicketKind, TicketStatus
 from bot.i18n import LANGUAGES, Catalog
+from bot.messages.buttons import RequestDeskAction
+from bot.services.privacy_requests.retention import ITEMS, Fate
 from bot.services.sla import Promise
 from bot.services.staff_reach import promised_texts
 from intents.catalogue import INTENT_NAMES
@@ -47,6 +51,7 @@ BOT = ROOT / "bot"
 CATEGORIES = tuple(c.value for c in TicketCategory)
 #: The flows with steps: an interruption can suspend each of them (tests/unit/test_dialogue_memory.py).
 RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate")
+EXPLAINED_KINDS = tuple(kind.value for kind in INTENT_KINDS.values())  # the kinds a question offers
 
 #: Field values the code takes from data, by (module, the field's source text).
 DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -66,6 +71,16 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bot/services/ticket_rendering.py", "ticket.kind"): tuple(TicketKind),
     ("bot/services/ticket_rendering.py", "ticket.category"): CATEGORIES,
     ("bot/services/sla.py", "promise"): get_args(Promise),
+    ("bot/dialogue/flows/rights.py", "k.value"): EXPLAINED_KINDS,
+    ("bot/dialogue/flows/rights.py", "kind.value"): EXPLAINED_KINDS,
+    ("bot/services/privacy_requests/notices.py", "RequestKind(kind).value"): tuple(RequestKind),
+    ("bot/services/privacy_requests/notices.py", "RequestStatus(status).value"): tuple(RequestStatus),
+    ("bot/services/privacy_requests/notices.py", "item.item"):
+        tuple({i.item for v in ITEMS.values() for i in v}),
+    ("bot/services/privacy_requests/notices.py", "item.ground"):
+        tuple({i.ground for v in ITEMS.values() for i in v if i.ground}),
+    ("bot/services/privacy_requests/notices.py", "item.fate"): get_args(Fate),
+    ("bot/services/privacy_requests/notices.py", "action"): get_args(RequestDeskAction),
 }
 
 #: Keys rendered away from the call that names them: DeskError(key) is shown as `self._t(error.key)`.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.bootstrap import build_flows, build_ticket_services
+from bot.bootstrap import build_flows, build_privacy_requests, build_ticket_services
 from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.dialogue.flow import FlowRegistry
@@ -20,10 +20,11 @@ PERSISTED_NAMES = {"menu", "policy", "answer", "verify", "email_code", "order", 
 
 
 def registry() -> FlowRegistry:
-    settings, clock = load_settings(None), ManualClock(START_OF_TEST_TIME)
-    tickets = build_ticket_services(Catalog.load(), settings, clock).desk
+    settings, clock, texts = load_settings(None), ManualClock(START_OF_TEST_TIME), Catalog.load()
+    tickets = build_ticket_services(texts, settings, clock).desk
     desk = StaffDesk(tickets, settings, clock)
-    return build_flows(object(), tickets, [DeskButtonsFlow(desk)])  # type: ignore[arg-type]
+    return build_flows(object(), tickets, [DeskButtonsFlow(desk)],  # type: ignore[arg-type]
+                       privacy=build_privacy_requests(texts, settings, clock))
 
 
 def test_a_flow_is_named_after_its_module_or_the_one_button_family_it_takes() -> None:

@@ -219,8 +219,9 @@ def test_the_staff_desk_table_names_its_commands_and_buttons() -> None:
     staff_chat = [t for t in tables(desk.__doc__ or "") if not any(t.names(f.name) for f in flows_of(desk))]
     (table,) = staff_chat
     handler = _method(desk, "StaffDesk", "__call__")
-    assert commands_written(table) == commands_in(handler) == {"/tickets", "/stats"}
-    assert families_written(table) == isinstance_families(handler, desk) == {desk.DeskButton}
+    assert commands_written(table) == commands_in(handler) == {"/tickets", "/stats", "/requests"}
+    families = {desk.DeskButton, desk.RequestDeskButton}
+    assert families_written(table) == isinstance_families(handler, desk) == families
 
 
 def test_every_flow_lives_in_a_module_whose_table_is_checked() -> None:

@@ -1,0 +1,73 @@
+"""The privacy requests' watch: staff reminded before a due date, escalated after it.
+
+The scheduler (`bot.scheduling`) calls `RequestSweep.run` every SLA_SWEEP_INTERVAL_SECONDS. Like the
+ticket sweep (`bot.services.sla`) it is idempotent: what it did is recorded on the request
+(`reminded_at`, `escalated_at`) in the unit of work that writes the outbox rows, so a second pass
+sends nothing twice; several instances may run it at once, the due rows being claimed with row locks
+that other sweeps skip (SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite). An extension moves
+the due date and re-arms both watches for the new one.
+
+| watch      | fires when                                 | does                                  |
+|------------|--------------------------------------------|---------------------------------------|
+| reminder   | open, not reminded, now ≥ remind_at        | a reminder in the staff chat          |
+| escalation | open, not escalated, now > due_at          | an escalation in the staff chat       |
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.domain.privacy_request import OPEN_STATUSES, RequestStatus
+from bot.messages.actions import SendText
+from bot.services.privacy_requests.notices import RequestNotices
+from bot.storage.models import OutboxPurpose
+from bot.storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+SWEEP_BATCH = 200
+WATCHED = tuple(s.value for s in OPEN_STATUSES if s != RequestStatus.WAITING_VERIFICATION)
+
+
+@dataclass
+class RequestSweepReport:
+    reminded: int = 0
+    escalated: int = 0
+
+
+class RequestSweep:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, notices: RequestNotices) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._notices = notices
+
+    async def run(self) -> RequestSweepReport:
+        report = RequestSweepReport()
+        now = self._clock.now()
+        notices = self._notices
+        async with self._uow_factory() as uow:
+            for row in await uow.privacy_requests.claim_due(now, statuses=WATCHED, limit=SWEEP_BATCH):
+                due = int(row.due_at.timestamp())
+                kind = notices.kind_label(row.kind, notices.staff_language)
+                assignee = row.assignee_name or notices.desk_text("unassigned")
+                keyboard = notices.card_keyboard(row)
+                if row.reminded_at is None and row.remind_at is not None and row.remind_at <= now:
+                    text = notices.desk_text("reminder", reference=row.reference, kind=kind,
+                                              due=notices.moment(row.due_at), assignee=assignee)
+                    await notices.to_staff_chat(uow, row, SendText(text, keyboard), OutboxPurpose.REMINDER,
+                                                f"remind:{due}")
+                    row.reminded_at = now
+                    report.reminded += 1
+                if row.escalated_at is None and now > row.due_at:
+                    text = notices.desk_text("escalation", reference=row.reference, kind=kind,
+                                              due=notices.moment(row.due_at), assignee=assignee)
+                    await notices.to_staff_chat(uow, row, SendText(text, keyboard), OutboxPurpose.ESCALATION,
+                                                f"escalate:{due}")
+                    row.escalated_at = now
+                    report.escalated += 1
+            await uow.commit()
+        if report.reminded or report.escalated:
+            log.info("privacy request sweep: %s", report)
+        return report

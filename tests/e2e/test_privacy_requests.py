@@ -1,0 +1,325 @@
+"""Privacy requests end to end through the harness: from the customer's first message to staff completing,
+refusing or extending them, the customer withdrawing one, `/requests` on both sides, and the legal clock
+across Tết 2027 with its reminders and escalation.
+
+Runs on SQLite and PostgreSQL. The staff chat is a forum: each request opens its own topic, whose card
+carries the buttons; the texts staff type for complete / extend / refuse are their next message there.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.bootstrap import App
+from bot.clock import ManualClock
+from bot.messages.actions import OpenTopic, SendText
+from bot.storage.models import AuditEntry, Customer, Order, OutboxMessage, PrivacyRequest, PrivacyRequestEvent
+from tests.support.harness import ChatHarness, HarnessUser
+from tests.support.wording import key, worded
+
+STAFF_CHAT = "-1001234567890"
+MINH_PHONE, MINH_ORDER = "+84987654321", "RG-2026-003001"
+LAN_PHONE = "+84912345678"
+PLACED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"staff_chat_id": int(STAFF_CHAT), "staff_chat_is_forum": True}
+
+
+@pytest.fixture
+async def seeded(app: App) -> App:
+    async with app.uow_factory() as uow:
+        minh = Customer(full_name="Trần Văn Minh", phone=MINH_PHONE)
+        lan = Customer(full_name="Nguyễn Thị Lan", phone=LAN_PHONE)
+        uow.customers.add(minh)
+        uow.customers.add(lan)
+        await uow.flush()
+        uow.orders.add(Order(code=MINH_ORDER, customer_id=minh.id, status="delivered", total_vnd=250000,
+                             placed_at=PLACED))
+        await uow.commit()
+    return app
+
+
+def staff(harness: ChatHarness, user_id: str = "777", name: str = "Hà") -> HarnessUser:
+    return harness.member_of(STAFF_CHAT, user_id, name)
+
+
+async def requests(app: App) -> list[PrivacyRequest]:
+    async with app.uow_factory() as uow:
+        rows = list(await uow.session.scalars(select(PrivacyRequest).order_by(PrivacyRequest.id)))
+        uow.session.expunge_all()
+        return rows
+
+
+async def history(app: App, request_id: int) -> list[tuple[str | None, str, str, str | None]]:
+    async with app.uow_factory() as uow:
+        events = await uow.session.scalars(select(PrivacyRequestEvent).where(
+            PrivacyRequestEvent.request_id == request_id).order_by(PrivacyRequestEvent.id))
+        return [(e.from_status, e.to_status, e.actor, e.reason) for e in events]
+
+
+async def audit_actions(app: App) -> list[str]:
+    async with app.uow_factory() as uow:
+        return list(await uow.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+def thread_of(harness: ChatHarness, reference: str) -> int:
+    """The topic opened for the request (the recording sender numbers threads from 1001)."""
+    for (address, action), result in zip(harness.sender.delivered, harness.sender.results, strict=True):
+        if isinstance(action, OpenTopic) and action.name.startswith(reference):
+            assert address.chat_id == STAFF_CHAT
+            return int(result["message_thread_id"])
+    raise AssertionError(f"no topic for {reference}")
+
+
+def in_thread(harness: ChatHarness, thread: int) -> list[SendText]:
+    return [a for address, a in harness.sender.delivered
+            if address.chat_id == STAFF_CHAT and address.thread_id == thread and isinstance(a, SendText)]
+
+
+async def link_by_contact(user: HarnessUser, phone: str) -> None:
+    await user.says("đơn hàng của tôi")
+    await user.shares_contact(phone)
+
+
+async def open_request(user: HarnessUser, text: str, kind: str, explained: str) -> str:
+    """Ask in free text, be answered, press the start button; the request's reference."""
+    answer = await user.says(text)
+    assert answer.said(explained), answer
+    done = await user.presses(answer.button(f"privacy.start_button.{kind}"))
+    return str(done.wording("privacy.received").values["reference"])
+
+
+# Access: strong verification first, then staff complete it -----------------------------------------------
+async def test_access_from_first_message_to_completion(harness: ChatHarness, seeded: App) -> None:
+    minh = harness.user("4001", name="Minh")
+    answer = await minh.says("tôi muốn xem dữ liệu của tôi")
+    assert answer.said("core.rights.access")
+    asked = await minh.presses(answer.button("privacy.start_button.access"))
+    # Not verified: refused for now, recorded as waiting, and verification offered at once.
+    assert asked.said("privacy.needs_strong", reference="YC-2026-000001")
+    assert asked.asks_for_contact
+    assert not asked.said("privacy.received")
+    (waiting,) = await requests(seeded)
+    assert waiting.status == "waiting_verification" and waiting.customer_id is None
+    await harness.deliver_outbox()
+    assert not any(isinstance(a, OpenTopic) for _, a in harness.sender.delivered)  # staff see nothing yet
+
+    assert (await minh.shares_contact(MINH_PHONE)).said("identity.strong.ask_order_code")
+    received = await minh.says(MINH_ORDER)
+    assert received.said("privacy.received", reference="YC-2026-000001",
+                         kind=key("privacy.kind.access"), due="08/12/2026")  # 10 working days, 24/11 skipped
+
+    # Staff: the request's own topic and card; take, then complete with what was sent.
+    await harness.deliver_outbox()
+    thread = thread_of(harness, "YC-2026-000001")
+    (card,) = [a for a in in_thread(harness, thread) if worded(a, "privacy.staff.card")]
+    assert worded(card, "privacy.staff.card", reference="YC-2026-000001", verified="strong",
+                  phone="+84••••••321")
+    request_id = waiting.id
+    assert [b.data for row in card.buttons for b in row] == [
+        f"yc:{action}:{request_id}" for action in ("take", "complete", "extend", "refuse")]
+    ha = staff(harness)
+    took = await ha.presses(f"yc:take:{request_id}", )
+    assert took.said("privacy.staff.done.take", reference="YC-2026-000001", staff="Hà")
+    asked_text = await ha.presses(f"yc:complete:{request_id}")
+    assert asked_text.said("privacy.staff.ask.complete", reference="YC-2026-000001")
+    done = await ha.says("Đã gửi tệp JSON và bản PDF dữ liệu của anh Minh", thread_id=thread)
+    assert done.said("privacy.staff.done.complete", reference="YC-2026-000001")
+    await harness.deliver_outbox()
+    assert harness.sender.said_to("4001", "privacy.notice.in_progress", reference="YC-2026-000001")
+    assert harness.sender.said_to("4001", "privacy.notice.completed", reference="YC-2026-000001",
+                                  delivered="Đã gửi tệp JSON và bản PDF dữ liệu của anh Minh")
+
+    (row,) = await requests(seeded)
+    assert row.status == "completed" and row.completed_at is not None and row.customer_id is not None
+    assert row.delivered == {"text": "Đã gửi tệp JSON và bản PDF dữ liệu của anh Minh"}
+    assert row.details["text"] == "tôi muốn xem dữ liệu của tôi"
+    assert [(f, t, a) for f, t, a, _ in await history(seeded, row.id)] == [
+        (None, "waiting_verification", "telegram:4001"),
+        ("waiting_verification", "received", "telegram:4001"),
+        ("received", "in_progress", "staff:777"),
+        ("in_progress", "completed", "staff:777"),
+    ]
+    actions = await audit_actions(seeded)
+    for action in ("privacy_requests.opened", "privacy_requests.received", "privacy_requests.in_progress",
+                   "privacy_requests.completed"):
+        assert action in actions
+
+
+# Erasure: item by item, then refused with a reason -------------------------------------------------------
+async def test_erasure_lists_what_is_deleted_and_kept_and_a_refusal_reaches_the_customer(
+    harness: ChatHarness, seeded: App
+) -> None:
+    minh = harness.user("4001", name="Minh")
+    await link_by_contact(minh, MINH_PHONE)
+    answer = await minh.says("xoa tai khoan cua toi")
+    assert answer.said("core.rights.erasure")
+    received = await minh.presses(answer.button("privacy.start_button.erasure"))
+    assert received.said("privacy.received", reference="YC-2026-000001", kind=key("privacy.kind.erasure"))
+    assert received.said("privacy.fate.deleted", item=key("privacy.items.profile"))
+    assert received.said("privacy.fate.kept", item=key("privacy.items.orders"),
+                         ground=key("privacy.grounds.accounting"))
+    assert received.said("privacy.fate.kept", item=key("privacy.items.invoices"), ground=key("privacy.grounds.tax"))
+    assert received.said("privacy.fate.stopped", item=key("privacy.items.marketing"))
+    assert "Luật Kế toán 88/2015/QH13" in received.text
+
+    (row,) = await requests(seeded)
+    await harness.deliver_outbox()
+    thread = thread_of(harness, "YC-2026-000001")
+    ha = staff(harness)
+    assert (await ha.presses(f"yc:refuse:{row.id}")).said("privacy.staff.ask.refuse")
+    reason = "Đơn RG-2026-003001 đang trong thời gian bảo hành, cần giữ hồ sơ tới 20/12"
+    assert (await ha.says(reason, thread_id=thread)).said("privacy.staff.done.refuse")
+    await harness.deliver_outbox()
+    assert harness.sender.said_to("4001", "privacy.notice.refused", reference="YC-2026-000001", reason=reason)
+    (row,) = await requests(seeded)
+    assert row.status == "refused" and row.refusal_reason == reason and row.closed_at is not None
+    assert (await history(seeded, row.id))[-1] == ("received", "refused", "staff:777", reason)
+    # Nothing more can be done to a refused request.
+    assert (await ha.presses(f"yc:take:{row.id}")).said("privacy.staff.not_open")
+    assert (await minh.presses(f"privacy:withdraw:{row.id}")).said("privacy.cannot_withdraw")
+
+
+# Objection: extended once, with the reason told; a second extension is refused ----------------------------
+async def test_objection_extended_once_with_the_reason_told(harness: ChatHarness, seeded: App) -> None:
+    minh = harness.user("4001", name="Minh")
+    await link_by_contact(minh, MINH_PHONE)
+    reference = await open_request(minh, "tôi phản đối việc xử lý dữ liệu của tôi", "objection",
+                                   "core.rights.objection")
+    (row,) = await requests(seeded)
+    assert row.due_at.astimezone(seeded.settings.zone).date().isoformat() == "2026-12-15"  # 15 working days
+    await harness.deliver_outbox()
+    ha = staff(harness)
+    await ha.presses(f"yc:extend:{row.id}")
+    reason = "Đối tác vận chuyển cần thêm thời gian để ngừng dùng dữ liệu"
+    # Outside the topic, as a plain message: the one request waiting for Hà's text takes it.
+    assert (await ha.says(reason)).said("privacy.staff.done.extend", reference=reference)
+    await harness.deliver_outbox()
+    assert harness.sender.said_to("4001", "privacy.notice.extended", reference=reference, reason=reason,
+                                  due="06/01/2027")  # 15 more working days, 1 January skipped
+    (row,) = await requests(seeded)
+    assert row.status == "extended" and row.extension_reason == reason and row.extended_until == row.due_at
+    again = await ha.presses(f"yc:extend:{row.id}")
+    assert again.said("privacy.staff.already_extended", reference=reference)
+    # Staff can still complete it after the extension.
+    await ha.presses(f"yc:complete:{row.id}")
+    await ha.says("Đã ngừng xử lý cho mục đích tiếp thị và phân tích")
+    (row,) = await requests(seeded)
+    assert row.status == "completed"
+
+
+# Withdrawal, and nobody else's -----------------------------------------------------------------------------
+async def test_the_customer_withdraws_and_no_one_else_can(harness: ChatHarness, seeded: App) -> None:
+    minh = harness.user("4001", name="Minh")
+    await link_by_contact(minh, MINH_PHONE)
+    reference = await open_request(minh, "tôi muốn xóa dữ liệu của tôi", "erasure", "core.rights.erasure")
+    (row,) = await requests(seeded)
+    stranger = harness.user("5005", name="Khách lạ")
+    assert (await stranger.presses(f"privacy:withdraw:{row.id}")).said("privacy.not_found")
+    assert (await stranger.says("/requests")).said("privacy.list_none")
+    await harness.deliver_outbox()  # the request's topic exists
+    withdrawn = await minh.presses(f"privacy:withdraw:{row.id}")
+    assert withdrawn.said("privacy.withdrawn", reference=reference)
+    await harness.deliver_outbox()
+    thread = thread_of(harness, reference)
+    assert any(worded(a, "privacy.staff.withdrawn", reference=reference) for a in in_thread(harness, thread))
+    (row,) = await requests(seeded)
+    assert row.status == "withdrawn" and row.closed_at is not None
+    assert (await staff(harness).presses(f"yc:complete:{row.id}")).said("privacy.staff.not_open")
+    assert (await history(seeded, row.id))[-1][:3] == ("received", "withdrawn", "telegram:4001")
+
+
+# /requests on both sides, and "how is my request" in free text ---------------------------------------------
+async def test_requests_listed_for_the_customer_and_for_staff(harness: ChatHarness, seeded: App) -> None:
+    minh = harness.user("4001", name="Minh")
+    await link_by_contact(minh, MINH_PHONE)
+    first = await open_request(minh, "tôi muốn xóa dữ liệu của tôi", "erasure", "core.rights.erasure")
+    # A marketing opt-out needs no verification: an unknown chat account makes one too.
+    lan = harness.user("1001")
+    second = await open_request(lan, "ngừng gửi quảng cáo cho tôi", "marketing_opt_out", "core.rights.marketing")
+    assert (first, second) == ("YC-2026-000001", "YC-2026-000002")
+
+    mine = await minh.says("/requests")
+    assert mine.said("privacy.list_line.open", reference=first, status=key("privacy.status.received"))
+    assert second not in mine.text
+    assert mine.button("privacy.withdraw_button", reference=first) == "privacy:withdraw:1"
+    asked = await minh.says("yêu cầu của em đã được xử lý chưa ạ")
+    assert asked.said("privacy.list_line.open", reference=first)
+    assert second in (await lan.says("/requests")).text
+
+    listing = await staff(harness).says("/requests")
+    assert listing.said("privacy.staff.list_header", count=2, overdue=0)
+    assert listing.said("privacy.staff.list_line", reference=first, kind=key("privacy.kind.erasure"))
+    assert listing.said("privacy.staff.list_line", reference=second)
+    # Forged or foreign data gets nothing.
+    assert (await staff(harness).presses("yc:take:99999")).said("privacy.staff.unknown_request")
+    assert (await staff(harness).presses("yc:take:abc")).said("privacy.staff.unknown_request")
+
+
+# The clock: Tết 2027, reminders and escalation -------------------------------------------------------------
+async def test_due_dates_across_tet_2027_with_reminder_and_escalation(
+    harness: ChatHarness, seeded: App, clock: ManualClock
+) -> None:
+    clock.set(datetime(2027, 2, 1, 2, 0, tzinfo=UTC))  # Monday 1 February 2027, 09:00 in Hanoi
+    minh = harness.user("4001", name="Minh")
+    await link_by_contact(minh, MINH_PHONE)
+    reference = await open_request(minh, "tôi muốn xóa dữ liệu của tôi", "erasure", "core.rights.erasure")
+    assert reference == "YC-2027-000001"
+    (row,) = await requests(seeded)
+    zone = seeded.settings.zone
+    # Tết holidays run Thursday 4 to Wednesday 10 February 2027: 10 working days end on Monday 22.
+    assert row.due_at.astimezone(zone) == datetime(2027, 2, 22, 23, 59, 59, tzinfo=zone)
+    assert row.respond_by.astimezone(zone).date().isoformat() == "2027-02-03"  # 2 working days
+    assert row.remind_at is not None
+    assert row.remind_at.astimezone(zone) == datetime(2027, 2, 18, 8, 0, tzinfo=zone)
+
+    sweep = seeded.request_sweep
+    clock.set(datetime(2027, 2, 17, 10, 0, tzinfo=UTC))
+    assert (await sweep.run()).reminded == 0
+    clock.set(datetime(2027, 2, 18, 2, 0, tzinfo=UTC))
+    first = await sweep.run()
+    assert (first.reminded, first.escalated) == (1, 0)
+    assert (await sweep.run()).reminded == 0  # idempotent
+    clock.set(datetime(2027, 2, 22, 16, 59, tzinfo=UTC))  # 23:59 on the due day: not late yet
+    assert (await sweep.run()).escalated == 0
+    clock.set(datetime(2027, 2, 22, 17, 0, 1, tzinfo=UTC))
+    assert (await sweep.run()).escalated == 1
+    assert (await sweep.run()).escalated == 0
+    await harness.deliver_outbox()
+    assert harness.sender.said_to(STAFF_CHAT, "privacy.staff.reminder", reference=reference,
+                                  due="23:59 22/02/2027")
+    assert harness.sender.said_to(STAFF_CHAT, "privacy.staff.escalation", reference=reference)
+    async with seeded.uow_factory() as uow:
+        purposes = list(await uow.session.scalars(
+            select(OutboxMessage.purpose).where(OutboxMessage.request_id == row.id)))
+    assert purposes.count("reminder") == 1 and purposes.count("escalation") == 1
+    listing = await staff(harness).says("/requests")
+    assert listing.said("privacy.staff.list_header", count=1, overdue=1)
+
+    # An extension gives a new promise, watched afresh.
+    await staff(harness).presses(f"yc:extend:{row.id}")
+    await staff(harness).says("Cần xác minh với đơn vị vận chuyển")
+    (row,) = await requests(seeded)
+    assert row.due_at.astimezone(zone).date().isoformat() == "2027-03-15"  # 15 working days after 22/02
+    assert row.reminded_at is None and row.escalated_at is None
+    clock.set(datetime(2027, 3, 11, 2, 0, tzinfo=UTC))
+    assert (await sweep.run()).reminded == 1
+
+
+async def test_withdrawn_and_completed_requests_are_not_chased(
+    harness: ChatHarness, seeded: App, clock: ManualClock
+) -> None:
+    minh = harness.user("4001", name="Minh")
+    await link_by_contact(minh, MINH_PHONE)
+    await open_request(minh, "tôi muốn xóa dữ liệu của tôi", "erasure", "core.rights.erasure")
+    (row,) = await requests(seeded)
+    await minh.presses(f"privacy:withdraw:{row.id}")
+    clock.advance(timedelta(days=60))
+    report = await seeded.request_sweep.run()
+    assert (report.reminded, report.escalated) == (0, 0)

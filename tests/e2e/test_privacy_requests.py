@@ -125,7 +125,7 @@ async def test_access_from_first_message_to_completion(harness: ChatHarness, see
     assert [b.data for row in card.buttons for b in row] == [
         f"yc:{action}:{request_id}" for action in ("take", "complete", "extend", "refuse")]
     ha = staff(harness)
-    took = await ha.presses(f"yc:take:{request_id}", )
+    took = await ha.presses(f"yc:take:{request_id}")
     assert took.said("privacy.staff.done.take", reference="YC-2026-000001", staff="Hà")
     asked_text = await ha.presses(f"yc:complete:{request_id}")
     assert asked_text.said("privacy.staff.ask.complete", reference="YC-2026-000001")
@@ -165,7 +165,8 @@ async def test_erasure_lists_what_is_deleted_and_kept_and_a_refusal_reaches_the_
     assert received.said("privacy.fate.deleted", item=key("privacy.items.profile"))
     assert received.said("privacy.fate.kept", item=key("privacy.items.orders"),
                          ground=key("privacy.grounds.accounting"))
-    assert received.said("privacy.fate.kept", item=key("privacy.items.invoices"), ground=key("privacy.grounds.tax"))
+    assert received.said("privacy.fate.kept", item=key("privacy.items.invoices"),
+                         ground=key("privacy.grounds.tax"))
     assert received.said("privacy.fate.stopped", item=key("privacy.items.marketing"))
     assert "Luật Kế toán 88/2015/QH13" in received.text
 
@@ -242,7 +243,8 @@ async def test_requests_listed_for_the_customer_and_for_staff(harness: ChatHarne
     first = await open_request(minh, "tôi muốn xóa dữ liệu của tôi", "erasure", "core.rights.erasure")
     # A marketing opt-out needs no verification: an unknown chat account makes one too.
     lan = harness.user("1001")
-    second = await open_request(lan, "ngừng gửi quảng cáo cho tôi", "marketing_opt_out", "core.rights.marketing")
+    second = await open_request(lan, "ngừng gửi quảng cáo cho tôi", "marketing_opt_out",
+                                "core.rights.marketing")
     assert (first, second) == ("YC-2026-000001", "YC-2026-000002")
 
     mine = await minh.says("/requests")

@@ -28,7 +28,8 @@ CUSTOMERS = 8
 
 def service(database_url: str, clock: ManualClock) -> PrivacyRequests:
     settings = load_settings(None, database_url=database_url)
-    return PrivacyRequests(clock=clock, settings=settings, notices=RequestNotices(Catalog.load(), settings, clock))
+    notices = RequestNotices(Catalog.load(), settings, clock)
+    return PrivacyRequests(clock=clock, settings=settings, notices=notices)
 
 
 async def accounts(uow_factory: UnitOfWorkFactory, count: int) -> list[ChatUser]:

@@ -32,7 +32,8 @@ async def desk_bot(api: FakeBotApi, sqlite_url: str,
 
 
 def in_thread(chat_id: int, thread: int, fragment: str) -> object:
-    return lambda call: (call.ok and call.chat_id == chat_id and call.params.get("message_thread_id") == thread
+    return lambda call: (call.ok and call.chat_id == chat_id
+                         and call.params.get("message_thread_id") == thread
                          and fragment in (call.result.get("text") or ""))
 
 
@@ -65,8 +66,8 @@ async def test_an_erasure_request_through_telegram_and_the_staff_topic(
     assert LAN_PHONE not in card.result["text"] and "+84••" in card.result["text"]
 
     ha.press_button(card.result, "yc:take:1")
-    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, rendered(
-        "privacy.staff.done.take", reference="YC-2026-000001", staff="Hà", due="x").split(".")[0]), timeout=10)
+    took = rendered("privacy.staff.done.take", reference="YC-2026-000001", staff="Hà", due="x").split(".")[0]
+    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, took), timeout=10)
     await api.wait_for("sendMessage", says(LAN, "đang được nhân viên xử lý"), timeout=10)
 
     ha.press_button(card.result, "yc:complete:1")

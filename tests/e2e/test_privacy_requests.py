@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import App
+from bot.bootstrap import App, build_app
 from bot.clock import ManualClock
+from bot.config import Settings
+from bot.dialogue.ports import TextUnderstander
 from bot.messages.actions import OpenTopic, SendText
 from bot.storage.models import AuditEntry, Customer, Order, OutboxMessage, PrivacyRequest, PrivacyRequestEvent
 from tests.support.harness import ChatHarness, HarnessUser
@@ -325,3 +327,41 @@ async def test_withdrawn_and_completed_requests_are_not_chased(
     clock.advance(timedelta(days=60))
     report = await seeded.request_sweep.run()
     assert (report.reminded, report.escalated) == (0, 0)
+
+
+async def test_a_new_question_after_the_offer_is_answered_and_nothing_is_recorded(
+    harness: ChatHarness, seeded: App
+) -> None:
+    lan = harness.user("1001")
+    assert (await lan.says("ngừng gửi quảng cáo cho tôi")).said("core.rights.marketing")
+    assert (await lan.says("ok")).said("privacy.offer_again")  # small talk: the offer stands
+    moved_on = await lan.says("tôi muốn kiểm tra đơn hàng")
+    assert not moved_on.said("privacy.offer_again") and moved_on.asks_for_contact
+    assert await requests(seeded) == []
+
+
+async def test_without_topics_staff_reply_to_the_card(
+    settings: Settings, clock: ManualClock, understander: TextUnderstander
+) -> None:
+    app = await build_app(settings.model_copy(update={"staff_chat_is_forum": False}), clock=clock,
+                          understander=understander)
+    try:
+        harness = ChatHarness(app)
+        lan = harness.user("1001")
+        reference = await open_request(lan, "ngừng gửi quảng cáo cho tôi", "marketing_opt_out",
+                                       "core.rights.marketing")
+        await harness.deliver_outbox()
+        assert not any(isinstance(a, OpenTopic) for _, a in harness.sender.delivered)
+        (row,) = await requests(app)
+        assert row.staff_card_message_id is not None  # the card's message id, from the delivery
+        ha = staff(harness)
+        await ha.presses(f"yc:complete:{row.id}")
+        # Another staff member's message is not the text Hà's button waits for.
+        minh = staff(harness, "778", "Minh")
+        assert (await minh.says("xong", reply_to_message_id=row.staff_card_message_id)).actions == []
+        done = await ha.says("Đã ngừng mọi tin tiếp thị", reply_to_message_id=row.staff_card_message_id)
+        assert done.said("privacy.staff.done.complete", reference=reference)
+        (row,) = await requests(app)
+        assert row.status == "completed" and row.delivered == {"text": "Đã ngừng mọi tin tiếp thị"}
+    finally:
+        await app.close()

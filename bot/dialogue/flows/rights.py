@@ -81,6 +81,10 @@ class RightsFlow(Flow):
             staff_or_menu_row(turn),
         ))
 
+    def accepts_free_text(self, turn: Turn) -> bool:
+        """Text after the offer is understood first: a new question leaves it, small talk keeps it."""
+        return False
+
     async def on_offered(self, turn: Turn) -> None:
         """Text while the offer stands and the router found no new question in it: offered again."""
         kind = RequestKind(turn.data.get("kind", RequestKind.ACCESS.value))

@@ -365,3 +365,17 @@ async def test_without_topics_staff_reply_to_the_card(
         assert row.status == "completed" and row.delivered == {"text": "Đã ngừng mọi tin tiếp thị"}
     finally:
         await app.close()
+
+
+async def test_asking_twice_shows_the_open_request_and_history_is_readable(
+    harness: ChatHarness, seeded: App
+) -> None:
+    minh = harness.user("4001", name="Minh")
+    await link_by_contact(minh, MINH_PHONE)
+    reference = await open_request(minh, "tôi muốn xóa dữ liệu của tôi", "erasure", "core.rights.erasure")
+    again = await minh.presses("privacy:start:erasure")
+    assert again.said("privacy.already_open", reference=reference)
+    (row,) = await requests(seeded)
+    async with seeded.uow_factory() as uow:
+        events = await seeded.privacy_requests.history(uow, row.id)
+    assert [(e.from_status, e.to_status) for e in events] == [(None, "received")]

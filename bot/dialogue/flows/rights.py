@@ -17,6 +17,7 @@ reached the request is received. An unverified request is never carried out.
 | offered | text                                     | the offer again (new questions: the router's)      |
 | (any)   | `privacy:start:<kind>` at its level      | recorded: reference, due date, what happens next   |
 | (any)   | `privacy:start:<kind>` below its level   | recorded as waiting; verification starts           |
+| (any)   | `privacy:start:<kind>`, one open already | that one again (its reference and due date)        |
 | (any)   | verification reached (resume)            | the waiting request is received, as above          |
 | (any)   | `privacy:list`, /requests                | the customer's own requests, withdraw buttons      |
 | (any)   | `privacy:withdraw:<id>`                  | withdrawn (own open request only), else not found  |
@@ -122,6 +123,16 @@ class RightsFlow(Flow):
         kept = turn.data if turn.state.flow == self.name and turn.data.get("kind") == kind.value else {}
         details = {"text": str(kept.get("text") or "")}
         turn.finish()
+        mine = await self._requests.for_customer(turn.uow, turn.user, limit=LIST_MAX)
+        existing = next((v for v in mine if v.kind == kind and v.status in OPEN_STATUSES), None)
+        if existing is not None:  # pressed twice, or asked again: the open one, not a second
+            if existing.status == RequestStatus.WAITING_VERIFICATION:
+                await self._ask_verification(turn, existing)
+            else:
+                turn.say("privacy.already_open", buttons=self._request_keyboard(turn, existing),
+                         reference=existing.reference, kind=self._kind(turn, existing),
+                         due=self._requests.notices.day(existing.due_at))
+            return
         view = await self._requests.open_request(
             turn.uow, turn.user, NewRequest(kind, details, language=turn.language), pending=True)
         if view.status == RequestStatus.WAITING_VERIFICATION:

@@ -19,7 +19,14 @@ from bot.services.privacy_requests.desk import PrivacyRequests
 from bot.services.privacy_requests.handlers import REQUIRED_LEVEL, KindHandler, KindHandlers
 from bot.services.privacy_requests.notices import RequestNotices
 from bot.services.privacy_requests.sweep import RequestSweep, RequestSweepReport
-from bot.services.privacy_requests.views import NewRequest, Outcome, RequestView, Result, Staff
+from bot.services.privacy_requests.views import (
+    NewRequest,
+    Outcome,
+    RequestEvent,
+    RequestView,
+    Result,
+    Staff,
+)
 
 __all__ = [
     "REQUIRED_LEVEL",
@@ -28,6 +35,7 @@ __all__ = [
     "NewRequest",
     "Outcome",
     "PrivacyRequests",
+    "RequestEvent",
     "RequestNotices",
     "RequestSweep",
     "RequestSweepReport",

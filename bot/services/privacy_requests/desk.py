@@ -37,7 +37,14 @@ from bot.services.identity import Level, LevelTooLow, chat_account, identify, pr
 from bot.services.privacy_requests.deadlines import deadlines_for, extended_due, local_day, reminder_for
 from bot.services.privacy_requests.handlers import KindHandlers
 from bot.services.privacy_requests.notices import RequestNotices
-from bot.services.privacy_requests.views import NewRequest, Outcome, RequestView, Result, Staff
+from bot.services.privacy_requests.views import (
+    NewRequest,
+    Outcome,
+    RequestEvent,
+    RequestView,
+    Result,
+    Staff,
+)
 from bot.storage.models import PrivacyRequest, PrivacyRequestEvent
 from bot.storage.uow import UnitOfWork
 
@@ -267,8 +274,10 @@ class PrivacyRequests:
             return action, await self.extend(uow, row.id, staff, reason=text)
         return action, await self.refuse(uow, row.id, staff, reason=text)
 
-    async def history(self, uow: UnitOfWork, request_id: int) -> list[PrivacyRequestEvent]:
-        return list(await uow.privacy_requests.events(request_id))
+    async def history(self, uow: UnitOfWork, request_id: int) -> list[RequestEvent]:
+        """Every status change of the request, oldest first (for staff and the access package)."""
+        return [RequestEvent(e.occurred_at, e.actor, e.from_status, e.to_status, e.reason)
+                for e in await uow.privacy_requests.events(request_id)]
 
     # Internals ---------------------------------------------------------------------------------------
     async def _received(self, uow: UnitOfWork, row: PrivacyRequest, user: ChatUser) -> None:

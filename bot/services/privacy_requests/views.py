@@ -55,6 +55,17 @@ class RequestView:
 
 
 @dataclass(frozen=True)
+class RequestEvent:
+    """One line of a request's status history."""
+
+    occurred_at: datetime
+    actor: str
+    from_status: str | None
+    to_status: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class NewRequest:
     """What the customer asked for: the kind, what they said, in what language; `third_party` when a
     processor or third party must act too (the longer legal period)."""

@@ -126,7 +126,7 @@ class RequestNotices:
         """The new request to staff: a topic whose hook posts the card, or the card itself."""
         chat = self.staff_chat
         if chat is None:
-            log.warning("STAFF_CHAT_ID is not set: privacy request %s reaches staff only by /requests",
+            log.warning("STAFF_CHAT_ID is not set: privacy request %s is recorded, and no staff chat sees it",
                         row.reference)
             return
         row.staff_chat_id = chat

@@ -379,3 +379,29 @@ async def test_asking_twice_shows_the_open_request_and_history_is_readable(
     async with seeded.uow_factory() as uow:
         events = await seeded.privacy_requests.history(uow, row.id)
     assert [(e.from_status, e.to_status) for e in events] == [(None, "received")]
+
+
+async def test_correction_needs_the_strong_level_then_staff_complete_it(
+    harness: ChatHarness, seeded: App
+) -> None:
+    minh = harness.user("4001", name="Minh")
+    await link_by_contact(minh, MINH_PHONE)  # linked is not enough for a correction
+    answer = await minh.says("tên của tôi bị sai, sửa giúp tôi")
+    assert answer.said("core.rights.correction")
+    asked = await minh.presses(answer.button("privacy.start_button.correction"))
+    assert asked.said("privacy.needs_strong", reference="YC-2026-000001", kind=key("privacy.kind.correction"))
+    (row,) = await requests(seeded)
+    assert row.status == "waiting_verification"
+    listing = await staff(harness).says("/requests")
+    assert listing.said("privacy.staff.list_none")  # not for staff until verified
+    await minh.shares_contact(MINH_PHONE)
+    assert (await minh.says(MINH_ORDER)).said("privacy.received", reference="YC-2026-000001")
+    await harness.deliver_outbox()
+    ha = staff(harness)
+    await ha.presses(f"yc:complete:{row.id}")
+    thread = thread_of(harness, "YC-2026-000001")
+    await ha.says("Đã sửa họ tên thành Trần Văn Minh trên hệ thống", thread_id=thread)
+    await harness.deliver_outbox()
+    assert harness.sender.said_to("4001", "privacy.notice.completed", reference="YC-2026-000001")
+    (row,) = await requests(seeded)
+    assert row.status == "completed" and row.details["text"] == "tên của tôi bị sai, sửa giúp tôi"

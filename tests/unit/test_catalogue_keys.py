@@ -33,8 +33,8 @@ from typing import get_args
 
 import pytest
 
-from bot.dialogue.router import SOCIAL_IN_FLOW
 from bot.dialogue.flows.rights import INTENT_KINDS
+from bot.dialogue.router import SOCIAL_IN_FLOW
 from bot.domain.order_status import OrderStatus
 from bot.domain.privacy_request import RequestKind, RequestStatus
 from bot.domain.ticket_category import TicketCategory, TicketKind, TicketStatus
@@ -50,7 +50,7 @@ BOT = ROOT / "bot"
 
 CATEGORIES = tuple(c.value for c in TicketCategory)
 #: The flows with steps: an interruption can suspend each of them (tests/unit/test_dialogue_memory.py).
-RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate")
+RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate", "rights")
 EXPLAINED_KINDS = tuple(kind.value for kind in INTENT_KINDS.values())  # the kinds a question offers
 
 #: Field values the code takes from data, by (module, the field's source text).

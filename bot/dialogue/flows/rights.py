@@ -15,6 +15,7 @@ reached the request is received. An unverified request is never carried out.
 | (start) | objection_request                        | the right explained; a button to start it          |
 | (start) | `menu:rights`                            | the rights as an overview, a button for each       |
 | offered | text                                     | the offer again (new questions: the router's)      |
+| offered | the router offers the flow back          | the offer again                                    |
 | (any)   | `privacy:start:<kind>` at its level      | recorded: reference, due date, what happens next   |
 | (any)   | `privacy:start:<kind>` below its level   | recorded as waiting; verification starts           |
 | (any)   | `privacy:start:<kind>`, one open already | that one again (its reference and due date)        |
@@ -85,6 +86,10 @@ class RightsFlow(Flow):
     def accepts_free_text(self, turn: Turn) -> bool:
         """Text after the offer is understood first: a new question leaves it, small talk keeps it."""
         return False
+
+    async def ask(self, turn: Turn, step: str) -> None:
+        """The offer again (after small talk, or when the router offers the flow back)."""
+        await self.on_offered(turn)
 
     async def on_offered(self, turn: Turn) -> None:
         """Text while the offer stands and the router found no new question in it: offered again."""

@@ -1,7 +1,7 @@
 """privacy requests: the record (account, staff desk, clock, delivery), its status history, references
 
 Revision ID: 0005_privacy_requests
-Revises: 0004_identity
+Revises: 0013_dialogue_memory
 Create Date: 2026-12-02 04:00:00
 
 `privacy_requests` existed since 0001 and no code wrote it: its new columns are added as nullable or
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_privacy_requests"
-down_revision = "0004_identity"
+down_revision = "0013_dialogue_memory"
 branch_labels = None
 depends_on = None
 

@@ -111,7 +111,8 @@ def _flow_classes() -> list[type[Flow]]:
     found, pending = [], list(Flow.__subclasses__())
     while pending:
         cls = pending.pop()
-        found.append(cls)
+        if cls.__module__.startswith("bot."):  # not the flows some tests define (VaultFlow)
+            found.append(cls)
         pending.extend(cls.__subclasses__())
     return found
 

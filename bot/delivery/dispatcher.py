@@ -17,14 +17,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
 from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater, Sender
 from bot.messages.actions import Address, action_from_payload
+from bot.services.outbox import RecordedReply
 from bot.storage.models import OutboxMessage, OutboxStatus
-from bot.storage.uow import UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,16 @@ BACKOFF_MAX_SECONDS = 600.0
 DeliveryHook = Callable[[Any, OutboxMessage, dict[str, Any]], Awaitable[None]]
 #: Called when a recipient is unreachable (blocked the bot).
 UnreachableHook = Callable[[Any, OutboxMessage], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one delivery attempt came to: a final status, or None for "try again later"."""
+
+    status: OutboxStatus | None
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    delay: float | None = None
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -134,46 +146,86 @@ class OutboxDispatcher:
             if not await self.run_once():
                 return
 
+    async def deliver_now(self, reply: RecordedReply) -> None:
+        """Send a turn's reply the moment its turn has committed, in order, while this process holds
+        the rows' lease (written with them, so no other dispatcher has them). A row that cannot be
+        sent now, and every row after it, is left to the dispatcher's passes: released at once, and
+        retried with backoff as any outbox message is."""
+        if not reply.send_now:
+            self.nudge()
+            return
+        # Half the lease is the margin: a row still being sent when the lease ends would be sent twice.
+        stop_at = reply.leased_until - (reply.leased_until - self._clock.now()) / 2
+        outcomes: list[tuple[int, _Outcome]] = []
+        left = list(reply.message_ids)
+        async with self._uow_factory() as uow:
+            rows = [row for row in [await uow.outbox.get(i) for i in reply.message_ids] if row is not None]
+            work = [(row.id, Address(row.channel, row.chat_id or "", row.thread_id), dict(row.payload))
+                    for row in rows]
+        for message_id, address, payload in work:
+            if self._clock.now() >= stop_at:
+                break
+            outcome = await self._attempt(message_id, address, payload)
+            outcomes.append((message_id, outcome))
+            left.remove(message_id)
+            if outcome.status is not OutboxStatus.SENT:
+                break
+        async with self._uow_factory() as uow:
+            for message_id, outcome in outcomes:
+                await self._record(uow, message_id, outcome)
+            for message_id in left:  # the dispatcher takes them now, in the chat's order
+                row = await uow.outbox.get(message_id)
+                if row is not None and row.status == OutboxStatus.PENDING:
+                    row.locked_until = None
+            await uow.commit()
+        if left or any(outcome.status is None for _, outcome in outcomes):
+            self.nudge()
+
     async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any]) -> None:
+        outcome = await self._attempt(message_id, address, payload)
+        async with self._uow_factory() as uow:
+            if await self._record(uow, message_id, outcome):
+                await uow.commit()
+
+    async def _attempt(self, message_id: int, address: Address, payload: dict[str, Any]) -> _Outcome:
         # The network call happens outside any transaction (the lease keeps other dispatchers off the
         # row), so a slow or flooded API never holds a database lock.
-        outcome: OutboxStatus | None  # None: a transient failure, tried again later
-        result: dict[str, Any] = {}
-        error = ""
-        delay: float | None = None
         try:
             action = action_from_payload(payload)
             result = await self._senders[address.channel].deliver(address, action)
-            outcome = OutboxStatus.SENT
+            return _Outcome(OutboxStatus.SENT, result=result)
         except RetryLater as exc:
-            outcome, error, delay = None, f"retry later: {exc}", exc.after
+            return _Outcome(None, error=f"retry later: {exc}", delay=exc.after)
         except RecipientUnreachable as exc:
-            outcome, error = OutboxStatus.UNREACHABLE, str(exc)
+            return _Outcome(OutboxStatus.UNREACHABLE, error=str(exc))
         except PermanentFailure as exc:
-            outcome, error = OutboxStatus.DEAD, str(exc)
             log.error("outbox message %s rejected for good: %s", message_id, exc)
+            return _Outcome(OutboxStatus.DEAD, error=str(exc))
         except Exception as exc:
-            outcome, error = None, repr(exc)
             log.warning("outbox message %s failed: %r", message_id, exc)
-        async with self._uow_factory() as uow:
-            row = await uow.outbox.get(message_id)
-            if row is None or row.status != OutboxStatus.PENDING:
-                return
-            row.attempts += 1
-            row.locked_until = None
-            if outcome is OutboxStatus.SENT:
-                row.status, row.sent_at, row.result = outcome, self._clock.now(), result
-                if self._on_delivered is not None:
-                    await self._on_delivered(uow, row, result)
-            elif outcome is OutboxStatus.UNREACHABLE:
-                row.status, row.last_error = outcome, error[:500]
-                if self._on_unreachable is not None:
-                    await self._on_unreachable(uow, row)
-            elif outcome is OutboxStatus.DEAD:
-                row.status, row.last_error = outcome, error[:500]
-            else:
-                self._fail(row, error, delay if delay is not None else backoff_seconds(row.attempts))
-            await uow.commit()
+            return _Outcome(None, error=repr(exc))
+
+    async def _record(self, uow: UnitOfWork, message_id: int, outcome: _Outcome) -> bool:
+        """Write what a delivery attempt came to; False if the row was no longer pending."""
+        row = await uow.outbox.get(message_id)
+        if row is None or row.status != OutboxStatus.PENDING:
+            return False
+        row.attempts += 1
+        row.locked_until = None
+        if outcome.status is OutboxStatus.SENT:
+            row.status, row.sent_at, row.result = outcome.status, self._clock.now(), outcome.result
+            if self._on_delivered is not None:
+                await self._on_delivered(uow, row, outcome.result)
+        elif outcome.status is OutboxStatus.UNREACHABLE:
+            row.status, row.last_error = outcome.status, outcome.error[:500]
+            if self._on_unreachable is not None:
+                await self._on_unreachable(uow, row)
+        elif outcome.status is OutboxStatus.DEAD:
+            row.status, row.last_error = outcome.status, outcome.error[:500]
+        else:
+            delay = outcome.delay if outcome.delay is not None else backoff_seconds(row.attempts)
+            self._fail(row, outcome.error, delay)
+        return True
 
     def _fail(self, row: OutboxMessage, error: str, delay: float) -> None:
         row.last_error = error[:500]

@@ -1,8 +1,10 @@
 """The Telegram channel around the conversation core, as `ConsoleChat` is for the terminal; the
 same for both libraries (they hand it events and the membership changes their updates carry).
 
-An event goes to `Conversation.handle`; while the core works longer than `typing_delay`, the user
-sees "typing…"; the actions it returns are sent back to the chat (thread) the event came from.
+An event goes to `Conversation.handle_recorded`; while the core works longer than `typing_delay`, the
+user sees "typing…". The reply was written to the outbox in the turn's transaction and is sent at once
+to the chat (thread) the event came from (`OutboxDispatcher.deliver_now`); the channel returns, and
+the update counts as done (confirmed to Telegram, answered 200), only after that commit.
 Membership changes are the channel's own business: a user who blocks the bot is marked unreachable,
 a group that adds the bot gets one polite note (only the staff chat is a place for the bot to work).
 """
@@ -12,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from bot.channels.bot_api import CHANNEL
 from bot.channels.bot_api.sender import BotApiSender
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.dispatcher import OutboxDispatcher
 from bot.dialogue.engine import Conversation
 from bot.i18n import Catalog, normalize_language
 from bot.messages.actions import Address, SendText
@@ -36,6 +40,7 @@ class TelegramChannel:
         self,
         conversation: Conversation,
         sender: BotApiSender,
+        deliveries: OutboxDispatcher,
         *,
         texts: Catalog,
         settings: Settings,
@@ -45,6 +50,8 @@ class TelegramChannel:
     ) -> None:
         self._conversation = conversation
         self.sender = sender
+        self._deliveries = deliveries
+        self._reply_lease = timedelta(seconds=settings.reply_lease_seconds)
         self._texts = texts
         self._settings = settings
         self._uow_factory = uow_factory
@@ -68,15 +75,17 @@ class TelegramChannel:
                 lambda: typing.append(asyncio.create_task(self._typing(event.chat_id, event.thread_id))),
             )
             try:
-                actions = await self._conversation.handle(event)
+                reply = await self._conversation.handle_recorded(event, lease=self._reply_lease)
             finally:
                 timer.cancel()
                 for task in typing:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
-        if actions:
-            await self.sender.reply(Address(CHANNEL, event.chat_id, event.thread_id), actions)
+        if reply.recorded is not None:
+            await self._deliveries.deliver_now(reply.recorded)
+        elif reply.apology:  # the failed turn kept nothing, so the apology is not kept either
+            await self.sender.reply(Address(CHANNEL, event.chat_id, event.thread_id), list(reply.apology))
 
     async def private_chat_blocked(self, chat_id: str, blocked: bool) -> None:
         """my_chat_member in a private chat: the user blocked (kicked) or unblocked the bot."""

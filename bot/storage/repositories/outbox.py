@@ -89,6 +89,14 @@ class OutboxRepository(Repository):
         await self._session.flush()
         return rows
 
+    async def pending_to(self, channel: str, chat_id: str) -> bool:
+        """Whether a message to the chat is still waiting to be delivered."""
+        query = select(OutboxMessage.id).where(
+            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == PENDING,
+        ).limit(1)
+        return await self._session.scalar(query) is not None
+
     async def get(self, message_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, message_id)
 

@@ -3,7 +3,9 @@
 Each message is leased before delivery so that several dispatchers (several instances) never send the
 same row at once; a crash mid-delivery releases the lease when it expires. A `RetryLater` with an
 `after` (Telegram's retry_after) is honoured exactly; other transient failures back off exponentially.
-After `max_attempts` a message is marked dead and logged for the operator.
+After `max_attempts` a message is marked dead and logged for the operator, unless the failure is the
+chat's (`RetryLater.never_give_up`, the staff group): that one is retried, backing off to
+`BACKOFF_MAX_SECONDS`, until the chat is put right (`retry_chat_now` when the bot is added back).
 
 A dispatcher claims only messages it has a sender for: a channel it has no sender for (a console
 chat's messages in the Telegram bot's process, say) is left to the process that has one. A sender
@@ -18,11 +20,11 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater, Sender
+from bot.delivery.senders import SEND_DEADLINE, PermanentFailure, RecipientUnreachable, RetryLater, Sender
 from bot.messages.actions import Address, action_from_payload
 from bot.services.outbox import RecordedReply
 from bot.storage.models import OutboxMessage, OutboxStatus
@@ -31,6 +33,7 @@ from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+LEASE_MARGIN = timedelta(seconds=10)  # no send starts this close to the end of its row's lease
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 600.0
 
@@ -50,6 +53,7 @@ class _Outcome:
     result: dict[str, Any] = field(default_factory=dict)
     error: str = ""
     delay: float | None = None
+    never_give_up: bool = False
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -105,8 +109,9 @@ class OutboxDispatcher:
                 for row in claimed
             ]
             await uow.commit()
+        deadline = self._clock.now() + LEASE - LEASE_MARGIN
         for message_id, address, payload in work:
-            await self._deliver(message_id, address, payload)
+            await self._deliver(message_id, address, payload, deadline)
         return len(work)
 
     async def run_forever(self, poll_seconds: float = 1.0, *, stop: asyncio.Event | None = None) -> None:
@@ -140,6 +145,15 @@ class OutboxDispatcher:
             self._wake.set()
             await task
 
+    async def retry_chat_now(self, channel: str, chat_id: str) -> int:
+        """The chat was put right (the bot added back to it): what waits for it is due at once."""
+        async with self._uow_factory() as uow:
+            count = await uow.outbox.due_now_for(channel, chat_id, self._clock.now())
+            await uow.commit()
+        if count:
+            self.nudge()
+        return count
+
     async def drain(self, *, max_passes: int = 50) -> None:
         """Deliver until nothing is due (tests and the console)."""
         for _ in range(max_passes):
@@ -165,7 +179,7 @@ class OutboxDispatcher:
         for message_id, address, payload in work:
             if self._clock.now() >= stop_at:
                 break
-            outcome = await self._attempt(message_id, address, payload)
+            outcome = await self._attempt(message_id, address, payload, stop_at)
             outcomes.append((message_id, outcome))
             left.remove(message_id)
             if outcome.status is not OutboxStatus.SENT:
@@ -181,21 +195,25 @@ class OutboxDispatcher:
         if left or any(outcome.status is None for _, outcome in outcomes):
             self.nudge()
 
-    async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any]) -> None:
-        outcome = await self._attempt(message_id, address, payload)
+    async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any],
+                       deadline: datetime) -> None:
+        outcome = await self._attempt(message_id, address, payload, deadline)
         async with self._uow_factory() as uow:
             if await self._record(uow, message_id, outcome):
                 await uow.commit()
 
-    async def _attempt(self, message_id: int, address: Address, payload: dict[str, Any]) -> _Outcome:
+    async def _attempt(self, message_id: int, address: Address, payload: dict[str, Any],
+                       deadline: datetime) -> _Outcome:
         # The network call happens outside any transaction (the lease keeps other dispatchers off the
         # row), so a slow or flooded API never holds a database lock.
+        token = SEND_DEADLINE.set(deadline)
         try:
             action = action_from_payload(payload)
             result = await self._senders[address.channel].deliver(address, action)
             return _Outcome(OutboxStatus.SENT, result=result)
         except RetryLater as exc:
-            return _Outcome(None, error=f"retry later: {exc}", delay=exc.after)
+            return _Outcome(None, error=f"retry later: {exc}", delay=exc.after,
+                            never_give_up=exc.never_give_up)
         except RecipientUnreachable as exc:
             return _Outcome(OutboxStatus.UNREACHABLE, error=str(exc))
         except PermanentFailure as exc:
@@ -204,6 +222,8 @@ class OutboxDispatcher:
         except Exception as exc:
             log.warning("outbox message %s failed: %r", message_id, exc)
             return _Outcome(None, error=repr(exc))
+        finally:
+            SEND_DEADLINE.reset(token)
 
     async def _record(self, uow: UnitOfWork, message_id: int, outcome: _Outcome) -> bool:
         """Write what a delivery attempt came to; False if the row was no longer pending."""
@@ -224,12 +244,12 @@ class OutboxDispatcher:
             row.status, row.last_error = outcome.status, outcome.error[:500]
         else:
             delay = outcome.delay if outcome.delay is not None else backoff_seconds(row.attempts)
-            self._fail(row, outcome.error, delay)
+            self._fail(row, outcome.error, delay, never_give_up=outcome.never_give_up)
         return True
 
-    def _fail(self, row: OutboxMessage, error: str, delay: float) -> None:
+    def _fail(self, row: OutboxMessage, error: str, delay: float, *, never_give_up: bool = False) -> None:
         row.last_error = error[:500]
-        if row.attempts >= self._max_attempts:
+        if row.attempts >= self._max_attempts and not never_give_up:
             row.status = OutboxStatus.DEAD
             log.error("outbox message %s gave up after %s attempts: %s", row.id, row.attempts, error)
             return

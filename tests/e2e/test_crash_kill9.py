@@ -105,6 +105,11 @@ class BotProcess:
         with sqlite3.connect(self.database) as db:
             return int(db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0])
 
+    def outbox_to(self, chat_id: int) -> list[tuple[object, ...]]:
+        with sqlite3.connect(self.database) as db:
+            return db.execute("SELECT id, status, attempts, created_at, sent_at, locked_until, last_error "
+                              "FROM outbox WHERE chat_id = ? ORDER BY id", (str(chat_id),)).fetchall()
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 
@@ -158,7 +163,7 @@ async def test_a_kill_9_mid_burst_loses_no_message_and_repeats_no_reply(
 
     api.set_latency(0.02)  # every call takes a little while, as over the internet
     burst = []
-    for n in range(MESSAGES_EACH):
+    for _ in range(MESSAGES_EACH):
         for user_id in USERS:
             burst.append(api.user(user_id, f"Khách {user_id}").send_text("/help")["update_id"])
     expected = len(USERS) * MESSAGES_EACH * len(answer)
@@ -182,6 +187,7 @@ async def test_a_kill_9_mid_burst_loses_no_message_and_repeats_no_reply(
     await asyncio.sleep(REPLY_LEASE + 1.5)  # a reply delivered twice would arrive by now
 
     for user_id in USERS:
-        assert sends_to(api, user_id) == answer * MESSAGES_EACH, f"customer {user_id}"
+        assert sends_to(api, user_id) == answer * MESSAGES_EACH, (
+            f"customer {user_id}: {bot_process.outbox_to(user_id)}\n{bot_process.output()}")
     claimed = bot_process.claimed_update_ids()
     assert [u for u in claimed if u in burst] == sorted(burst), "every message handled, each once"

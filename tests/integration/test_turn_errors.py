@@ -29,7 +29,8 @@ from tests.support.harness import ChatHarness
 
 
 def conflict() -> IntegrityError:
-    return IntegrityError("INSERT INTO tickets ...", {}, Exception("UNIQUE constraint failed: tickets.number"))
+    cause = Exception("UNIQUE constraint failed: tickets.number")
+    return IntegrityError("INSERT INTO tickets ...", {}, cause)
 
 
 def failing_save(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:

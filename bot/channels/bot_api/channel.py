@@ -7,6 +7,8 @@ to the chat (thread) the event came from (`OutboxDispatcher.deliver_now`); the c
 the update counts as done (confirmed to Telegram, answered 200), only after that commit.
 Membership changes are the channel's own business: a user who blocks the bot is marked unreachable,
 a group that adds the bot gets one polite note (only the staff chat is a place for the bot to work).
+The staff chat is never given up (sender.py): the bot removed from it is logged as an error, and the
+bot added back retries at once whatever waits for it there.
 """
 
 from __future__ import annotations
@@ -100,12 +102,24 @@ class TelegramChannel:
 
     async def added_to_group(self, chat_id: str, language: str | None) -> None:
         """Someone added the bot to a group: one polite note, unless it is the staff chat."""
-        staff = self._settings.staff_chat_id
-        if staff is not None and chat_id == str(staff):
+        if self._is_staff_chat(chat_id):
+            retried = await self._deliveries.retry_chat_now(CHANNEL, chat_id)
+            log.info("the bot was added back to the staff chat %s: %s waiting message(s) retried now",
+                     chat_id, retried)
             return
         lang = normalize_language(language) or self._settings.default_language
         note = SendText(self._texts.text(lang, "telegram.group_note"))
         await self.sender.reply(Address(CHANNEL, chat_id), [note])
+
+    async def removed_from_group(self, chat_id: str) -> None:
+        """The bot left or was removed from a group: for the staff chat, the operator must act."""
+        if self._is_staff_chat(chat_id):
+            log.error("the bot was removed from the staff chat %s: tickets, relays and reminders wait "
+                      "until it is added back", chat_id)
+
+    def _is_staff_chat(self, chat_id: str) -> bool:
+        staff = self._settings.staff_chat_id
+        return staff is not None and chat_id == str(staff)
 
     async def _typing(self, chat_id: str, thread_id: int | None) -> None:
         while True:

@@ -216,6 +216,8 @@ class PtbRuntime(RuntimeLoops):
                 await self.channel.private_chat_blocked(chat_id, blocked=new == "kicked")
         elif member.chat.type in ("group", "supergroup") and new in _JOINED and old not in _JOINED:
             await self.channel.added_to_group(chat_id, member.from_user.language_code)
+        elif member.chat.type in ("group", "supergroup") and old in _JOINED and new not in _JOINED:
+            await self.channel.removed_from_group(chat_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         incident = secrets.token_hex(4).upper()

@@ -9,10 +9,11 @@ but not yet sent. After a restart every message must have been handled exactly o
 update id) and every customer must have exactly one answer per message, no more (the fake records
 every send).
 
-The 502 keeps the kill away from the one moment no design can cover: a send that Telegram carried
-out whose answer the bot never read (the process died in between) is taken for unsent and sent
-again after the restart, since Telegram cannot be asked whether a message was sent. That moment is
-the length of one HTTP answer and one commit; a kill at a random instant lands in it now and then.
+The 502, and waiting until every answer Telegram accepted is recorded as sent, keep the kill away
+from the one moment no design can cover: a send that Telegram carried out whose answer the bot
+never recorded (the process died in between) is taken for unsent and sent again after the restart,
+since Telegram cannot be asked whether a message was sent. That moment lasts one HTTP answer and one
+commit (longer when SQLite's writers queue); a kill at a random instant lands in it now and then.
 """
 
 from __future__ import annotations
@@ -101,6 +102,12 @@ class BotProcess:
             rows = db.execute("SELECT event_key FROM processed_events WHERE channel = 'telegram'").fetchall()
         return sorted(int(key) for (key,) in rows)
 
+    def sent_rows(self) -> int:
+        chats = ",".join(f"'{user}'" for user in USERS)
+        with sqlite3.connect(self.database) as db:
+            query = f"SELECT count(*) FROM outbox WHERE status = 'sent' AND chat_id IN ({chats})"
+            return int(db.execute(query).fetchone()[0])
+
     def undelivered_replies(self) -> int:
         with sqlite3.connect(self.database) as db:
             return int(db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0])
@@ -171,7 +178,9 @@ async def test_a_kill_9_mid_burst_loses_no_message_and_repeats_no_reply(
     await wait_until(lambda: sum(len(sends_to(api, u)) for u in USERS) >= kill_after, 60,
                      f"{kill_after} answers", bot_process)
     api.fail_next("sendMessage", 502, times=1_000_000)
-    await asyncio.sleep(0.7)  # sends in flight are answered and recorded; turns go on, unsendable
+    # Sends in flight are answered and recorded; turns go on, their replies unsendable.
+    await wait_until(lambda: bot_process.sent_rows() == sum(len(sends_to(api, u)) for u in USERS), 20,
+                     "every delivered answer recorded as sent", bot_process)
     bot_process.kill()
     api.faults.failures.clear()
     # What the kill caught: messages not handled yet, and replies committed but not delivered.

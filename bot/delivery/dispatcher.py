@@ -81,6 +81,7 @@ class OutboxDispatcher:
         self._on_unreachable = on_unreachable
         self._wake = asyncio.Event()
         self._only_chat: dict[str, str] = {}
+        self._wake_listeners: list[Callable[[], None]] = []
 
     def add_sender(self, channel: str, sender: Sender, *, chat_id: str | None = None) -> None:
         """Deliver the channel's messages with `sender`; with `chat_id`, only that chat's."""
@@ -98,6 +99,12 @@ class OutboxDispatcher:
     def nudge(self) -> None:
         """Something was just queued: deliver it now rather than at the next poll."""
         self._wake.set()
+        for listener in self._wake_listeners:
+            listener()
+
+    def on_nudge(self, listener: Callable[[], None]) -> None:
+        """Also call `listener` on a nudge (a runtime that runs the passes itself wakes its loop)."""
+        self._wake_listeners.append(listener)
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many messages were attempted."""

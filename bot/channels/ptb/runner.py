@@ -130,6 +130,7 @@ class PtbRuntime(RuntimeLoops):
         application.add_handler(TypeHandler(Update, runtime.on_update))
         application.add_error_handler(runtime.on_error)
         app.dispatcher.add_sender(CHANNEL, sender)
+        app.dispatcher.on_nudge(wake.set)  # what a reply leaves to the outbox goes at once
         return runtime
 
     @property

@@ -103,6 +103,7 @@ class TelegramRuntime(RuntimeLoops):
         bot.session.middleware(PollingPace(sequencer, busy_at=BUSY_UPDATES_PER_TURN * channel.turns_at_once))
         dispatcher = create_dispatcher(channel, UpdateTranslator(cancel_labels), sequencer, RecentUpdates())
         app.dispatcher.add_sender(CHANNEL, sender)
+        app.dispatcher.on_nudge(wake.set)  # what a reply leaves to the outbox goes at once
         return cls(app, bot, limiter, sender, channel, dispatcher, sequencer, polling_timeout,
                    _outbox_wake=wake)
 

@@ -9,8 +9,9 @@ but not yet sent. After a restart every message must have been handled exactly o
 update id) and every customer must have exactly one answer per message, no more (the fake records
 every send).
 
-The 502, and waiting until every answer Telegram accepted is recorded as sent, keep the kill away
-from the one moment no design can cover: a send that Telegram carried out whose answer the bot
+The 502, waiting until every answer Telegram accepted is recorded as sent, and keeping the 502 a
+moment after the kill (a request the dead process had in flight is refused, not carried out), keep
+the kill away from the one moment no design can cover: a send that Telegram carried out whose answer the bot
 never recorded (the process died in between) is taken for unsent and sent again after the restart,
 since Telegram cannot be asked whether a message was sent. That moment lasts one HTTP answer and one
 commit (longer when SQLite's writers queue); a kill at a random instant lands in it now and then.
@@ -24,6 +25,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -178,10 +180,13 @@ async def test_a_kill_9_mid_burst_loses_no_message_and_repeats_no_reply(
     await wait_until(lambda: sum(len(sends_to(api, u)) for u in USERS) >= kill_after, 60,
                      f"{kill_after} answers", bot_process)
     api.fail_next("sendMessage", 502, times=1_000_000)
+    marks = {"fault": time.monotonic()}
     # Sends in flight are answered and recorded; turns go on, their replies unsendable.
     await wait_until(lambda: bot_process.sent_rows() == sum(len(sends_to(api, u)) for u in USERS), 20,
                      "every delivered answer recorded as sent", bot_process)
     bot_process.kill()
+    marks["kill"] = time.monotonic()
+    await asyncio.sleep(1.0)  # a request the dead process still had in flight is refused, to no one
     api.faults.failures.clear()
     # What the kill caught: messages not handled yet, and replies committed but not delivered.
     unhandled = set(burst) - set(bot_process.claimed_update_ids())
@@ -197,6 +202,8 @@ async def test_a_kill_9_mid_burst_loses_no_message_and_repeats_no_reply(
 
     for user_id in USERS:
         assert sends_to(api, user_id) == answer * MESSAGES_EACH, (
-            f"customer {user_id}: {bot_process.outbox_to(user_id)}\n{bot_process.output()}")
+            f"customer {user_id}: {bot_process.outbox_to(user_id)}\n{marks}\n"
+            f"{[(c.time, c.status) for c in api.calls_of('sendMessage') if c.chat_id == user_id]}\n"
+            f"{bot_process.output()}")
     claimed = bot_process.claimed_update_ids()
     assert [u for u in claimed if u in burst] == sorted(burst), "every message handled, each once"

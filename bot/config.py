@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     # Outbox delivery
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_max_attempts: int = Field(default=20, ge=1)
+    # How long a turn's reply is reserved for the process that answers it: it is sent at once after
+    # the turn commits, and only if that process dies does the outbox deliver it, once this passes.
+    reply_lease_seconds: float = Field(default=30.0, gt=0, le=600)
 
     @field_validator(*UNSET_WHEN_EMPTY, mode="before")
     @classmethod

@@ -6,7 +6,9 @@
                  and without VERIFICATION_CODE_SECRET (codes must verify on every instance, after restarts)
     start        run, when TELEGRAM_BOT_TOKEN is set; otherwise demo data (if the database has no
                  customers) and the console chat, so the bot can be tried with no setup at all
-    healthcheck  exit 0 if the database answers and, in webhook mode, GET /healthz answers 200
+    healthcheck  a short report (database, outbox backlog, staff chat, webhook); exit 0 if the
+                 database answers, the staff chat is not failing (bot.services.health) and, in webhook
+                 mode, GET /healthz answers 200; exit 1 otherwise
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from bot.channels.bot_api.runtime import RuntimeLoops
 from bot.cli.chat_command import add_console_options, run_chat
 from bot.cli.common import open_app, open_storage, settings_from
 from bot.cli.errors import CliError
+from bot.clock import SystemClock
 from bot.config import CODE_KEY_MISSING, Settings
+from bot.services.health import delivery_health
 from bot.services.staff_reach import NO_STAFF_DESTINATION, staff_reachable
 from bot.storage.db import create_engine
+from bot.storage.uow import UnitOfWorkFactory
 
 HEALTH_TIMEOUT = 5.0
 
@@ -37,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_console_options(start)
     start.set_defaults(func=start_anyhow)
-    health = subparsers.add_parser("healthcheck", help="exit 0 if the bot's database (and webhook) answer")
+    health = subparsers.add_parser(
+        "healthcheck", help="report the database, outbox, staff chat (and webhook); exit 0 if all are well")
     health.set_defaults(func=healthcheck)
 
 
@@ -80,7 +86,6 @@ async def start_anyhow(args: argparse.Namespace) -> int:
 async def _seed_demo_data_if_empty(settings: Settings) -> None:
     """An empty database gets the demo data set, so the console has customers and orders to show."""
     from bot import demo_data
-    from bot.clock import SystemClock
     from bot.services.imports import import_records
 
     async with open_storage(settings) as uow_factory:
@@ -96,17 +101,29 @@ async def _seed_demo_data_if_empty(settings: Settings) -> None:
 async def healthcheck(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     engine = create_engine(settings.database_url)
+    staff_chat = None if settings.staff_chat_id is None else str(settings.staff_chat_id)
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as exc:
+        await engine.dispose()
         print(f"database: unavailable ({type(exc).__name__})", file=sys.stderr)
         return 1
+    print("database: ok")
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT), UnitOfWorkFactory(engine)() as uow:
+            delivery = await delivery_health(uow, staff_chat)
+    except Exception as exc:  # no schema yet: the bot has not started on this database
+        print(f"outbox: not readable ({type(exc).__name__})")
+        healthy = True
+    else:
+        for line in delivery.report(SystemClock().now()):
+            print(line)
+        healthy = delivery.staff_chat_ok
     finally:
         await engine.dispose()
-    print("database: ok")
     if not settings.webhook_url:
-        return 0
+        return 0 if healthy else 1
     import aiohttp  # only the webhook probe needs an HTTP client
 
     host, port = settings.listen_host_port
@@ -120,4 +137,4 @@ async def healthcheck(args: argparse.Namespace) -> int:
         print(f"webhook: {url} unreachable ({type(exc).__name__})", file=sys.stderr)
         return 1
     print(f"webhook: {url} {'ok' if ok else 'unhealthy'}")
-    return 0 if ok else 1
+    return 0 if ok and healthy else 1

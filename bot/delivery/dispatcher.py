@@ -3,7 +3,9 @@
 Each message is leased before delivery so that several dispatchers (several instances) never send the
 same row at once; a crash mid-delivery releases the lease when it expires. A `RetryLater` with an
 `after` (Telegram's retry_after) is honoured exactly; other transient failures back off exponentially.
-After `max_attempts` a message is marked dead and logged for the operator.
+After `max_attempts` a message is marked dead and logged for the operator, unless the failure is the
+chat's (`RetryLater.never_give_up`, the staff group): that one is retried, backing off to
+`BACKOFF_MAX_SECONDS`, until the chat is put right (`retry_chat_now` when the bot is added back).
 
 A dispatcher claims only messages it has a sender for: a channel it has no sender for (a console
 chat's messages in the Telegram bot's process, say) is left to the process that has one. A sender
@@ -17,18 +19,21 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater, Sender
+from bot.delivery.senders import SEND_DEADLINE, PermanentFailure, RecipientUnreachable, RetryLater, Sender
 from bot.messages.actions import Address, action_from_payload
+from bot.services.outbox import RecordedReply
 from bot.storage.models import OutboxMessage, OutboxStatus
-from bot.storage.uow import UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+LEASE_MARGIN = timedelta(seconds=10)  # no send starts this close to the end of its row's lease
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 600.0
 
@@ -38,6 +43,17 @@ BACKOFF_MAX_SECONDS = 600.0
 DeliveryHook = Callable[[Any, OutboxMessage, dict[str, Any]], Awaitable[None]]
 #: Called when a recipient is unreachable (blocked the bot).
 UnreachableHook = Callable[[Any, OutboxMessage], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one delivery attempt came to: a final status, or None for "try again later"."""
+
+    status: OutboxStatus | None
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    delay: float | None = None
+    never_give_up: bool = False
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -65,6 +81,7 @@ class OutboxDispatcher:
         self._on_unreachable = on_unreachable
         self._wake = asyncio.Event()
         self._only_chat: dict[str, str] = {}
+        self._wake_listeners: list[Callable[[], None]] = []
 
     def add_sender(self, channel: str, sender: Sender, *, chat_id: str | None = None) -> None:
         """Deliver the channel's messages with `sender`; with `chat_id`, only that chat's."""
@@ -82,6 +99,12 @@ class OutboxDispatcher:
     def nudge(self) -> None:
         """Something was just queued: deliver it now rather than at the next poll."""
         self._wake.set()
+        for listener in self._wake_listeners:
+            listener()
+
+    def on_nudge(self, listener: Callable[[], None]) -> None:
+        """Also call `listener` on a nudge (a runtime that runs the passes itself wakes its loop)."""
+        self._wake_listeners.append(listener)
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many messages were attempted."""
@@ -93,8 +116,9 @@ class OutboxDispatcher:
                 for row in claimed
             ]
             await uow.commit()
+        deadline = self._clock.now() + LEASE - LEASE_MARGIN
         for message_id, address, payload in work:
-            await self._deliver(message_id, address, payload)
+            await self._deliver(message_id, address, payload, deadline)
         return len(work)
 
     async def run_forever(self, poll_seconds: float = 1.0, *, stop: asyncio.Event | None = None) -> None:
@@ -128,56 +152,111 @@ class OutboxDispatcher:
             self._wake.set()
             await task
 
+    async def retry_chat_now(self, channel: str, chat_id: str) -> int:
+        """The chat was put right (the bot added back to it): what waits for it is due at once."""
+        async with self._uow_factory() as uow:
+            count = await uow.outbox.due_now_for(channel, chat_id, self._clock.now())
+            await uow.commit()
+        if count:
+            self.nudge()
+        return count
+
     async def drain(self, *, max_passes: int = 50) -> None:
         """Deliver until nothing is due (tests and the console)."""
         for _ in range(max_passes):
             if not await self.run_once():
                 return
 
-    async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any]) -> None:
+    async def deliver_now(self, reply: RecordedReply) -> None:
+        """Send a turn's reply the moment its turn has committed, in order, while this process holds
+        the rows' lease (written with them, so no other dispatcher has them). A row that cannot be
+        sent now, and every row after it, is left to the dispatcher's passes: released at once, and
+        retried with backoff as any outbox message is."""
+        if not reply.send_now:
+            self.nudge()
+            return
+        # Half the lease is the margin: a row still being sent when the lease ends would be sent twice.
+        stop_at = reply.leased_until - (reply.leased_until - self._clock.now()) / 2
+        outcomes: list[tuple[int, _Outcome]] = []
+        left = list(reply.message_ids)
+        async with self._uow_factory() as uow:
+            rows = [row for row in [await uow.outbox.get(i) for i in reply.message_ids] if row is not None]
+            work = [(row.id, Address(row.channel, row.chat_id or "", row.thread_id), dict(row.payload))
+                    for row in rows]
+        for message_id, address, payload in work:
+            if self._clock.now() >= stop_at:
+                break
+            outcome = await self._attempt(message_id, address, payload, stop_at)
+            outcomes.append((message_id, outcome))
+            left.remove(message_id)
+            if outcome.status is not OutboxStatus.SENT:
+                break
+        async with self._uow_factory() as uow:
+            for message_id, outcome in outcomes:
+                await self._record(uow, message_id, outcome)
+            for message_id in left:  # the dispatcher takes them now, in the chat's order
+                row = await uow.outbox.get(message_id)
+                if row is not None and row.status == OutboxStatus.PENDING:
+                    row.locked_until = None
+            await uow.commit()
+        if left or any(outcome.status is None for _, outcome in outcomes):
+            self.nudge()
+
+    async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any],
+                       deadline: datetime) -> None:
+        outcome = await self._attempt(message_id, address, payload, deadline)
+        async with self._uow_factory() as uow:
+            if await self._record(uow, message_id, outcome):
+                await uow.commit()
+
+    async def _attempt(self, message_id: int, address: Address, payload: dict[str, Any],
+                       deadline: datetime) -> _Outcome:
         # The network call happens outside any transaction (the lease keeps other dispatchers off the
         # row), so a slow or flooded API never holds a database lock.
-        outcome: OutboxStatus | None  # None: a transient failure, tried again later
-        result: dict[str, Any] = {}
-        error = ""
-        delay: float | None = None
+        token = SEND_DEADLINE.set(deadline)
         try:
             action = action_from_payload(payload)
             result = await self._senders[address.channel].deliver(address, action)
-            outcome = OutboxStatus.SENT
+            return _Outcome(OutboxStatus.SENT, result=result)
         except RetryLater as exc:
-            outcome, error, delay = None, f"retry later: {exc}", exc.after
+            return _Outcome(None, error=f"retry later: {exc}", delay=exc.after,
+                            never_give_up=exc.never_give_up)
         except RecipientUnreachable as exc:
-            outcome, error = OutboxStatus.UNREACHABLE, str(exc)
+            return _Outcome(OutboxStatus.UNREACHABLE, error=str(exc))
         except PermanentFailure as exc:
-            outcome, error = OutboxStatus.DEAD, str(exc)
             log.error("outbox message %s rejected for good: %s", message_id, exc)
+            return _Outcome(OutboxStatus.DEAD, error=str(exc))
         except Exception as exc:
-            outcome, error = None, repr(exc)
             log.warning("outbox message %s failed: %r", message_id, exc)
-        async with self._uow_factory() as uow:
-            row = await uow.outbox.get(message_id)
-            if row is None or row.status != OutboxStatus.PENDING:
-                return
-            row.attempts += 1
-            row.locked_until = None
-            if outcome is OutboxStatus.SENT:
-                row.status, row.sent_at, row.result = outcome, self._clock.now(), result
-                if self._on_delivered is not None:
-                    await self._on_delivered(uow, row, result)
-            elif outcome is OutboxStatus.UNREACHABLE:
-                row.status, row.last_error = outcome, error[:500]
-                if self._on_unreachable is not None:
-                    await self._on_unreachable(uow, row)
-            elif outcome is OutboxStatus.DEAD:
-                row.status, row.last_error = outcome, error[:500]
-            else:
-                self._fail(row, error, delay if delay is not None else backoff_seconds(row.attempts))
-            await uow.commit()
+            return _Outcome(None, error=repr(exc))
+        finally:
+            SEND_DEADLINE.reset(token)
 
-    def _fail(self, row: OutboxMessage, error: str, delay: float) -> None:
+    async def _record(self, uow: UnitOfWork, message_id: int, outcome: _Outcome) -> bool:
+        """Write what a delivery attempt came to; False if the row was no longer pending."""
+        row = await uow.outbox.get(message_id)
+        if row is None or row.status != OutboxStatus.PENDING:
+            return False
+        row.attempts += 1
+        row.locked_until = None
+        if outcome.status is OutboxStatus.SENT:
+            row.status, row.sent_at, row.result = outcome.status, self._clock.now(), outcome.result
+            if self._on_delivered is not None:
+                await self._on_delivered(uow, row, outcome.result)
+        elif outcome.status is OutboxStatus.UNREACHABLE:
+            row.status, row.last_error = outcome.status, outcome.error[:500]
+            if self._on_unreachable is not None:
+                await self._on_unreachable(uow, row)
+        elif outcome.status is OutboxStatus.DEAD:
+            row.status, row.last_error = outcome.status, outcome.error[:500]
+        else:
+            delay = outcome.delay if outcome.delay is not None else backoff_seconds(row.attempts)
+            self._fail(row, outcome.error, delay, never_give_up=outcome.never_give_up)
+        return True
+
+    def _fail(self, row: OutboxMessage, error: str, delay: float, *, never_give_up: bool = False) -> None:
         row.last_error = error[:500]
-        if row.attempts >= self._max_attempts:
+        if row.attempts >= self._max_attempts and not never_give_up:
             row.status = OutboxStatus.DEAD
             log.error("outbox message %s gave up after %s attempts: %s", row.id, row.attempts, error)
             return

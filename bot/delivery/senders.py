@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.messages.actions import Action, Address
+
+#: The moment after which a delivery must not start another send: the row's lease ends soon after,
+#: and another dispatcher may then take the row and send it too. Set by the dispatcher around each
+#: delivery; a sender that can wait before sending (for a rate limit) checks it after the wait and
+#: raises `RetryLater` instead of sending late. None: no limit.
+SEND_DEADLINE: ContextVar[datetime | None] = ContextVar("send_deadline", default=None)
 
 
 class DeliveryError(Exception):
@@ -12,11 +20,16 @@ class DeliveryError(Exception):
 
 
 class RetryLater(DeliveryError):
-    """A transient failure (flood limit, outage); try again after `after` seconds or with backoff."""
+    """A transient failure (flood limit, outage); try again after `after` seconds or with backoff.
 
-    def __init__(self, reason: str, after: float | None = None) -> None:
+    `never_give_up`: the chat, not the message, is at fault (the staff group removed the bot, say):
+    the message is retried with backoff until the chat is put right, however many attempts it takes.
+    """
+
+    def __init__(self, reason: str, after: float | None = None, *, never_give_up: bool = False) -> None:
         super().__init__(reason)
         self.after = after
+        self.never_give_up = never_give_up
 
 
 class RecipientUnreachable(DeliveryError):

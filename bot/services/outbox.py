@@ -5,6 +5,11 @@ Writing: `enqueue` records what the message is for (`OutboxPurpose`) and what it
 later a privacy request), and whether it waits (`held`) instead of being due now. The dedupe key
 only makes writing idempotent; nothing reads it back.
 
+A turn's reply (`record_reply`) is written like any other row, in the turn's transaction, leased to
+the process that answers so that it can send it at once after the commit; should that process die
+first, the lease runs out and any dispatcher delivers it. A crash therefore neither loses the reply
+nor sends it twice (the update it answers is claimed in the same transaction).
+
 Delivered: the dispatcher calls `DeliveryHooks` in the unit of work that marks the row sent. The
 hooks are registered by purpose (in `bot.bootstrap`) and get the row's facts as `Delivered`, so a
 hook reads columns, not keys.
@@ -12,8 +17,9 @@ hook reads columns, not keys.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -33,11 +39,12 @@ async def enqueue(
     request_id: int | None = None,
     dedupe_key: str | None = None,
     held: bool = False,
+    leased_until: datetime | None = None,
 ) -> OutboxMessage:
     """Queue `action` for `address`; with a `dedupe_key` already written, the row written then.
 
     `held`: not due until released (`uow.outbox.release_held`), as a ticket's staff messages wait
-    for its topic.
+    for its topic. `leased_until`: no dispatcher claims it before then (the writer sends it itself).
     """
     payload = action_to_payload(action)
     now = clock.now()
@@ -54,9 +61,34 @@ async def enqueue(
             dedupe_key=dedupe_key,
             status=OutboxStatus.HELD if held else OutboxStatus.PENDING,
             next_attempt_at=now,
+            locked_until=leased_until,
             created_at=now,
         )
     )
+
+
+@dataclass(frozen=True)
+class RecordedReply:
+    """A turn's reply as written to the outbox: the rows the answering process sends at once
+    (`send_now`, leased to it until `leased_until`), or none when an earlier message to the same chat
+    is still waiting, so that the dispatcher keeps the chat's order."""
+
+    message_ids: tuple[int, ...]
+    leased_until: datetime
+    send_now: bool
+
+
+async def record_reply(
+    uow: UnitOfWork, clock: Clock, address: Address, actions: Sequence[Action], *, lease: timedelta
+) -> RecordedReply:
+    """Write a turn's reply in the turn's transaction (see the module docstring)."""
+    leased_until = clock.now() + lease
+    send_now = not await uow.outbox.pending_to(address.channel, address.chat_id)
+    rows = [
+        await enqueue(uow, clock, address, action, leased_until=leased_until if send_now else None)
+        for action in actions
+    ]
+    return RecordedReply(tuple(row.id for row in rows), leased_until, send_now)
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,9 @@ chat, where staff reply to the card. A topic, card and relay keep their order:
 3. A relay written while the topic does not exist yet is held the same way. Writers lock the ticket
    row before reading `staff_thread_id` and the hook locks it before releasing, so on PostgreSQL a
    relay is either held before the release or sees the thread id; SQLite serialises the two anyway.
-4. If the topic can never be created (its row is dead: the chat is not a forum, the bot lacks the
-   right), the SLA sweep calls `release_orphaned_holds`: the held rows go to the staff chat without a
-   thread, so nothing is lost; staff can then reply to the card.
+4. If the topic can never be created (its row is final but not sent, dead or unreachable: the chat
+   is not a forum, the bot lacks the right), the SLA sweep calls `release_orphaned_holds`: the held
+   rows go to the staff chat without a thread, so nothing is lost; staff can then reply to the card.
 
 Without a forum the card is sent at once; `card_sent` (registered for `ticket_card`) stores its
 message id so that staff replies to the card reach the customer.
@@ -60,6 +60,9 @@ from bot.storage.models import OutboxPurpose, OutboxStatus, Ticket, TicketMessag
 from bot.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+#: A topic row in one of these states was never sent and never will be: nothing waits for it.
+_NEVER_OPENS = (OutboxStatus.DEAD, OutboxStatus.UNREACHABLE)
 
 STAFF_CHANNEL = "telegram"  # the staff group lives on Telegram whatever channel the customer used
 EMAIL_CHANNEL = "email"
@@ -201,7 +204,7 @@ class TicketRouter:
         chat = ticket.staff_chat_id or self._staff_chat
         if chat is None:
             return
-        held = self._waits_for_topic(ticket) and await self._topic_status(uow, ticket) != OutboxStatus.DEAD
+        held = self._waits_for_topic(ticket) and await self._topic_status(uow, ticket) not in _NEVER_OPENS
         await enqueue(uow, self._clock, Address(STAFF_CHANNEL, chat, ticket.staff_thread_id), action,
                       purpose=purpose, ticket_id=ticket.id, dedupe_key=_key(ticket, key), held=held)
 

@@ -103,17 +103,17 @@ async def test_one_users_messages_in_order_while_users_run_concurrently(
     runtime = await telegram_bot.start()
     log: list[tuple[str, str, str]] = []
     conversation = runtime.channel._conversation
-    real_handle = conversation.handle
+    real_handle = conversation.handle_recorded
 
-    async def slow_handle(event):
+    async def slow_handle(event, **options):
         log.append(("start", event.user_id, event.text or ""))
         if event.text == "1":
             await asyncio.sleep(0.4)  # the first message of each user is slow
-        result = await real_handle(event)
+        result = await real_handle(event, **options)
         log.append(("end", event.user_id, event.text or ""))
         return result
 
-    conversation.handle = slow_handle  # type: ignore[method-assign]
+    conversation.handle_recorded = slow_handle  # type: ignore[method-assign]
     runtime.channel._turns = asyncio.Semaphore(8)  # as on PostgreSQL (SQLite runs one turn at a time)
     lan, mai = api.user(LAN, "Lan"), api.user(MAI, "Mai")
     for n in ("1", "2", "3"):

@@ -109,6 +109,18 @@ async def test_tickets_held_for_a_dead_topic(app: App) -> None:
     assert alive not in await _dead_topic_tickets(app)
 
 
+async def test_rows_held_for_a_topic_that_ended_unreachable_are_released_too(app: App) -> None:
+    """Whatever the topic's final state (an old row the bot marked unreachable, say), nothing stays
+    held for it: the SLA sweep's release finds the ticket."""
+    ticket_id = await open_for(app, "1001")
+    async with app.uow_factory() as uow:
+        topic = await uow.outbox.topic_of(ticket_id)
+        assert topic is not None
+        topic.status = OutboxStatus.UNREACHABLE
+        assert list(await uow.outbox.tickets_held_for_a_dead_topic()) == [ticket_id]
+        await uow.commit()
+
+
 async def _dead_topic_tickets(app: App) -> list[int]:
     async with app.uow_factory() as uow:
         return list(await uow.outbox.tickets_held_for_a_dead_topic())

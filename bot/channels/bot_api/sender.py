@@ -9,6 +9,13 @@ The policy is shared by both Telegram channels; each library brings a `Transport
 | Unavailable (network errors, 5xx)      | retry with backoff (bound)     | a few quick retries, RetryLater  |
 | Blocked (403 Forbidden)                | mark unreachable, stop         | mark unreachable, RecipientUnr.  |
 | Rejected (400 and other API errors)    | log, skip that action          | PermanentFailure                 |
+| a group's 403, 400 chat not found or   | to the outbox                  | logged as an error, RetryLater   |
+|   migrated (the staff chat's problem)  |                                |   (never_give_up)                |
+
+Only a private chat is marked blocked: a person who blocked the bot is not written to until they
+write again. A group (the staff chat) is never given up: its failure is the operator's to fix (add the
+bot back, set the new id of a migrated group); until then its messages wait and are retried with
+backoff, `rosee-support healthcheck` reports it, and adding the bot back retries them at once.
 
 A direct reply that still cannot be sent when the bound is reached is not dropped: what is left of
 it is written to the outbox, which delivers it once Telegram answers again.
@@ -26,7 +33,7 @@ from bot.channels.bot_api import CHANNEL
 from bot.channels.bot_api.rate_limit import RateLimiter
 from bot.channels.bot_api.rendering import Call, NotForTelegram, one_message_each, render_one
 from bot.clock import Clock
-from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater
+from bot.delivery.senders import SEND_DEADLINE, PermanentFailure, RecipientUnreachable, RetryLater
 from bot.messages.actions import Action, Address
 from bot.services import reachability
 from bot.services.outbox import enqueue
@@ -75,6 +82,18 @@ class Transport(Protocol):
     async def perform(self, call: Call) -> Sent: ...
 
     async def close(self) -> None: ...
+
+
+def is_private_chat(chat_id: str) -> bool:
+    """Telegram gives people positive chat ids and groups, supergroups and channels negative ones."""
+    try:
+        return int(chat_id) > 0
+    except ValueError:
+        return False
+
+
+#: 400 descriptions that mean the chat itself cannot be written to (Telegram's wording).
+_CHAT_PROBLEMS = ("chat not found", "upgraded to a supergroup", "migrate")
 
 
 class BotApiSender:
@@ -189,6 +208,10 @@ class BotApiSender:
         for attempt in range(1, attempts + 1):
             if step.is_message:
                 await self._limiter.acquire(address.chat_id)
+            deadline = SEND_DEADLINE.get()
+            if deadline is not None and self._clock.now() >= deadline:
+                # The wait for the rate limit outlasted the row's lease: sending now could send twice.
+                raise RetryLater("the lease of the message ran out before its turn to be sent", after=0)
             try:
                 return await self.transport.perform(step)
             except FloodWait as exc:
@@ -198,6 +221,8 @@ class BotApiSender:
                 waited += exc.after
                 await asyncio.sleep(exc.after)
             except Blocked as exc:
+                if not is_private_chat(address.chat_id):
+                    raise self._group_problem(address, step, exc) from None
                 await self._mark_unreachable(address.chat_id)
                 raise RecipientUnreachable(str(exc)) from None
             except Unavailable as exc:
@@ -207,8 +232,16 @@ class BotApiSender:
                 waited += delay
                 await asyncio.sleep(delay)
             except Rejected as exc:
+                if not is_private_chat(address.chat_id) and any(
+                        problem in str(exc).lower() for problem in _CHAT_PROBLEMS):
+                    raise self._group_problem(address, step, exc) from None
                 raise PermanentFailure(f"{step.method}: {exc}") from None
         raise RetryLater("still flooded after retries")
+
+    def _group_problem(self, address: Address, step: Call, exc: Exception) -> RetryLater:
+        log.error("group chat %s cannot be written to (%s: %s): its messages wait and are retried; "
+                  "add the bot back or correct STAFF_CHAT_ID", address.chat_id, step.method, exc)
+        return RetryLater(f"group chat unreachable: {exc}", never_give_up=True)
 
     async def _mark_unreachable(self, chat_id: str) -> None:
         self._unreachable.add(chat_id)

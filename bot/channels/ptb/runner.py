@@ -1,6 +1,6 @@
-"""Running the Telegram channel on python-telegram-bot: its `Application` with the Updater's long
-polling by default, our webhook server (bot/channels/bot_api/webhook.py, with /healthz) when
-WEBHOOK_URL is set, and the outbox dispatcher beside either, in one process.
+"""Running the Telegram channel on python-telegram-bot: its `Application` with our long polling
+(bot/channels/bot_api/polling.py) by default, our webhook server (bot/channels/bot_api/webhook.py,
+with /healthz) when WEBHOOK_URL is set, and the outbox dispatcher beside either, in one process.
 
     runtime = PtbRuntime.create(app)           # app from bot.bootstrap.build_app
     await runtime.start()                      # or runtime.start(mode="webhook")
@@ -9,9 +9,12 @@ WEBHOOK_URL is set, and the outbox dispatcher beside either, in one process.
 
 One `TypeHandler` receives every update and hands it to the shared channel; the update processor
 (processing.py) keeps each user's updates in order. A webhook request goes through the same
-processor and is answered once its update was handled.
+processor and is answered once its update was handled. Polling is our loop over the public
+`Bot.get_updates`, not the `Updater`: that one queues a fetched batch and polls again at once, which
+confirms the batch while it waits in the queue, and a crash would lose it. An update is confirmed
+once its turn committed; a polled update goes through the processor as a webhook one does.
 
-Shutdown: stop taking updates (the Updater stops polling; the webhook server stops accepting and
+Shutdown: stop taking updates (our polling stops; the webhook server stops accepting and
 finishes the requests in hand), let the Application finish the updates in hand, let the outbox
 finish its pass and run one more, then shut the Application (its HTTP clients) and the limiter down.
 """
@@ -36,6 +39,7 @@ from bot.channels.bot_api import CHANNEL
 from bot.channels.bot_api.channel import TelegramChannel
 from bot.channels.bot_api.commands import MENU_LANGUAGES, command_menu
 from bot.channels.bot_api.ordering import BUSY_UPDATES_PER_TURN, POLL_MAX_DELAY, RecentUpdates, UserSequencer
+from bot.channels.bot_api.polling import UpdatePolling
 from bot.channels.bot_api.rate_limit import RateLimiter, create_rate_limiter
 from bot.channels.bot_api.runtime import Mode, RuntimeLoops
 from bot.channels.bot_api.sender import BotApiSender
@@ -100,6 +104,7 @@ class PtbRuntime(RuntimeLoops):
     _webhook_runner: web.AppRunner | None = None
     _mode: Mode | None = None
     _started: bool = False
+    _polling: UpdatePolling | None = None
 
     @classmethod
     def create(cls, app: App, *, limiter: RateLimiter | None = None, polling_timeout: int = 10) -> PtbRuntime:
@@ -114,8 +119,8 @@ class PtbRuntime(RuntimeLoops):
                          sequencer, busy_at=BUSY_UPDATES_PER_TURN)
         sender = BotApiSender(PtbTransport(bot), limiter, uow_factory=app.uow_factory, clock=app.clock,
                               on_enqueued=wake.set)
-        channel = TelegramChannel(app.conversation, sender, texts=app.texts, settings=settings,
-                                  uow_factory=app.uow_factory, clock=app.clock)
+        channel = TelegramChannel(app.conversation, sender, app.dispatcher, texts=app.texts,
+                                  settings=settings, uow_factory=app.uow_factory, clock=app.clock)
         bot.pace(busy_at=BUSY_UPDATES_PER_TURN * channel.turns_at_once)
         processor = OrderedUpdateProcessor(sequencer, RecentUpdates())
         application: PtbApplication = ApplicationBuilder().bot(bot).concurrent_updates(processor).build()
@@ -125,6 +130,7 @@ class PtbRuntime(RuntimeLoops):
         application.add_handler(TypeHandler(Update, runtime.on_update))
         application.add_error_handler(runtime.on_error)
         app.dispatcher.add_sender(CHANNEL, sender)
+        app.dispatcher.on_nudge(wake.set)  # what a reply leaves to the outbox goes at once
         return runtime
 
     @property
@@ -155,9 +161,8 @@ class PtbRuntime(RuntimeLoops):
             return
         self._stopping.set()
         stop_scheduler(self.app)
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        if self._polling is not None:
+            await self._polling.stop(DRAIN_TIMEOUT)
         if self._webhook_runner is not None:
             await self._webhook_runner.cleanup()  # stops accepting, waits for requests in hand
         if self._started:
@@ -212,6 +217,8 @@ class PtbRuntime(RuntimeLoops):
                 await self.channel.private_chat_blocked(chat_id, blocked=new == "kicked")
         elif member.chat.type in ("group", "supergroup") and new in _JOINED and old not in _JOINED:
             await self.channel.added_to_group(chat_id, member.from_user.language_code)
+        elif member.chat.type in ("group", "supergroup") and old in _JOINED and new not in _JOINED:
+            await self.channel.removed_from_group(chat_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         incident = secrets.token_hex(4).upper()
@@ -224,6 +231,9 @@ class PtbRuntime(RuntimeLoops):
             update = Update.de_json(data, self.application.bot)
         except (KeyError, TypeError, ValueError) as exc:
             raise UnreadableUpdate(repr(exc)) from None
+        await self._process(update)
+
+    async def _process(self, update: Update) -> None:
         await self.processor.process_update(update, self.application.process_update(update))
 
     # -- internals ------------------------------------------------------------------------------
@@ -237,15 +247,16 @@ class PtbRuntime(RuntimeLoops):
         bot = self.application.bot
         await self._until_done(lambda: bot.delete_webhook(drop_pending_updates=False), "deleteWebhook",
                                _TRANSIENT)
-        updater = self.application.updater
-        assert updater is not None
         if self._stopping.is_set():
             return
-        # The Updater retries failed polls itself (with backoff) once it runs.
-        await self._until_done(lambda: updater.start_polling(
-            poll_interval=0.0, timeout=self.polling_timeout, allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False, error_callback=_polling_error,
-        ), "getUpdates", _TRANSIENT)
+
+        async def fetch(offset: int | None, wait: int, limit: int) -> tuple[Update, ...]:
+            return await bot.get_updates(offset=offset, timeout=wait, limit=limit,
+                                         allowed_updates=ALLOWED_UPDATES)
+
+        self._polling = UpdatePolling(fetch, self._process, lambda update: update.update_id,
+                                      timeout=self.polling_timeout)
+        await self._polling.run()
 
     async def _start_webhook(self) -> None:
         settings = self.app.settings
@@ -267,7 +278,3 @@ class PtbRuntime(RuntimeLoops):
             )
 
         self._tasks.append(asyncio.create_task(register(), name="telegram-set-webhook"))
-
-
-def _polling_error(error: Exception) -> None:
-    log.warning("polling failed: %r; the Updater retries", error)

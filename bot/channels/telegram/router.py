@@ -63,6 +63,8 @@ def create_router() -> Router:
                 await channel.private_chat_blocked(chat_id, blocked=new == "kicked")
         elif update.chat.type in ("group", "supergroup") and new in _JOINED and old not in _JOINED:
             await channel.added_to_group(chat_id, update.from_user.language_code)
+        elif update.chat.type in ("group", "supergroup") and old in _JOINED and new not in _JOINED:
+            await channel.removed_from_group(chat_id)
 
     @router.channel_post()
     @router.edited_channel_post()

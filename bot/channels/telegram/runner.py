@@ -6,9 +6,13 @@ outbox dispatcher beside either, in one process.
     ...
     await runtime.stop()                       # or: await runtime.run_until_stopped()
 
+Polling is our own loop (bot/channels/bot_api/polling.py) over aiogram's public `GetUpdates` call and
+`Dispatcher.feed_update`, not `start_polling`: that one confirms a batch as soon as it is fetched, while
+its handlers still run, and a crash would lose them. An update is confirmed once its turn committed.
+
 Shutdown (SIGTERM/SIGINT or `stop()`): stop taking updates (polling stops; the webhook server stops
-accepting and finishes the requests in hand), finish the updates in hand, let the outbox dispatcher
-finish its pass and run one more, then close the Bot API session and the rate limiter.
+accepting and finishes the requests in hand), finish the updates in hand (and confirm them), let the
+outbox dispatcher finish its pass and run one more, then close the Bot API session and the rate limiter.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
@@ -35,8 +40,9 @@ from bot.bootstrap import App
 from bot.channels.bot_api import CHANNEL
 from bot.channels.bot_api.channel import TelegramChannel
 from bot.channels.bot_api.ordering import BUSY_UPDATES_PER_TURN, RecentUpdates, UserSequencer
+from bot.channels.bot_api.polling import UpdatePolling
 from bot.channels.bot_api.rate_limit import RateLimiter, create_rate_limiter
-from bot.channels.bot_api.runtime import RETRY_START_SECONDS, Mode, RuntimeLoops
+from bot.channels.bot_api.runtime import Mode, RuntimeLoops
 from bot.channels.bot_api.sender import BotApiSender
 from bot.channels.bot_api.updates import UpdateTranslator
 from bot.channels.bot_api.webhook import UnreadableUpdate, create_webhook_app, webhook_path
@@ -75,6 +81,7 @@ class TelegramRuntime(RuntimeLoops):
     _outbox_last_pass: bool = False
     _webhook_runner: web.AppRunner | None = None
     _mode: Mode | None = None
+    _polling: UpdatePolling | None = None
 
     @classmethod
     def create(cls, app: App, *, bot: Bot | None = None, limiter: RateLimiter | None = None,
@@ -88,14 +95,15 @@ class TelegramRuntime(RuntimeLoops):
         wake = asyncio.Event()
         sender = BotApiSender(AiogramTransport(bot), limiter, uow_factory=app.uow_factory, clock=app.clock,
                                 on_enqueued=wake.set)
-        channel = TelegramChannel(app.conversation, sender, texts=app.texts, settings=settings,
-                                  uow_factory=app.uow_factory, clock=app.clock)
+        channel = TelegramChannel(app.conversation, sender, app.dispatcher, texts=app.texts,
+                                  settings=settings, uow_factory=app.uow_factory, clock=app.clock)
         cancel_labels = [app.texts.text(lang, "core.cancel_button") for lang in LANGUAGES]
         sequencer = UserSequencer()
         # Poll in batches while a few updates per turn slot are still waiting (see pacing.py).
         bot.session.middleware(PollingPace(sequencer, busy_at=BUSY_UPDATES_PER_TURN * channel.turns_at_once))
         dispatcher = create_dispatcher(channel, UpdateTranslator(cancel_labels), sequencer, RecentUpdates())
         app.dispatcher.add_sender(CHANNEL, sender)
+        app.dispatcher.on_nudge(wake.set)  # what a reply leaves to the outbox goes at once
         return cls(app, bot, limiter, sender, channel, dispatcher, sequencer, polling_timeout,
                    _outbox_wake=wake)
 
@@ -123,9 +131,8 @@ class TelegramRuntime(RuntimeLoops):
             return
         self._stopping.set()
         stop_scheduler(self.app)
-        if self._mode == "polling":
-            with contextlib.suppress(RuntimeError):  # polling may not have started yet
-                await self.dispatcher.stop_polling()
+        if self._polling is not None:
+            await self._polling.stop(DRAIN_TIMEOUT)
         if self._webhook_runner is not None:
             await self._webhook_runner.cleanup()  # stops accepting, waits for requests in hand
         if not await self.sequencer.wait_idle(DRAIN_TIMEOUT):
@@ -146,20 +153,19 @@ class TelegramRuntime(RuntimeLoops):
         # Telegram may be unreachable at start: keep trying until it answers or we are stopped.
         await self._until_done(lambda: self.bot.delete_webhook(drop_pending_updates=False), "deleteWebhook",
                                _TRANSIENT)
-        while not self._stopping.is_set():
-            try:
-                await self.dispatcher.start_polling(
-                    self.bot,
-                    polling_timeout=self.polling_timeout,
-                    handle_as_tasks=True,
-                    handle_signals=False,
-                    close_bot_session=False,
-                    allowed_updates=self.allowed_updates,
-                )
-                return
-            except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as exc:
-                log.warning("polling could not start: %r; retrying", exc)
-                await self._pause(RETRY_START_SECONDS)
+        if self._stopping.is_set():
+            return
+        self._polling = UpdatePolling(self._get_updates, self._handle_polled, lambda update: update.update_id,
+                                      timeout=self.polling_timeout)
+        await self._polling.run()
+
+    async def _get_updates(self, offset: int | None, wait: int, limit: int) -> list[Update]:
+        call = GetUpdates(offset=offset, timeout=wait, limit=limit, allowed_updates=self.allowed_updates)
+        # The HTTP request waits out the long poll, as aiogram's own polling lets it.
+        return await self.bot(call, request_timeout=int(self.bot.session.timeout + wait))
+
+    async def _handle_polled(self, update: Update) -> None:
+        await self.dispatcher.feed_update(self.bot, update)
 
     async def _start_webhook(self) -> None:
         settings = self.app.settings

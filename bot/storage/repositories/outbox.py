@@ -89,6 +89,45 @@ class OutboxRepository(Repository):
         await self._session.flush()
         return rows
 
+    async def pending_to(self, channel: str, chat_id: str) -> bool:
+        """Whether a message to the chat is still waiting to be delivered."""
+        query = select(OutboxMessage.id).where(
+            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == PENDING,
+        ).limit(1)
+        return await self._session.scalar(query) is not None
+
+    async def due_now_for(self, channel: str, chat_id: str, now: datetime) -> int:
+        """Every message still waiting for the chat becomes due now (its backoff forgotten)."""
+        rows = (await self._session.scalars(select(OutboxMessage).where(
+            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at > now,
+        ))).all()
+        for row in rows:
+            row.next_attempt_at = now
+        await self._session.flush()
+        return len(rows)
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """How many messages wait to be delivered, and since when the oldest does."""
+        count, oldest = (await self._session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.status == PENDING)
+        )).one()
+        return int(count or 0), oldest
+
+    async def failing_to(self, channel: str, chat_id: str) -> tuple[int, str | None, datetime | None]:
+        """Messages to the chat that failed and wait for another try: how many, the newest error,
+        and when the oldest of them was written."""
+        failing = (OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id,
+                   OutboxMessage.status == PENDING, OutboxMessage.attempts > 0)
+        count, oldest = (await self._session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(*failing)
+        )).one()
+        error = await self._session.scalar(
+            select(OutboxMessage.last_error).where(*failing).order_by(OutboxMessage.id.desc()).limit(1)
+        )
+        return int(count or 0), error, oldest
+
     async def get(self, message_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, message_id)
 
@@ -120,13 +159,14 @@ class OutboxRepository(Repository):
         return len(rows)
 
     async def tickets_held_for_a_dead_topic(self) -> Sequence[int]:
-        """Tickets with rows still held for a topic that can never be opened (its row is dead)."""
+        """Tickets with rows still held for a topic that can never be opened (its row is final and
+        was not sent: dead, or unreachable)."""
         held = _HELD_FOR_DEAD_TOPIC
         query = (
             select(OutboxMessage.ticket_id)
             .where(
                 OutboxMessage.purpose == OutboxPurpose.TICKET_TOPIC,
-                OutboxMessage.status == DEAD,
+                OutboxMessage.status.in_((DEAD, OutboxStatus.UNREACHABLE)),
                 OutboxMessage.ticket_id.is_not(None),
                 exists().where(held.ticket_id == OutboxMessage.ticket_id, held.status == HELD),
             )

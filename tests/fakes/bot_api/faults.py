@@ -89,7 +89,12 @@ class Faults:
         return None
 
     def blocked(self, method: str, params: dict[str, Any]) -> ApiError | None:
-        if touches_chat(method) and params.get("chat_id") in self.blocked_chats:
+        chat_id = params.get("chat_id")
+        if chat_id not in self.blocked_chats:
+            return None
+        if isinstance(chat_id, int) and chat_id < 0:  # a group that removed the bot: nothing works there
+            return ApiError(403, "Forbidden: bot was kicked from the supergroup chat")
+        if touches_chat(method):
             return ApiError(403, "Forbidden: bot was blocked by the user")
         return None
 

@@ -26,6 +26,7 @@ from bot.dialogue.flows.complaint import ComplaintFlow, TicketRatingFlow
 from bot.dialogue.flows.email_code import EmailCodeFlow
 from bot.dialogue.flows.menu import MenuFlow
 from bot.dialogue.flows.order import OrderFlow
+from bot.dialogue.flows.order_notifications import OrderNotificationsFlow
 from bot.dialogue.flows.policy import PolicyFlow
 from bot.dialogue.flows.rights import RightsFlow
 from bot.dialogue.flows.verify import VerifyFlow
@@ -33,6 +34,7 @@ from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.i18n import Catalog
+from bot.services.order_updates import OrderNotifier
 from bot.services.outbox import DeliveryHooks
 from bot.services.sla import DeadlineSweep
 from bot.services.staff_reach import staff_reachable
@@ -98,6 +100,11 @@ class App:
     #: SQLite only: takes the WAL checkpoints out of the bot's commits (run by bot.scheduling).
     checkpointer: WalCheckpointer | None = None
 
+    @property
+    def order_notifier(self) -> OrderNotifier:
+        """Writes order-status notifications (the shop API's order events, imports); stateless."""
+        return OrderNotifier(self.texts, self.settings, self.clock)
+
     async def close(self) -> None:
         if self.checkpointer is not None:
             await self.checkpointer.close()
@@ -114,7 +121,8 @@ def build_flows(understander: TextUnderstander, tickets: TicketDesk, extra: list
                 ) -> FlowRegistry:
     return FlowRegistry(
         [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), EmailCodeFlow(), OrderFlow(),
-         RightsFlow(), ComplaintFlow(tickets), TicketRatingFlow(tickets), *(extra or [])]
+         RightsFlow(), ComplaintFlow(tickets), TicketRatingFlow(tickets), OrderNotificationsFlow(),
+         *(extra or [])]
     )
 
 

@@ -10,6 +10,10 @@
   kind per batch, and the session is emptied after each batch so memory stays flat on large files.
 - Every created or updated customer or order gets an audit row (personal data changed by an import).
 - The demo data generator goes through `upsert_customers`/`upsert_orders` too.
+- A changed status of an existing order is a status change (history row, counted in the report);
+  with a notifier (`rosee-support import orders`), its customer is told as by an order event
+  (bot.services.order_updates: their language, quiet hours, notifications off). New orders, and the
+  demo data, notify no one.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,7 +34,8 @@ from bot.importing.customers import CustomerRecord, DuplicateCustomers
 from bot.importing.orders import DuplicateOrders, OrderRecord
 from bot.importing.readers import SourceRow, read_table
 from bot.importing.report import ImportFileError, ImportReport, Location, RowError
-from bot.storage.models import Customer
+from bot.services.order_updates import OrderNotifier
+from bot.storage.models import Customer, Order
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 MARKETING = "marketing"
@@ -53,11 +59,15 @@ class BatchOutcome:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] | None = None
+    status_changes: int = 0
+    notifications: int = 0
 
     def add_to(self, report: ImportReport) -> None:
         report.created += self.created
         report.updated += self.updated
         report.unchanged += self.unchanged
+        report.status_changes += self.status_changes
+        report.notifications += self.notifications
         report.add_errors(self.errors or [])
 
 
@@ -84,9 +94,11 @@ async def import_customers(
 
 
 async def import_orders(
-    uow_factory: UnitOfWorkFactory, path: Path, *, clock: Clock, options: ImportOptions = ImportOptions()
+    uow_factory: UnitOfWorkFactory, path: Path, *, clock: Clock, options: ImportOptions = ImportOptions(),
+    notifier: OrderNotifier | None = None,
 ) -> ImportReport:
-    """Raises ImportFileError when the file as a whole cannot be imported."""
+    """Raises ImportFileError when the file as a whole cannot be imported. With a `notifier`, the
+    customers of orders whose status changed are told."""
     return await _import_file(
         uow_factory,
         path,
@@ -98,7 +110,7 @@ async def import_orders(
         one_of=order_rows.ONE_OF,
         validate=order_rows.validate_order,
         duplicates=DuplicateOrders().check,
-        upsert=upsert_orders,
+        upsert=partial(upsert_orders, notifier=notifier),
     )
 
 
@@ -311,9 +323,11 @@ async def upsert_customers(
 
 
 async def upsert_orders(
-    uow: UnitOfWork, records: Sequence[OrderRecord], *, clock: Clock, actor: str
+    uow: UnitOfWork, records: Sequence[OrderRecord], *, clock: Clock, actor: str,
+    notifier: OrderNotifier | None = None,
 ) -> BatchOutcome:
-    """Create or update each order of an existing customer; keep the status history consistent."""
+    """Create or update each order of an existing customer; keep the status history consistent;
+    tell the customers of orders whose status changed, when given a `notifier`."""
     outcome = BatchOutcome(errors=[])
     assert outcome.errors is not None
     existing = await uow.orders.by_codes([r.code for r in records])
@@ -321,6 +335,7 @@ async def upsert_orders(
     by_email = await uow.customers.by_emails([r.customer_email for r in records if r.customer_email])
     now = clock.now()
     new: list[tuple[OrderRecord, int]] = []  # record, customer id
+    status_changed: list[Order] = []
     events: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
     for record in records:
@@ -358,6 +373,8 @@ async def upsert_orders(
             continue
         previous_status = order.status
         changed = _apply(order, fields)
+        if order.status != previous_status:
+            status_changed.append(order)
         known = {(event.status, event.occurred_at) for event in order.history}
         if record.history:
             added = [e for e in record.history if (e.status.value, e.at) not in known]
@@ -407,6 +424,10 @@ async def upsert_orders(
     outcome.created += len(new)
     await uow.orders.add_status_events(events)
     await _record_audit(uow, audit)
+    outcome.status_changes = len(status_changed)
+    if notifier is not None:
+        for order in status_changed:
+            outcome.notifications += await notifier.status_changed(uow, order)
     return outcome
 
 

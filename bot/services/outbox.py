@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.messages.actions import Action, Address, action_to_payload
-from bot.storage.models import OutboxMessage, OutboxPurpose, OutboxStatus
+from bot.storage.models import OutboxMessage, OutboxPriority, OutboxPurpose, OutboxStatus
 from bot.storage.uow import UnitOfWork
 
 
@@ -33,11 +33,12 @@ async def enqueue(
     request_id: int | None = None,
     dedupe_key: str | None = None,
     held: bool = False,
+    priority: OutboxPriority = OutboxPriority.INTERACTIVE,
 ) -> OutboxMessage:
     """Queue `action` for `address`; with a `dedupe_key` already written, the row written then.
 
     `held`: not due until released (`uow.outbox.release_held`), as a ticket's staff messages wait
-    for its topic.
+    for its topic. `priority`: bulk notifications are claimed after every interactive message due.
     """
     payload = action_to_payload(action)
     now = clock.now()
@@ -53,6 +54,7 @@ async def enqueue(
             payload=payload,
             dedupe_key=dedupe_key,
             status=OutboxStatus.HELD if held else OutboxStatus.PENDING,
+            priority=int(priority),
             next_attempt_at=now,
             created_at=now,
         )

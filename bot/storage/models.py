@@ -7,7 +7,7 @@ The same models serve SQLite (embedded) and PostgreSQL (production); Alembic mig
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
@@ -20,10 +20,12 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -131,6 +133,8 @@ class ChannelAccount(Base):
     # The strong level's fallback where only one factor is on file: a code of one of their orders.
     order_code_verified_at: Mapped[datetime | None] = mapped_column()
     unreachable_since: Mapped[datetime | None] = mapped_column()
+    # The customer's choice in this chat ("tắt/bật thông báo đơn hàng"); on until turned off.
+    order_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer | None] = relationship()
@@ -366,7 +370,15 @@ class OutboxPurpose(StrEnum):
     EMAIL = "email"  # the complaints mailbox's copy of a ticket
     VERIFICATION_CODE = "verification_code"  # a one-time code mailed to a customer (sealed, see identity)
     IDENTITY_LOCKOUT = "identity_lockout"  # staff told that verification by code was locked for someone
+    ORDER_UPDATE = "order_update"  # a customer told that their order's status changed (bulk priority)
     OTHER = "other"  # written before purposes were recorded, and not recognisable (migration 0002)
+
+
+class OutboxPriority(IntEnum):
+    """Which due messages are claimed first: lower goes first (`OutboxRepository.claim_due`)."""
+
+    INTERACTIVE = 0  # replies and staff traffic: someone is waiting for them
+    BULK = 10  # notifications nobody is waiting for (order updates): they drain behind the rest
 
 
 class OutboxMessage(Base):
@@ -374,10 +386,16 @@ class OutboxMessage(Base):
 
     `purpose` says what it is for and `ticket_id` (or `request_id`, a privacy request) what it is
     about, so that readers ask the columns; `dedupe_key` only makes writing it idempotent.
+    `next_attempt_at` is also the row's not-before time: a notification held through quiet hours is
+    a pending row due in the morning.
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_claim", "status", "priority", "next_attempt_at", "id"),
+        Index("ix_outbox_chat_pending", "channel", "chat_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))  # "telegram", "email", "console"
@@ -390,6 +408,8 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(StrEnumType(OutboxStatus, 12), default=OutboxStatus.PENDING)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=OutboxPriority.INTERACTIVE,
+                                          server_default="0")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column()
@@ -416,6 +436,20 @@ class DialogueStateRow(Base):
     #: what the conversation remembers across flows (`bot.dialogue.memory`); `data` is the flow's own
     memory: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OrderEventReceipt(Base):
+    """An order event the shop's system sent (`POST /api/orders/.../events`), kept by its id so
+    that the same event sent again is refused as a replay, however long after."""
+
+    __tablename__ = "order_event_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(100), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProcessedEvent(Base):

@@ -36,7 +36,7 @@ _DUE = (
             _EARLIER.id < OutboxMessage.id,
         ),
     )
-    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
@@ -76,7 +76,9 @@ class OutboxRepository(Repository):
 
         Messages to one chat leave in the order they were written: a message waits while an earlier
         one to the same chat is still pending (backing off after a failure, say), so the parts of a
-        long answer or a card and its relays never overtake each other. With a `scope`, only messages
+        long answer or a card and its relays never overtake each other. Interactive messages are
+        claimed before bulk ones (`OutboxPriority`): a reply deferred to the outbox does not wait
+        behind thousands of order notifications. With a `scope`, only messages
         to those channels (and chats) are claimed: what this dispatcher cannot deliver stays free for
         one that can, and never fills its batch.
         """

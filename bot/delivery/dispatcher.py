@@ -9,6 +9,11 @@ A dispatcher claims only messages it has a sender for: a channel it has no sende
 chat's messages in the Telegram bot's process, say) is left to the process that has one. A sender
 added for one chat (`add_sender(..., chat_id=...)`, a console chat and its own user) gets only that
 chat's messages, so another console user's reply is never shown in this terminal.
+
+Interactive messages are claimed before bulk ones (`OutboxPriority`, in the claim's order), and a
+bulk row goes through the sender's `deliver_bulk` when it has one (`BulkSender`: the Telegram
+sender, whose rate limiter serves replies first), so a backlog of notifications never holds up a
+reply to a customer who is talking to the bot.
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.delivery.senders import PermanentFailure, RecipientUnreachable, RetryLater, Sender
+from bot.delivery.senders import BulkSender, PermanentFailure, RecipientUnreachable, RetryLater, Sender
 from bot.messages.actions import Address, action_from_payload
-from bot.storage.models import OutboxMessage, OutboxStatus
+from bot.storage.models import OutboxMessage, OutboxPriority, OutboxStatus
 from bot.storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -89,12 +94,13 @@ class OutboxDispatcher:
             claimed = await uow.outbox.claim_due(self._clock.now(), limit=self._batch_size, lease=LEASE,
                                                  scope=self.scope)
             work = [
-                (row.id, Address(row.channel, row.chat_id or "", row.thread_id), dict(row.payload))
+                (row.id, Address(row.channel, row.chat_id or "", row.thread_id), dict(row.payload),
+                 row.priority >= OutboxPriority.BULK)
                 for row in claimed
             ]
             await uow.commit()
-        for message_id, address, payload in work:
-            await self._deliver(message_id, address, payload)
+        for message_id, address, payload, bulk in work:
+            await self._deliver(message_id, address, payload, bulk=bulk)
         return len(work)
 
     async def run_forever(self, poll_seconds: float = 1.0, *, stop: asyncio.Event | None = None) -> None:
@@ -134,7 +140,8 @@ class OutboxDispatcher:
             if not await self.run_once():
                 return
 
-    async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any]) -> None:
+    async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any], *,
+                       bulk: bool = False) -> None:
         # The network call happens outside any transaction (the lease keeps other dispatchers off the
         # row), so a slow or flooded API never holds a database lock.
         outcome: OutboxStatus | None  # None: a transient failure, tried again later
@@ -143,7 +150,11 @@ class OutboxDispatcher:
         delay: float | None = None
         try:
             action = action_from_payload(payload)
-            result = await self._senders[address.channel].deliver(address, action)
+            sender = self._senders[address.channel]
+            if bulk and isinstance(sender, BulkSender):
+                result = await sender.deliver_bulk(address, action)
+            else:
+                result = await sender.deliver(address, action)
             outcome = OutboxStatus.SENT
         except RetryLater as exc:
             outcome, error, delay = None, f"retry later: {exc}", exc.after

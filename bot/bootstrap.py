@@ -35,7 +35,7 @@ from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.i18n import Catalog
 from bot.services.order_updates import OrderNotifier
-from bot.services.outbox import DeliveryHooks
+from bot.services.outbox import DeliveryHooks, give_up_on_chat
 from bot.services.sla import DeadlineSweep
 from bot.services.staff_reach import staff_reachable
 from bot.services.ticket_desk import TicketDesk
@@ -185,7 +185,7 @@ async def build_app(
     )
     delivery_hooks = tickets.delivery_hooks()
     dispatcher = OutboxDispatcher(uow_factory, {}, clock, max_attempts=settings.outbox_max_attempts,
-                                  on_delivered=delivery_hooks)
+                                  on_delivered=delivery_hooks, on_unreachable=give_up_on_chat)
     if settings.smtp_host:  # the complaints mailbox, and the customers' one-time codes
         dispatcher.add_sender("email", EmailSender(settings))
     warn_about_unreachable_staff(settings)

@@ -104,3 +104,11 @@ class DeliveryHooks:
         hook = self._hooks.get(row.purpose)
         if hook is not None:
             await hook(uow, Delivered.of(row, result))
+
+
+async def give_up_on_chat(uow: UnitOfWork, row: OutboxMessage) -> None:
+    """The dispatcher's `on_unreachable`: the chat blocked the bot, so the rest of what waits for it
+    (a backlog of order notifications, say) is not tried either; the chat's next message clears the
+    mark (bot.services.reachability), and what is written after that is delivered again."""
+    if row.chat_id is not None:
+        await uow.outbox.give_up_chat(row.channel, row.chat_id, reason=f"chat blocked the bot (row {row.id})")

@@ -13,7 +13,6 @@ errors with `error_response`, so every refusal is `{"ok": false, "error": <code>
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,7 @@ from bot.storage.uow import UnitOfWorkFactory
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
-RAW_BODY = "rosee.raw_body"
+RAW_BODY = web.RequestKey("rosee.raw_body", bytes)
 
 
 @dataclass(frozen=True)
@@ -41,8 +40,6 @@ class ShopApiContext:
     clock: Clock
     notifier: OrderNotifier
     nudge: Callable[[], None] = field(default=lambda: None)
-    #: Unix time for the freshness check (a test's controllable clock gives its own).
-    unix_now: Callable[[], float] = field(default=time.time)
 
     @property
     def secret(self) -> bytes:
@@ -79,7 +76,7 @@ async def _signed(request: web.Request, handler: Handler) -> web.StreamResponse:
         timestamp=request.headers.get(signing.TIMESTAMP_HEADER),
         signature=request.headers.get(signing.SIGNATURE_HEADER),
         body=body,
-        now=context.unix_now(),
+        now=context.clock.now().timestamp(),
         max_age=context.settings.shop_api_max_age_seconds,
     )
     if refusal is not None:

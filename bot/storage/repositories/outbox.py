@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bot.storage.models import OutboxMessage, OutboxPurpose, OutboxStatus
@@ -90,6 +90,18 @@ class OutboxRepository(Repository):
             row.locked_until = now + lease
         await self._session.flush()
         return rows
+
+    async def give_up_chat(self, channel: str, chat_id: str, *, reason: str) -> int:
+        """Every message still pending for a chat that blocked the bot becomes unreachable at once
+        (one statement, instead of each being claimed only to be refused); how many there were."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id,
+                   OutboxMessage.status == PENDING)
+            .values(status=OutboxStatus.UNREACHABLE, last_error=reason[:500], locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def get(self, message_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, message_id)

@@ -408,8 +408,9 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(StrEnumType(OutboxStatus, 12), default=OutboxStatus.PENDING)
-    priority: Mapped[int] = mapped_column(SmallInteger, default=OutboxPriority.INTERACTIVE,
-                                          server_default="0")
+    # No Python-side default: `enqueue` always sets it, and a Core insert of an older revision's columns
+    # (the migration tests) must not name a column that revision lacks; the database fills in 0.
+    priority: Mapped[int] = mapped_column(SmallInteger, server_default=str(int(OutboxPriority.INTERACTIVE)))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column()

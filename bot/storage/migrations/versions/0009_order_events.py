@@ -8,7 +8,7 @@
   which otherwise scans the whole outbox for every candidate row once thousands are queued.
 
 Revision ID: 0009_order_events
-Revises: 0004_identity
+Revises: 0013_dialogue_memory
 Create Date: 2026-12-02 04:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_order_events"
-down_revision = "0004_identity"
+down_revision = "0013_dialogue_memory"
 branch_labels = None
 depends_on = None
 

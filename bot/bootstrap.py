@@ -28,6 +28,7 @@ from bot.dialogue.flows.complaint import ComplaintFlow, TicketRatingFlow
 from bot.dialogue.flows.email_code import EmailCodeFlow
 from bot.dialogue.flows.menu import MenuFlow
 from bot.dialogue.flows.order import OrderFlow
+from bot.dialogue.flows.order_notifications import OrderNotificationsFlow
 from bot.dialogue.flows.policy import PolicyFlow
 from bot.dialogue.flows.rights import RightsFlow
 from bot.dialogue.flows.verify import VerifyFlow
@@ -36,7 +37,8 @@ from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.dialogue.staff_requests import StaffRequestDesk
 from bot.i18n import Catalog
-from bot.services.outbox import DeliveryHooks, OnDelivered
+from bot.services.order_updates import OrderNotifier
+from bot.services.outbox import DeliveryHooks, OnDelivered, give_up_on_chat
 from bot.services.privacy_requests import PrivacyRequests, RequestNotices, RequestSweep
 from bot.services.sla import DeadlineSweep
 from bot.services.staff_reach import staff_reachable
@@ -114,6 +116,11 @@ class App:
     #: SQLite only: takes the WAL checkpoints out of the bot's commits (run by bot.scheduling).
     checkpointer: WalCheckpointer | None = None
 
+    @property
+    def order_notifier(self) -> OrderNotifier:
+        """Writes order-status notifications (the shop API's order events, imports); stateless."""
+        return OrderNotifier(self.texts, self.settings, self.clock)
+
     async def close(self) -> None:
         if self.checkpointer is not None:
             await self.checkpointer.close()
@@ -130,7 +137,8 @@ def build_flows(understander: TextUnderstander, tickets: TicketDesk, extra: list
                 privacy: PrivacyRequests) -> FlowRegistry:
     return FlowRegistry(
         [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), EmailCodeFlow(), OrderFlow(),
-         RightsFlow(privacy), ComplaintFlow(tickets), TicketRatingFlow(tickets), *(extra or [])]
+         RightsFlow(privacy), ComplaintFlow(tickets), TicketRatingFlow(tickets), OrderNotificationsFlow(),
+         *(extra or [])]
     )
 
 
@@ -195,7 +203,7 @@ async def build_app(
     )
     delivery_hooks = tickets.delivery_hooks(privacy)
     dispatcher = OutboxDispatcher(uow_factory, {}, clock, max_attempts=settings.outbox_max_attempts,
-                                  on_delivered=delivery_hooks)
+                                  on_delivered=delivery_hooks, on_unreachable=give_up_on_chat)
     if settings.smtp_host:  # the complaints mailbox, and the customers' one-time codes
         dispatcher.add_sender("email", EmailSender(settings))
     warn_about_unreachable_staff(settings)

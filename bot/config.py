@@ -36,6 +36,7 @@ from bot.domain.masking import BOT_TOKEN_SHAPE, redact_secrets
 UNSET_WHEN_EMPTY = (
     "telegram_bot_token", "webhook_url", "webhook_secret", "staff_chat_id", "redis_url",
     "complaints_email", "smtp_host", "smtp_username", "smtp_password", "verification_code_secret",
+    "shop_api_listen", "shop_api_secret",
 )
 #: What Telegram accepts as a webhook's secret_token (setWebhook).
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -133,6 +134,17 @@ class Settings(BaseSettings):
     privacy_extension_max_days: int = Field(default=15, ge=1, le=15)
     #: Staff are reminded of an open request this many working days before it is due.
     privacy_reminder_working_days: int = Field(default=2, ge=0, le=10)
+    # The shop's HTTP API (bot.shop_api): order events from the shop's system
+    # host:port `run` (and `rosee-support shop-api`) serve it on; unset: `run` serves no shop API.
+    shop_api_listen: str | None = None
+    # Shared secret of the HMAC-SHA256 signatures the shop's system signs its requests with.
+    shop_api_secret: SecretStr | None = None
+    # How old (or how far ahead) a signed request's timestamp may be; older ones are refused as stale.
+    shop_api_max_age_seconds: int = Field(default=300, ge=10, le=3600)
+
+    # Order notifications: not sent between these local times (held until the end); equal: never held.
+    order_quiet_hours_start: time = time(21, 0)
+    order_quiet_hours_end: time = time(8, 0)
 
     # Outbox delivery
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
@@ -190,6 +202,13 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least {CODE_SECRET_MIN_CHARS} characters")
         return value
 
+    @field_validator("shop_api_secret")
+    @classmethod
+    def _long_shop_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < CODE_SECRET_MIN_CHARS:
+            raise ValueError(f"must be at least {CODE_SECRET_MIN_CHARS} characters")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -206,9 +225,11 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
-    @field_validator("webhook_listen")
+    @field_validator("webhook_listen", "shop_api_listen")
     @classmethod
-    def _host_port(cls, value: str) -> str:
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         host, sep, port = value.rpartition(":")
         if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("must be host:port, e.g. 0.0.0.0:8080")
@@ -229,6 +250,13 @@ class Settings(BaseSettings):
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith("postgresql")
+
+    @property
+    def shop_api_host_port(self) -> tuple[str, int] | None:
+        if self.shop_api_listen is None:
+            return None
+        host, _, port = self.shop_api_listen.rpartition(":")
+        return host, int(port)
 
     @property
     def listen_host_port(self) -> tuple[str, int]:
@@ -278,6 +306,11 @@ def check_http_base(value: str, *, allow_query: bool = False) -> SplitResult:
     if re.search(r"[\s{}]", value) or parts.fragment or (parts.query and not allow_query):
         raise ValueError("must be a plain address: no spaces, braces, query or fragment")
     return parts
+
+SHOP_API_SECRET_MISSING = (
+    "SHOP_API_SECRET is not set: the shop API refuses to run unsigned; set it to a random value of at "
+    "least 32 characters shared with the shop's system (or leave SHOP_API_LISTEN unset)"
+)
 
 CODE_KEY_MISSING = (
     "VERIFICATION_CODE_SECRET is not set: set it to a random value of at least 32 characters, the same on "

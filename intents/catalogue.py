@@ -53,6 +53,9 @@ INTENT_NAMES: tuple[str, ...] = (
     "identity_help",
     "frustration",
     "policy_uncovered",
+    # issue 18: the customer's switch for order status notifications
+    "order_notifications_off",
+    "order_notifications_on",
 )
 OUT_OF_SCOPE = "out_of_scope"
 POLICY_QUESTION = "policy_question"

@@ -15,8 +15,10 @@ from pathlib import Path
 from bot.cli.common import open_storage, settings_from
 from bot.cli.errors import CliError
 from bot.clock import SystemClock
+from bot.i18n import Catalog
 from bot.importing.report import ImportFileError, ImportReport
 from bot.services.imports import ImportOptions, import_customers, import_orders
+from bot.services.order_updates import OrderNotifier
 
 _WHAT = {
     "customers": "columns full_name, phone and/or email, address, marketing_consent",
@@ -56,10 +58,15 @@ async def _import(args: argparse.Namespace) -> int:
     options = ImportOptions(
         skip_invalid=args.skip_invalid, dry_run=args.dry_run, ignore_extra_columns=args.ignore_extra_columns
     )
-    run = import_customers if args.import_kind == "customers" else import_orders
+    clock = SystemClock()
     async with open_storage(settings) as uow_factory:
         try:
-            report = await run(uow_factory, args.file, clock=SystemClock(), options=options)
+            if args.import_kind == "customers":
+                report = await import_customers(uow_factory, args.file, clock=clock, options=options)
+            else:  # status changes are told to the customers (bot.services.order_updates)
+                notifier = OrderNotifier(Catalog.load(), settings, clock)
+                report = await import_orders(uow_factory, args.file, clock=clock, options=options,
+                                             notifier=notifier)
         except ImportFileError as exc:
             raise CliError(str(exc)) from None
     print_report(report)
@@ -70,6 +77,8 @@ def print_report(report: ImportReport) -> None:
     for line in report.error_lines():
         print(line, file=sys.stderr)
     print(report.summary())
+    if (status := report.status_line()) is not None:
+        print(status)
     outcome = report.outcome_line()
     if outcome:
         print(outcome, file=sys.stdout if report.ok else sys.stderr)

@@ -15,12 +15,14 @@ from bot.cli import (
     desk_command,
     import_commands,
     run_command,
+    shop_api_command,
     understanding_commands,
 )
 from bot.cli.errors import CliError
 
 COMMAND_MODULES = [
     run_command,
+    shop_api_command,
     chat_command,
     desk_command,
     understanding_commands,

@@ -1,7 +1,8 @@
 """`rosee-support run | start | healthcheck`: the Telegram bot, the one-command start, a probe.
 
     run          the Telegram bot (aiogram, or python-telegram-bot with TELEGRAM_LIBRARY): long
-                 polling, or a webhook server when WEBHOOK_URL is set; refuses
+                 polling, or a webhook server when WEBHOOK_URL is set; with SHOP_API_LISTEN, the
+                 shop API (bot.shop_api) beside it (refused without SHOP_API_SECRET); refuses
                  to start with no staff destination (bot.services.staff_reach) unless ALLOW_NO_STAFF=true,
                  and without VERIFICATION_CODE_SECRET (codes must verify on every instance, after restarts)
     start        run, when TELEGRAM_BOT_TOKEN is set; otherwise demo data (if the database has no
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 
 from sqlalchemy import text
@@ -25,7 +27,7 @@ from bot.cli.chat_command import add_console_options, run_chat
 from bot.cli.common import open_app, open_storage, settings_from
 from bot.cli.errors import CliError
 from bot.clock import SystemClock
-from bot.config import CODE_KEY_MISSING, Settings
+from bot.config import CODE_KEY_MISSING, SHOP_API_SECRET_MISSING, Settings
 from bot.services.health import delivery_health
 from bot.services.staff_reach import NO_STAFF_DESTINATION, staff_reachable
 from bot.storage.db import create_engine
@@ -56,10 +58,18 @@ async def run_bot(args: argparse.Namespace) -> int:
         raise CliError(NO_STAFF_DESTINATION, exit_code=2)
     if settings.verification_code_secret is None:
         raise CliError(CODE_KEY_MISSING, exit_code=2)
+    shop_api = settings.shop_api_host_port
+    if shop_api is not None and settings.shop_api_secret is None:
+        raise CliError(SHOP_API_SECRET_MISSING, exit_code=2)
     settings = settings.model_copy(update={"console_mailbox": False})  # a console's only
     async with open_app(settings) as app:
         runtime = create_runtime(app)
-        await runtime.run_until_stopped()
+        async with contextlib.AsyncExitStack() as stack:
+            if shop_api is not None:
+                from bot.shop_api.server import context_for, serving
+
+                await stack.enter_async_context(serving(context_for(app, runtime.nudge_outbox), *shop_api))
+            await runtime.run_until_stopped()
     return 0
 
 

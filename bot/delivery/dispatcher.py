@@ -11,6 +11,11 @@ A dispatcher claims only messages it has a sender for: a channel it has no sende
 chat's messages in the Telegram bot's process, say) is left to the process that has one. A sender
 added for one chat (`add_sender(..., chat_id=...)`, a console chat and its own user) gets only that
 chat's messages, so another console user's reply is never shown in this terminal.
+
+Interactive messages are claimed before bulk ones (`OutboxPriority`, in the claim's order), and a
+bulk row goes through the sender's `deliver_bulk` when it has one (`BulkSender`: the Telegram
+sender, whose rate limiter serves replies first), so a backlog of notifications never holds up a
+reply to a customer who is talking to the bot.
 """
 
 from __future__ import annotations
@@ -24,10 +29,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.delivery.senders import SEND_DEADLINE, PermanentFailure, RecipientUnreachable, RetryLater, Sender
+from bot.delivery.senders import (
+    SEND_DEADLINE,
+    BulkSender,
+    PermanentFailure,
+    RecipientUnreachable,
+    RetryLater,
+    Sender,
+)
 from bot.messages.actions import Address, action_from_payload
 from bot.services.outbox import RecordedReply
-from bot.storage.models import OutboxMessage, OutboxStatus
+from bot.storage.models import OutboxMessage, OutboxPriority, OutboxStatus
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -112,13 +124,14 @@ class OutboxDispatcher:
             claimed = await uow.outbox.claim_due(self._clock.now(), limit=self._batch_size, lease=LEASE,
                                                  scope=self.scope)
             work = [
-                (row.id, Address(row.channel, row.chat_id or "", row.thread_id), dict(row.payload))
+                (row.id, Address(row.channel, row.chat_id or "", row.thread_id), dict(row.payload),
+                 row.priority >= OutboxPriority.BULK)
                 for row in claimed
             ]
             await uow.commit()
         deadline = self._clock.now() + LEASE - LEASE_MARGIN
-        for message_id, address, payload in work:
-            await self._deliver(message_id, address, payload, deadline)
+        for message_id, address, payload, bulk in work:
+            await self._deliver(message_id, address, payload, deadline, bulk=bulk)
         return len(work)
 
     async def run_forever(self, poll_seconds: float = 1.0, *, stop: asyncio.Event | None = None) -> None:
@@ -203,20 +216,24 @@ class OutboxDispatcher:
             self.nudge()
 
     async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any],
-                       deadline: datetime) -> None:
-        outcome = await self._attempt(message_id, address, payload, deadline)
+                       deadline: datetime, *, bulk: bool = False) -> None:
+        outcome = await self._attempt(message_id, address, payload, deadline, bulk=bulk)
         async with self._uow_factory() as uow:
             if await self._record(uow, message_id, outcome):
                 await uow.commit()
 
     async def _attempt(self, message_id: int, address: Address, payload: dict[str, Any],
-                       deadline: datetime) -> _Outcome:
+                       deadline: datetime, *, bulk: bool = False) -> _Outcome:
         # The network call happens outside any transaction (the lease keeps other dispatchers off the
         # row), so a slow or flooded API never holds a database lock.
         token = SEND_DEADLINE.set(deadline)
         try:
             action = action_from_payload(payload)
-            result = await self._senders[address.channel].deliver(address, action)
+            sender = self._senders[address.channel]
+            if bulk and isinstance(sender, BulkSender):
+                result = await sender.deliver_bulk(address, action)
+            else:
+                result = await sender.deliver(address, action)
             return _Outcome(OutboxStatus.SENT, result=result)
         except RetryLater as exc:
             return _Outcome(None, error=f"retry later: {exc}", delay=exc.after,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.messages.actions import Action, Address
 
@@ -43,4 +43,14 @@ class PermanentFailure(DeliveryError):
 class Sender(Protocol):
     async def deliver(self, address: Address, action: Action) -> dict[str, Any]:
         """Deliver one action; return facts worth keeping (message id, thread id) or raise."""
+        ...
+
+
+@runtime_checkable
+class BulkSender(Protocol):
+    """A sender that can let bulk messages (order notifications) wait behind interactive ones: the
+    dispatcher delivers bulk rows with `deliver_bulk` when the channel's sender has it."""
+
+    async def deliver_bulk(self, address: Address, action: Action) -> dict[str, Any]:
+        """As `Sender.deliver`, yielding Telegram's capacity to interactive messages first."""
         ...

@@ -46,6 +46,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    status_changes: int = 0  # orders: existing orders whose status changed
+    notifications: int = 0  # orders: status notifications queued for their customers' chats
     errors: list[RowError] = field(default_factory=list)
     invalid_locations: set[Location] = field(default_factory=set)
     written: bool = False  # whether the changes were committed
@@ -74,6 +76,13 @@ class ImportReport:
             f"{self.kind}: {self.rows} rows, {self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.invalid} invalid"
         )
+
+    def status_line(self) -> str | None:
+        """Orders: how many statuses changed and how many customers' chats are told, when any."""
+        if self.kind != "orders" or not self.status_changes:
+            return None
+        told = "to be sent" if self.written else "not sent: nothing written"
+        return f"status changes: {self.status_changes}, notifications: {self.notifications} ({told})"
 
     def error_lines(self) -> list[str]:
         return [error.format(self.source) for error in sorted(self.errors, key=lambda e: e.location)]

@@ -10,6 +10,10 @@
   kind per batch, and the session is emptied after each batch so memory stays flat on large files.
 - Every created or updated customer or order gets an audit row (personal data changed by an import).
 - The demo data generator goes through `upsert_customers`/`upsert_orders` too.
+- A changed status of an existing order is a status change (history row, counted in the report);
+  with a notifier (`rosee-support import orders`), its customer is told as by an order event
+  (bot.services.order_updates: their language, quiet hours, notifications off). New orders, and the
+  demo data, notify no one.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +34,7 @@ from bot.importing.customers import CustomerRecord, DuplicateCustomers
 from bot.importing.orders import DuplicateOrders, OrderRecord
 from bot.importing.readers import SourceRow, read_table
 from bot.importing.report import ImportFileError, ImportReport, Location, RowError
+from bot.services.order_updates import ChangedOrder, OrderNotifier
 from bot.storage.models import Customer
 from bot.storage.repositories.orders import UPDATABLE_COLUMNS
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -56,11 +62,15 @@ class BatchOutcome:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] | None = None
+    status_changes: int = 0
+    notifications: int = 0
 
     def add_to(self, report: ImportReport) -> None:
         report.created += self.created
         report.updated += self.updated
         report.unchanged += self.unchanged
+        report.status_changes += self.status_changes
+        report.notifications += self.notifications
         report.add_errors(self.errors or [])
 
 
@@ -87,9 +97,11 @@ async def import_customers(
 
 
 async def import_orders(
-    uow_factory: UnitOfWorkFactory, path: Path, *, clock: Clock, options: ImportOptions = ImportOptions()
+    uow_factory: UnitOfWorkFactory, path: Path, *, clock: Clock, options: ImportOptions = ImportOptions(),
+    notifier: OrderNotifier | None = None,
 ) -> ImportReport:
-    """Raises ImportFileError when the file as a whole cannot be imported."""
+    """Raises ImportFileError when the file as a whole cannot be imported. With a `notifier`, the
+    customers of orders whose status changed are told."""
     return await _import_file(
         uow_factory,
         path,
@@ -101,7 +113,7 @@ async def import_orders(
         one_of=order_rows.ONE_OF,
         validate=order_rows.validate_order,
         duplicates=DuplicateOrders().check,
-        upsert=upsert_orders,
+        upsert=partial(upsert_orders, notifier=notifier),
     )
 
 
@@ -314,9 +326,11 @@ async def upsert_customers(
 
 
 async def upsert_orders(
-    uow: UnitOfWork, records: Sequence[OrderRecord], *, clock: Clock, actor: str
+    uow: UnitOfWork, records: Sequence[OrderRecord], *, clock: Clock, actor: str,
+    notifier: OrderNotifier | None = None,
 ) -> BatchOutcome:
-    """Create or update each order of an existing customer; keep the status history consistent.
+    """Create or update each order of an existing customer; keep the status history consistent;
+    tell the customers of orders whose status changed, when given a `notifier`.
 
     Set-based, a batch at a time: one query for the stored orders (their columns, not their
     histories) and one per customer key; the differences are worked out here; then new orders in
@@ -333,6 +347,7 @@ async def upsert_orders(
     now = clock.now()
     new: list[tuple[OrderRecord, int]] = []  # record, customer id
     existing: list[tuple[OrderRecord, int, int, list[str]]] = []  # record, customer id, order id, changed
+    status_changed: list[ChangedOrder] = []
     events: list[dict[str, Any]] = []
     for record in records:
         location = record.location or Location("record", 0)
@@ -367,6 +382,8 @@ async def upsert_orders(
             new.append((record, customer_id))
             continue
         changed = _changed_fields(order, _order_fields(record, customer_id))
+        if "status" in changed and record.status:
+            status_changed.append(ChangedOrder(record.code, record.status.value, customer_id))
         if record.history:
             added = list(record.history)  # what is recorded already is skipped by the insert
         elif "status" in changed:
@@ -420,6 +437,10 @@ async def upsert_orders(
         )
     await uow.orders.update_many(changes)
     await _record_audit(uow, [*audit, *created_audit])
+    outcome.status_changes = len(status_changed)
+    if notifier is not None:
+        for changed_order in status_changed:
+            outcome.notifications += await notifier.status_changed(uow, changed_order)
     return outcome
 
 

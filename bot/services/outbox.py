@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.messages.actions import Action, Address, action_to_payload
-from bot.storage.models import OutboxMessage, OutboxPurpose, OutboxStatus
+from bot.storage.models import OutboxMessage, OutboxPriority, OutboxPurpose, OutboxStatus
 from bot.storage.uow import UnitOfWork
 
 
@@ -40,11 +40,13 @@ async def enqueue(
     dedupe_key: str | None = None,
     held: bool = False,
     leased_until: datetime | None = None,
+    priority: OutboxPriority = OutboxPriority.INTERACTIVE,
 ) -> OutboxMessage:
     """Queue `action` for `address`; with a `dedupe_key` already written, the row written then.
 
     `held`: not due until released (`uow.outbox.release_held`), as a ticket's staff messages wait
     for its topic. `leased_until`: no dispatcher claims it before then (the writer sends it itself).
+    `priority`: bulk notifications are claimed after every interactive message due.
     """
     payload = action_to_payload(action)
     now = clock.now()
@@ -60,6 +62,7 @@ async def enqueue(
             payload=payload,
             dedupe_key=dedupe_key,
             status=OutboxStatus.HELD if held else OutboxStatus.PENDING,
+            priority=int(priority),
             next_attempt_at=now,
             locked_until=leased_until,
             created_at=now,
@@ -134,3 +137,11 @@ class DeliveryHooks:
         hook = self._hooks.get(row.purpose)
         if hook is not None:
             await hook(uow, Delivered.of(row, result))
+
+
+async def give_up_on_chat(uow: UnitOfWork, row: OutboxMessage) -> None:
+    """The dispatcher's `on_unreachable`: the chat blocked the bot, so the rest of what waits for it
+    (a backlog of order notifications, say) is not tried either; the chat's next message clears the
+    mark (bot.services.reachability), and what is written after that is delivered again."""
+    if row.chat_id is not None:
+        await uow.outbox.give_up_chat(row.channel, row.chat_id, reason=f"chat blocked the bot (row {row.id})")

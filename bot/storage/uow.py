@@ -18,6 +18,7 @@ from bot.storage.repositories.audit import AuditRepository
 from bot.storage.repositories.consents import ConsentRepository
 from bot.storage.repositories.customers import CustomerRepository
 from bot.storage.repositories.dialogue_states import DialogueStateRepository
+from bot.storage.repositories.order_events import OrderEventRepository
 from bot.storage.repositories.orders import OrderRepository
 from bot.storage.repositories.outbox import OutboxRepository
 from bot.storage.repositories.privacy_requests import PrivacyRequestRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.customers = CustomerRepository(session)
         self.accounts = ChannelAccountRepository(session)
         self.orders = OrderRepository(session)
+        self.order_events = OrderEventRepository(session)
         self.consents = ConsentRepository(session)
         self.tickets = TicketRepository(session)
         self.audit = AuditRepository(session)

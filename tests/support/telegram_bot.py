@@ -25,6 +25,7 @@ from bot.channels.bot_api.rate_limit import RateLimiter
 from bot.channels.bot_api.runtime import Mode
 from bot.channels.ptb.runner import PtbRuntime
 from bot.channels.telegram.runner import TelegramRuntime
+from bot.clock import Clock
 from bot.config import Settings, load_settings
 from bot.dialogue.ports import TextUnderstander
 from bot.messages.actions import Address, SendText
@@ -52,8 +53,9 @@ def free_port() -> int:
 
 class TelegramBotUnderTest:
     def __init__(self, api: FakeBotApi, database_url: str, *, library: str = "aiogram",
-                 **settings: Any) -> None:
+                 clock: Clock | None = None, **settings: Any) -> None:
         self.api = api
+        self.clock = clock
         self.library = library
         self.database_url = database_url
         self.overrides = settings
@@ -80,7 +82,7 @@ class TelegramBotUnderTest:
             self.overrides.update(webhook_url=overrides["webhook_url"],
                                   webhook_listen=overrides["webhook_listen"])
         self.settings = load_settings(None, **overrides)
-        self.app = await build_app(self.settings, understander=understander())
+        self.app = await build_app(self.settings, clock=self.clock, understander=understander())
         runtime_class = PtbRuntime if self.library == "python-telegram-bot" else TelegramRuntime
         self.runtime = runtime_class.create(self.app, limiter=limiter, polling_timeout=2)
         await self.runtime.start(mode)

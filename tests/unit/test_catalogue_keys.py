@@ -60,6 +60,7 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bot/dialogue/flows/complaint.py", "ticket.status"): tuple(TicketStatus),
     ("bot/dialogue/flows/complaint.py", "t.status"): tuple(TicketStatus),
     ("bot/dialogue/flows/order.py", "status"): tuple(OrderStatus),
+    ("bot/services/order_updates.py", "order.status"): tuple(OrderStatus),
     ("bot/dialogue/router.py", "name"): INTENT_NAMES,  # the clarifying question's two closest intents
     ("bot/dialogue/router.py", "item.flow"): RESUMABLE_FLOWS,  # a suspended flow offered back
     ("bot/dialogue/phrases.py", "target"): ("privacy", "orders", "rights", "human"),  # typed menu labels

@@ -5,6 +5,12 @@ bursts allowed), 20 a minute per group. `LocalRateLimiter` keeps in-process toke
 windows, a little under the limits; `RedisRateLimiter` shares fixed-window counters between instances
 through Redis (one atomic Lua script per attempt). `acquire(chat_id)` waits until a send is allowed
 and takes it.
+
+Replies before broadcasts: `acquire(chat_id, bulk=True)` (order notifications from the outbox)
+leaves `BULK_RESERVE` of the global sends a second to interactive messages, so a reply arriving in
+the middle of a drain finds a free send at once, and in-process a bulk send also waits while any
+interactive one is waiting. Bulk messages drain at `GLOBAL_PER_SECOND - BULK_RESERVE` a second when
+nobody is talking to the bot.
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ GLOBAL_PER_SECOND = 28  # Telegram: 30; a margin for clock skew between us and t
 PRIVATE_BURST = 3
 PRIVATE_PER_SECOND = 0.95  # Telegram: about 1
 GROUP_PER_MINUTE = 20
+BULK_RESERVE = 3  # of the global sends a second, kept for interactive messages during a bulk drain
 
 
 class RateLimiter(Protocol):
-    async def acquire(self, chat_id: int | str) -> None: ...
+    async def acquire(self, chat_id: int | str, *, bulk: bool = False) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -64,10 +71,14 @@ class SlidingWindow:
     period: float
     times: deque[float] = field(default_factory=deque)
 
-    def wait_time(self, now: float) -> float:
+    def wait_time(self, now: float, limit: int | None = None) -> float:
+        """Seconds until a send fits under `limit` (the window's own limit by default)."""
+        limit = self.limit if limit is None else limit
         while self.times and now - self.times[0] >= self.period:
             self.times.popleft()
-        return 0.0 if len(self.times) < self.limit else self.period - (now - self.times[0]) + 0.001
+        if len(self.times) < limit:
+            return 0.0
+        return self.period - (now - self.times[-limit]) + 0.001 if limit > 0 else self.period
 
     def take(self, now: float) -> None:
         self.times.append(now)
@@ -84,21 +95,59 @@ class LocalRateLimiter:
         private_per_second: float = PRIVATE_PER_SECOND,
         private_burst: int = PRIVATE_BURST,
         group_per_minute: int = GROUP_PER_MINUTE,
+        bulk_reserve: int = BULK_RESERVE,
         clock: Any = time.monotonic,
     ) -> None:
         self._global = SlidingWindow(global_per_second, 1.0)
+        self._bulk_limit = max(global_per_second - bulk_reserve, 1)
+        self._interactive_waiting = 0
+        self._interactive_done = asyncio.Event()
         self._private_rate = private_per_second
         self._private_burst = private_burst
         self._group_per_minute = group_per_minute
         self._chats: dict[str, TokenBucket | SlidingWindow] = {}
         self._clock = clock
 
-    async def acquire(self, chat_id: int | str) -> None:
+    async def acquire(self, chat_id: int | str, *, bulk: bool = False) -> None:
         key = str(chat_id)
+        if bulk:
+            await self._acquire_bulk(key)
+        else:
+            await self._acquire_interactive(key)
+
+    async def _acquire_interactive(self, key: str) -> None:
+        # While only the global window holds this send back, bulk sends stand aside for it (a wait
+        # on the customer's own chat bucket is no reason to hold up a drain).
+        contending = False
+        try:
+            while True:
+                now = self._clock()
+                chat = self._chat(key)
+                chat_wait, global_wait = chat.wait_time(now), self._global.wait_time(now)
+                if chat_wait <= 0 and global_wait <= 0:
+                    chat.take(now)
+                    self._global.take(now)
+                    return
+                if (chat_wait <= 0) != contending:
+                    contending = chat_wait <= 0
+                    self._interactive_waiting += 1 if contending else -1
+                    if not self._interactive_waiting:
+                        self._interactive_done.set()
+                await asyncio.sleep(max(chat_wait, global_wait))
+        finally:
+            if contending:
+                self._interactive_waiting -= 1
+                if not self._interactive_waiting:
+                    self._interactive_done.set()
+
+    async def _acquire_bulk(self, key: str) -> None:
         while True:
+            while self._interactive_waiting:
+                self._interactive_done.clear()
+                await self._interactive_done.wait()
             now = self._clock()
             chat = self._chat(key)
-            wait = max(chat.wait_time(now), self._global.wait_time(now))
+            wait = max(chat.wait_time(now), self._global.wait_time(now, self._bulk_limit))
             if wait <= 0:
                 chat.take(now)
                 self._global.take(now)
@@ -129,7 +178,7 @@ class LocalRateLimiter:
 class UnlimitedRateLimiter:
     """For benchmarks of the bot's own overhead and for a local Bot API server without limits."""
 
-    async def acquire(self, chat_id: int | str) -> None:
+    async def acquire(self, chat_id: int | str, *, bulk: bool = False) -> None:
         return None
 
     async def close(self) -> None:
@@ -173,8 +222,10 @@ class RedisRateLimiter:
         global_per_second: int = GLOBAL_PER_SECOND,
         private_per_second: int = 1,
         group_per_minute: int = GROUP_PER_MINUTE,
+        bulk_reserve: int = BULK_RESERVE,
     ) -> None:
         self._redis = redis
+        self._bulk_global = max(global_per_second - bulk_reserve, 1)
         self._prefix = prefix
         self._global = global_per_second
         self._private = private_per_second
@@ -187,14 +238,16 @@ class RedisRateLimiter:
 
         return cls(Redis.from_url(url), **options)
 
-    async def acquire(self, chat_id: int | str) -> None:
+    async def acquire(self, chat_id: int | str, *, bulk: bool = False) -> None:
+        """Across instances, a bulk send leaves the reserve of the global window to the others."""
         key = str(chat_id)
+        overall = self._bulk_global if bulk else self._global
         if is_group(key):
             keys = [f"{self._prefix}:all", f"{self._prefix}:group:{key}"]
-            args = [self._global, 1000, self._group, 60_000]
+            args = [overall, 1000, self._group, 60_000]
         else:
             keys = [f"{self._prefix}:all", f"{self._prefix}:chat:{key}"]
-            args = [self._global, 1000, self._private, 1000]
+            args = [overall, 1000, self._private, 1000]
         while True:
             wait_ms = int(await self._script(keys=keys, args=args))
             if wait_ms <= 0:

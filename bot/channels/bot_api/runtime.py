@@ -37,6 +37,10 @@ class RuntimeLoops:
     async def stop(self) -> None:
         raise NotImplementedError
 
+    def nudge_outbox(self) -> None:
+        """Something was queued outside a turn (an order event): deliver it now, not at the next poll."""
+        self._outbox_wake.set()
+
     async def run_until_stopped(self, mode: Mode | None = None) -> None:
         """Start, serve until SIGTERM/SIGINT, then shut down cleanly."""
         loop = asyncio.get_running_loop()

@@ -157,7 +157,11 @@ class BotApiSender:
 
     # -- outbox ---------------------------------------------------------------------------------
 
-    async def deliver(self, address: Address, action: Action) -> dict[str, Any]:
+    async def deliver_bulk(self, address: Address, action: Action) -> dict[str, Any]:
+        """The outbox's `BulkSender`: as `deliver`, each send waiting while replies wait for theirs."""
+        return await self.deliver(address, action, bulk=True)
+
+    async def deliver(self, address: Address, action: Action, *, bulk: bool = False) -> dict[str, Any]:
         """The outbox `Sender`: one action, raising the dispatcher's delivery errors."""
         if address.chat_id in self._unreachable or await self._marked_unreachable(address.chat_id):
             raise RecipientUnreachable(f"chat {address.chat_id} blocked the bot")
@@ -165,7 +169,7 @@ class BotApiSender:
         result: dict[str, Any] = {}
         for index, part in enumerate(parts):
             try:
-                sent = await self._perform(address, part, patient=False)
+                sent = await self._perform(address, part, patient=False, bulk=bulk)
             except NotForTelegram as exc:
                 raise PermanentFailure(str(exc)) from None
             except RetryLater as exc:
@@ -185,29 +189,30 @@ class BotApiSender:
 
     # -- calls ----------------------------------------------------------------------------------
 
-    async def _perform(self, address: Address, action: Action, *, patient: bool) -> dict[str, Any]:
+    async def _perform(self, address: Address, action: Action, *, patient: bool,
+                       bulk: bool = False) -> dict[str, Any]:
         if address.chat_id in self._unreachable:
             raise RecipientUnreachable(f"chat {address.chat_id} blocked the bot")
         result: dict[str, Any] = {}
         for step in render_one(action, address):
-            sent = await self._call(step, address, patient=patient)
+            sent = await self._call(step, address, patient=patient, bulk=bulk)
             if sent.message_id is not None:
                 result.setdefault("message_ids", []).append(sent.message_id)
                 if step.then_keyboard is not None:
                     follow = Call("editMessageReplyMarkup", {
                         "chat_id": sent.chat_id, "message_id": sent.message_id,
                         "reply_markup": step.then_keyboard}, is_message=False)
-                    await self._call(follow, address, patient=patient)
+                    await self._call(follow, address, patient=patient, bulk=bulk)
             elif sent.thread_id is not None:
                 result["thread_id"] = sent.thread_id
         return result
 
-    async def _call(self, step: Call, address: Address, *, patient: bool) -> Sent:
+    async def _call(self, step: Call, address: Address, *, patient: bool, bulk: bool = False) -> Sent:
         attempts = DIRECT_ATTEMPTS if patient else OUTBOX_ATTEMPTS
         waited = 0.0
         for attempt in range(1, attempts + 1):
             if step.is_message:
-                await self._limiter.acquire(address.chat_id)
+                await self._limiter.acquire(address.chat_id, bulk=bulk)
             deadline = SEND_DEADLINE.get()
             if deadline is not None and self._clock.now() >= deadline:
                 # The wait for the rate limit outlasted the row's lease: sending now could send twice.

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, and_, bindparam, insert, select, update
 
-from bot.storage.models import ChannelAccount
+from bot.storage.models import ChannelAccount, DialogueStateRow
 from bot.storage.repositories.base import Repository
 
 
@@ -24,6 +24,15 @@ class ChatAccount:
     chat_id: str | None
     display_name: str | None
     unreachable_since: datetime | None
+
+
+@dataclass(frozen=True)
+class NotificationTarget:
+    """A chat to tell about an order: linked to its customer, reachable, notifications on."""
+
+    channel: str
+    chat_id: str
+    language: str | None
 
 
 _ACCOUNTS = cast(Table, ChannelAccount.__table__)
@@ -57,6 +66,19 @@ class ChannelAccountRepository(Repository):
         return await self._session.scalar(
             select(ChannelAccount).where(ChannelAccount.channel == channel, ChannelAccount.chat_id == chat_id)
         )
+
+    async def notification_targets(self, customer_id: int) -> list[NotificationTarget]:
+        """The customer's chats that take order notifications, with the language each speaks."""
+        query = (
+            select(ChannelAccount.channel, ChannelAccount.chat_id, DialogueStateRow.language)
+            .outerjoin(DialogueStateRow, and_(DialogueStateRow.channel == ChannelAccount.channel,
+                                              DialogueStateRow.user_id == ChannelAccount.channel_user_id))
+            .where(ChannelAccount.customer_id == customer_id, ChannelAccount.chat_id.is_not(None),
+                   ChannelAccount.unreachable_since.is_(None), ChannelAccount.order_notifications.is_(True))
+            .order_by(ChannelAccount.id)
+        )
+        return [NotificationTarget(row.channel, str(row.chat_id), row.language)
+                for row in (await self._session.execute(query))]
 
     # The turn's own account, as plain data (see ChatAccount) -----------------------------------------
     async def chat_account(self, channel: str, channel_user_id: str) -> ChatAccount | None:

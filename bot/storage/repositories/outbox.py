@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bot.storage.models import OutboxMessage, OutboxPurpose, OutboxStatus
@@ -36,7 +36,7 @@ _DUE = (
             _EARLIER.id < OutboxMessage.id,
         ),
     )
-    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
@@ -76,7 +76,9 @@ class OutboxRepository(Repository):
 
         Messages to one chat leave in the order they were written: a message waits while an earlier
         one to the same chat is still pending (backing off after a failure, say), so the parts of a
-        long answer or a card and its relays never overtake each other. With a `scope`, only messages
+        long answer or a card and its relays never overtake each other. Interactive messages are
+        claimed before bulk ones (`OutboxPriority`): a reply deferred to the outbox does not wait
+        behind thousands of order notifications. With a `scope`, only messages
         to those channels (and chats) are claimed: what this dispatcher cannot deliver stays free for
         one that can, and never fills its batch.
         """
@@ -127,6 +129,18 @@ class OutboxRepository(Repository):
             select(OutboxMessage.last_error).where(*failing).order_by(OutboxMessage.id.desc()).limit(1)
         )
         return int(count or 0), error, oldest
+
+    async def give_up_chat(self, channel: str, chat_id: str, *, reason: str) -> int:
+        """Every message still pending for a chat that blocked the bot becomes unreachable at once
+        (one statement, instead of each being claimed only to be refused); how many there were."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id,
+                   OutboxMessage.status == PENDING)
+            .values(status=OutboxStatus.UNREACHABLE, last_error=reason[:500], locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def get(self, message_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, message_id)

@@ -1,7 +1,8 @@
 """The in-process scheduler: APScheduler 3 only triggers idempotent sweeps; the data lives in tables.
 
 `start_scheduler(app)` starts an AsyncIOScheduler (inside the running event loop) with the ticket
-deadline sweep every SLA_SWEEP_INTERVAL_SECONDS, the retention of processed update ids and, on SQLite,
+deadline sweep every SLA_SWEEP_INTERVAL_SECONDS, the release of staff albums that waited for a caption
+(every 2 s), the retention of processed update ids and, on SQLite,
 the WAL checkpoint every second (bot.storage.wal_checkpoints); `stop_scheduler(app)` stops it.
 Several instances may run it at once: the sweep claims due tickets with row locks (see
 `bot.services.sla`).
@@ -27,6 +28,11 @@ SCHEDULER_KEY = "scheduler"
 SWEEP_JOB_ID = "ticket-deadlines"
 RETENTION_JOB_ID = "processed-events-retention"
 CHECKPOINT_JOB_ID = "sqlite-wal-checkpoint"
+ALBUM_JOB_ID = "staff-albums"
+#: How long the items of a staff album that came without a caption wait for one that says "!" (an
+#: album's items may be handled out of order on several instances); then they are relayed.
+ALBUM_WAIT = timedelta(seconds=3)
+ALBUM_INTERVAL_SECONDS = 2
 FIRST_RUN_DELAY = timedelta(seconds=2)
 #: Telegram retries a webhook delivery for at most about a day; keys older than this guard nothing.
 PROCESSED_EVENTS_KEPT = timedelta(days=7)
@@ -53,6 +59,18 @@ async def forget_old_processed_events(app: App) -> int:
     return removed
 
 
+async def release_staff_albums(app: App) -> int:
+    """Relay staff albums that waited `ALBUM_WAIT` for a caption and got none with "!"."""
+    try:
+        async with app.uow_factory() as uow:
+            released = await app.tickets.release_albums(uow, older_than=app.clock.now() - ALBUM_WAIT)
+            await uow.commit()
+    except Exception:
+        log.exception("releasing staff albums failed; will try again at the next run")
+        return 0
+    return released
+
+
 def start_scheduler(app: App) -> AsyncIOScheduler:
     """Start the sweeps; call from inside the running event loop. Idempotent per app."""
     existing = app.extras.get(SCHEDULER_KEY)
@@ -76,6 +94,15 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         IntervalTrigger(hours=6, timezone=app.settings.zone),
         args=[app],
         id=RETENTION_JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        release_staff_albums,
+        IntervalTrigger(seconds=ALBUM_INTERVAL_SECONDS, timezone=app.settings.zone),
+        args=[app],
+        id=ALBUM_JOB_ID,
         max_instances=1,
         coalesce=True,
         replace_existing=True,

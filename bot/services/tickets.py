@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.domain.notes import INTERNAL_NOTE_MARKER as INTERNAL_NOTE_MARKER  # the desks import it here
 from bot.domain.ticket_category import OPEN_STATUSES, TicketKind, TicketStatus
 from bot.messages.events import Attachment, ChatUser
 from bot.services.audit import record_access
@@ -23,7 +24,6 @@ from bot.services.sla import is_overdue
 from bot.storage.models import Ticket
 from bot.storage.uow import UnitOfWork
 
-INTERNAL_NOTE_MARKER = "!"
 MAX_ATTACHMENTS = 10
 
 
@@ -83,16 +83,20 @@ class Outcome(StrEnum):
     NOT_FOUND = "not_found"
     DUPLICATE = "duplicate"  # a relay seen before (webhook retry)
     NOTE = "note"  # a staff message kept as an internal note
+    AWAITING = "awaiting"  # a forwarded staff message, kept until staff choose to send it
+    PENDING = "pending"  # kept until its album is decided (or the album's question was asked)
 
 
 @dataclass(frozen=True)
 class Result:
     outcome: Outcome
     ticket: TicketView | None = None
+    #: the ticket message the call stored or acted on, where there is one
+    message_id: int | None = None
 
     @classmethod
-    def of(cls, outcome: Outcome, ticket: Ticket | None = None) -> Result:
-        return cls(outcome, None if ticket is None else TicketView.of(ticket))
+    def of(cls, outcome: Outcome, ticket: Ticket | None = None, *, message_id: int | None = None) -> Result:
+        return cls(outcome, None if ticket is None else TicketView.of(ticket), message_id)
 
 
 def source_key(channel: str, chat_id: str, message_id: int | None) -> str | None:

@@ -324,8 +324,33 @@ class TicketMessage(Base):
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     source_key: Mapped[str | None] = mapped_column(String(120), unique=True)  # dedupe of relays
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the album (media group) a staff message is an item of (migration 0012)
+    media_group_id: Mapped[str | None] = mapped_column(String(64))
+    #: a forwarded staff message kept internal until a staff member chooses to send it (0012)
+    awaiting_choice: Mapped[bool] = mapped_column(Boolean, default=False)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class StaffAlbum(Base):
+    """Whether an album staff posted in a ticket's topic is relayed or kept as a note (migration 0012).
+
+    An album reaches the bot as one update per item, possibly on different instances, and only its
+    first item carries the caption that says "!": the decision is kept here, keyed by the chat and
+    the media group, so every item follows it. `decision` is `relay`, `note`, or `provisional` (an
+    item without a caption came first: it is relayed after a short wait unless a note caption
+    arrives before).
+    """
+
+    __tablename__ = "staff_albums"
+    __table_args__ = (UniqueConstraint("chat_id", "media_group_id", name="uq_staff_albums_group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    media_group_id: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class AuditEntry(Base):

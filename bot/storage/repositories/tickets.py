@@ -10,12 +10,16 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
-from bot.storage.models import Ticket, TicketMessage
+from bot.storage.models import StaffAlbum, Ticket, TicketMessage
 from bot.storage.repositories.base import Repository
 
 OPEN_STATUSES = ("open", "in_progress")
+#: A staff album's decision (`StaffAlbum.decision`).
+ALBUM_RELAY, ALBUM_NOTE, ALBUM_PROVISIONAL = "relay", "note", "provisional"
 
 
 class TicketRepository(Repository):
@@ -75,6 +79,52 @@ class TicketRepository(Repository):
 
     async def message_by_source(self, source_key: str) -> TicketMessage | None:
         return await self._session.scalar(select(TicketMessage).where(TicketMessage.source_key == source_key))
+
+    async def message(self, message_id: int) -> TicketMessage | None:
+        return await self._session.get(TicketMessage, message_id)
+
+    # Staff albums ------------------------------------------------------------------------------------
+    async def album(self, chat_id: str, media_group_id: str, *, ticket_id: int, now: datetime) -> StaffAlbum:
+        """The album's decision row, row-locked; written `provisional` by whichever item comes first.
+
+        Insert-or-nothing on the (chat, media group) key, then read under a lock: items of one album
+        handled at once on two instances meet at the same row.
+        """
+        values = {"chat_id": chat_id, "media_group_id": media_group_id, "ticket_id": ticket_id,
+                  "decision": ALBUM_PROVISIONAL, "created_at": now}
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        await self._session.execute(insert(StaffAlbum).values(**values).on_conflict_do_nothing())
+        row = await self._session.scalar(
+            select(StaffAlbum)
+            .where(StaffAlbum.chat_id == chat_id, StaffAlbum.media_group_id == media_group_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None:
+            raise RuntimeError(f"album {media_group_id} vanished after it was written")
+        return row
+
+    async def awaiting_in_album(self, ticket_id: int, media_group_id: str) -> list[TicketMessage]:
+        """The album's items still kept until a decision or a choice, oldest first."""
+        rows = await self._session.scalars(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == ticket_id, TicketMessage.media_group_id == media_group_id,
+                   TicketMessage.awaiting_choice.is_(True))
+            .order_by(TicketMessage.id)
+        )
+        return list(rows.all())
+
+    async def provisional_albums(self, older_than: datetime, *, limit: int = 50) -> Sequence[StaffAlbum]:
+        """Albums still undecided since before `older_than`, row-locked; other instances skip them."""
+        rows = await self._session.scalars(
+            select(StaffAlbum)
+            .where(StaffAlbum.decision == ALBUM_PROVISIONAL, StaffAlbum.created_at < older_than)
+            .order_by(StaffAlbum.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return rows.all()
 
     # Added for the staff desk and the SLA sweep ------------------------------------------------------
     async def lock(self, ticket_id: int) -> Ticket | None:

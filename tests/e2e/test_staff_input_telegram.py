@@ -13,7 +13,7 @@ and rendered as the relay rules and the escaping need.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -27,9 +27,13 @@ from tests.e2e.test_staff_desk_telegram import (
     press_last,
     ticket_in_a_topic,
 )
-from tests.fakes.bot_api import FakeBotApi
+from tests.fakes.bot_api import Call, FakeBotApi
 from tests.support.telegram_bot import TelegramBotUnderTest
 from tests.support.wording import rendered
+
+def to_lan(fragment: str) -> Callable[[Call], bool]:
+    return lambda c: c.ok and c.chat_id == LAN and fragment in c.params["text"]
+
 
 GROUP_ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group",
                        "username": "GroupAnonymousBot"}
@@ -89,8 +93,7 @@ async def test_a_staff_album_captioned_as_a_note_sends_none_of_its_photos(
         content = {"photo": sizes, "media_group_id": "album-77", **({"caption": caption} if caption else {})}
         ha.send(content, STAFF_CHAT, thread)
     staff.send_text(ha, "Dạ chị chờ em chút ạ", thread_id=thread)  # an ordinary reply after it
-    await api.wait_for("sendMessage", lambda c: c.ok and c.chat_id == LAN and "chờ em chút" in c.params["text"],
-                       timeout=10)
+    await api.wait_for("sendMessage", to_lan("chờ em chút"), timeout=10)
     await asyncio.sleep(4)  # past the album wait: nothing of it is released
     assert [c for c in api.calls_of("sendPhoto") if c.chat_id == LAN] == []
 
@@ -109,8 +112,7 @@ async def test_a_forwarded_message_is_relayed_only_when_staff_press_send(
     send = next(b["callback_data"] for row in question.result["reply_markup"]["inline_keyboard"]
                 for b in row if b["callback_data"].startswith("fwd:send:"))
     await press_last(api, ha, STAFF_CHAT, send)
-    await api.wait_for("sendMessage", lambda c: c.ok and c.chat_id == LAN and "Lý Thường Kiệt" in c.params["text"],
-                       timeout=10)
+    await api.wait_for("sendMessage", to_lan("Lý Thường Kiệt"), timeout=10)
 
 
 async def test_an_anonymous_administrators_reply_reaches_the_customer(
@@ -120,5 +122,4 @@ async def test_an_anonymous_administrators_reply_reaches_the_customer(
     message = {"from": GROUP_ANONYMOUS_BOT, "sender_chat": staff.chat, "text": "Dạ bên em đã ghi nhận ạ",
                "message_thread_id": ticket.staff_thread_id, "is_topic_message": True}
     api.inject_update({"message": dict(api.store.add_message(staff.chat, message))})
-    await api.wait_for("sendMessage", lambda c: c.ok and c.chat_id == LAN and "đã ghi nhận" in c.params["text"],
-                       timeout=10)
+    await api.wait_for("sendMessage", to_lan("đã ghi nhận"), timeout=10)

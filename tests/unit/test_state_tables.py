@@ -220,7 +220,8 @@ def test_the_staff_desk_table_names_its_commands_and_buttons() -> None:
     (table,) = staff_chat
     handler = _method(desk, "StaffDesk", "__call__")
     assert commands_written(table) == commands_in(handler) == {"/tickets", "/stats"}
-    assert families_written(table) == isinstance_families(handler, desk) == {desk.DeskButton, desk.ForwardButton}
+    families = {desk.DeskButton, desk.ForwardButton}
+    assert families_written(table) == isinstance_families(handler, desk) == families
 
 
 def test_every_flow_lives_in_a_module_whose_table_is_checked() -> None:

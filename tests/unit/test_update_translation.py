@@ -138,7 +138,8 @@ ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group", "usern
 
 
 def group_message(update_id: int = 9, **content: Any) -> Any:
-    update = parse({"update_id": update_id, "message": {"message_id": 50, "date": 0, "chat": STAFF, **content}})
+    content = {"message_id": 50, "date": 0, "chat": STAFF, **content}
+    update = parse({"update_id": update_id, "message": content})
     return translator.from_message(field(update, "message"), update_id)
 
 

@@ -31,6 +31,7 @@ from tests.fakes.bot_api import Call, FakeBotApi
 from tests.support.telegram_bot import TelegramBotUnderTest
 from tests.support.wording import rendered
 
+
 def to_lan(fragment: str) -> Callable[[Call], bool]:
     return lambda c: c.ok and c.chat_id == LAN and fragment in c.params["text"]
 

@@ -104,6 +104,7 @@ async def test_a_forwarded_message_is_relayed_only_when_staff_press_send(
 ) -> None:
     _, ha, _, ticket, _ = await ticket_in_a_topic(api, desk_bot)
     thread = ticket.staff_thread_id
+    assert thread is not None
     origin = {"type": "user", "date": 0, "sender_user": {"id": 5, "is_bot": False, "first_name": "Hoa"}}
     ha.send({"text": "Chị Hoa 0987 111 222, 12 Lý Thường Kiệt", "forward_origin": origin}, STAFF_CHAT, thread)
     question = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread,

@@ -7,9 +7,11 @@ SQLAlchemy renders nothing for them on SQLite, where BEGIN IMMEDIATE lets one wr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, Float, and_, case, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -20,6 +22,20 @@ from bot.storage.repositories.base import Repository
 OPEN_STATUSES = ("open", "in_progress")
 #: A staff album's decision (`StaffAlbum.decision`).
 ALBUM_RELAY, ALBUM_NOTE, ALBUM_PROVISIONAL = "relay", "note", "provisional"
+
+
+@dataclass(frozen=True)
+class TicketCounts:
+    """What `/stats` shows, as the database aggregated it."""
+
+    total: int
+    open: int
+    in_progress: int
+    resolved: int
+    overdue: int
+    ratings: int
+    average_rating: float | None
+    median_first_reply_minutes: float | None
 
 
 class TicketRepository(Repository):
@@ -140,8 +156,48 @@ class TicketRepository(Repository):
         )
         return rows.all()
 
-    async def all_for_stats(self) -> Sequence[Ticket]:
-        return (await self._session.scalars(select(Ticket).order_by(Ticket.id))).all()
+    async def stats(self, now: datetime) -> TicketCounts:
+        """Counts, average rating and median minutes to the first staff reply, aggregated in SQL.
+
+        `/stats` must not read every ticket: one aggregate query, and for the median two more that
+        read one or two rows (ORDER BY the wait, OFFSET half the count).
+        """
+        open_ = Ticket.status.in_(OPEN_STATUSES)
+        due = case((Ticket.first_staff_reply_at.is_(None), Ticket.first_reply_due_at),
+                   else_=Ticket.resolution_due_at)
+        row = (await self._session.execute(select(
+            func.count(),
+            func.count().filter(Ticket.status == "open"),
+            func.count().filter(Ticket.status == "in_progress"),
+            func.count().filter(Ticket.status == "resolved"),
+            func.count().filter(open_, due.is_not(None), due <= now),
+            func.count(Ticket.rating),
+            func.avg(cast(Ticket.rating, Float)),
+            func.count(Ticket.first_staff_reply_at),
+        ).select_from(Ticket))).one()
+        total, opened, in_progress, resolved, overdue, ratings, average, replied = row
+        return TicketCounts(
+            total=int(total), open=int(opened), in_progress=int(in_progress), resolved=int(resolved),
+            overdue=int(overdue), ratings=int(ratings),
+            average_rating=None if average is None else float(average),
+            median_first_reply_minutes=await self._median_wait(int(replied)),
+        )
+
+    async def _median_wait(self, replied: int) -> float | None:
+        if replied == 0:
+            return None
+        wait = self._minutes_to_first_reply()
+        query = (select(wait).where(Ticket.first_staff_reply_at.is_not(None)).order_by(wait)
+                 .limit(1 if replied % 2 else 2).offset((replied - 1) // 2))
+        middle = [float(value) for value in (await self._session.scalars(query)).all()]
+        # julianday() is a float of days: round off its last bits (a millisecond is 1.7e-5 minutes)
+        return round(sum(middle) / len(middle), 3) if middle else None
+
+    def _minutes_to_first_reply(self) -> ColumnElement[Any]:
+        start, end = Ticket.created_at, Ticket.first_staff_reply_at
+        if self._session.get_bind().dialect.name == "postgresql":
+            return func.extract("epoch", end - start) / 60.0
+        return (func.julianday(end) - func.julianday(start)) * 1440.0
 
     async def claim_deadlines_due(
         self, now: datetime, *, escalation_lead: datetime, apologies: bool, limit: int

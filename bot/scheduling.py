@@ -60,14 +60,19 @@ async def forget_old_processed_events(app: App) -> int:
 
 
 async def release_staff_albums(app: App) -> int:
-    """Relay staff albums that waited `ALBUM_WAIT` for a caption and got none with "!"."""
+    """Relay staff albums that waited `ALBUM_WAIT` for a caption and got none with "!", and send the
+    customers' burst digests whose wait is over (`TicketRouter.release_digests`)."""
+    released = 0
     try:
         async with app.uow_factory() as uow:
-            released = await app.tickets.release_albums(uow, older_than=app.clock.now() - ALBUM_WAIT)
+            released += await app.tickets.release_albums(uow, older_than=app.clock.now() - ALBUM_WAIT)
+            released += await app.tickets.router.release_digests(uow)
             await uow.commit()
     except Exception:
-        log.exception("releasing staff albums failed; will try again at the next run")
+        log.exception("releasing staff albums and digests failed; will try again at the next run")
         return 0
+    if released:
+        app.dispatcher.nudge()
     return released
 
 

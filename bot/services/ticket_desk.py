@@ -55,6 +55,11 @@ class TicketDesk:
         self.wording = wording
         self._router = router
 
+    @property
+    def router(self) -> TicketRouter:
+        """Where the desk's messages go (the scheduler releases the router's digests)."""
+        return self._router
+
     # Customer side -----------------------------------------------------------------------------------
     async def open_ticket(self, uow: UnitOfWork, user: ChatUser, request: NewTicket) -> TicketView:
         """Create the ticket, its first message, its deadlines and every notification, in one transaction.
@@ -122,8 +127,9 @@ class TicketDesk:
             attachments=[a.to_dict() for a in attachments[:MAX_ATTACHMENTS]], source_key=source,
             created_at=self._clock.now(),
         ))
-        await self._router.relay_to_staff(uow, locked, message)
-        return Result.of(Outcome.DONE, locked)
+        relayed = await self._router.relay_to_staff(uow, locked, message)
+        outcome = {"relayed": Outcome.DONE, "digest_opened": Outcome.GATHERING}.get(relayed, Outcome.GATHERED)
+        return Result.of(outcome, locked, message_id=message.id)
 
     async def rate(self, uow: UnitOfWork, user: ChatUser, ticket_id: int, rating: int) -> Result:
         ticket = await own_ticket(uow, user, ticket_id)

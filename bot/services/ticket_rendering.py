@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -146,6 +147,14 @@ class TicketRenderer:
         """A customer's message as staff read it in the topic (or under the card)."""
         return SendText(self.staff_text("customer_message", name=self._author(ticket, message),
                                         number=ticket.number, text=message.text))
+
+    def customer_digest(self, ticket: Ticket, messages: Sequence[TicketMessage]) -> SendText:
+        """A customer's burst as one message for staff: every text, in order, and how many files."""
+        texts = [m.text for m in messages if m.text]
+        files = sum(len(m.attachments or []) for m in messages)
+        name = self._author(ticket, messages[0]) if messages else self.staff_text("unknown_name")
+        return SendText(self.staff_text("customer_digest", name=name, number=ticket.number,
+                                        count=len(messages), text="\n".join(texts), files=files))
 
     def customer_file(self, ticket: Ticket, attachment: Attachment, *, name: str) -> SendAttachment:
         caption = self.staff_text("customer_attachment", name=clean_name(name) or

@@ -83,6 +83,8 @@ class Outcome(StrEnum):
     NOTE = "note"  # a staff message kept as an internal note
     AWAITING = "awaiting"  # a forwarded staff message, kept until staff choose to send it
     PENDING = "pending"  # kept until its album is decided (or the album's question was asked)
+    GATHERING = "gathering"  # a customer's burst: this message opened the digest staff will get
+    GATHERED = "gathered"  # a customer's burst: added to the digest already opened
 
 
 @dataclass(frozen=True)

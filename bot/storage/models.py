@@ -328,6 +328,8 @@ class TicketMessage(Base):
     media_group_id: Mapped[str | None] = mapped_column(String(64))
     #: a forwarded staff message kept internal until a staff member chooses to send it (0012)
     awaiting_choice: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the outbox row of the digest that carries this customer message to staff, in a burst (0012)
+    digest_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
 
@@ -391,6 +393,7 @@ class OutboxPurpose(StrEnum):
     EMAIL = "email"  # the complaints mailbox's copy of a ticket
     VERIFICATION_CODE = "verification_code"  # a one-time code mailed to a customer (sealed, see identity)
     IDENTITY_LOCKOUT = "identity_lockout"  # staff told that verification by code was locked for someone
+    TICKET_DIGEST = "ticket_digest"  # a customer's burst gathered into one staff message (and its files)
     OTHER = "other"  # written before purposes were recorded, and not recognisable (migration 0002)
 
 

@@ -125,3 +125,35 @@ async def test_an_anonymous_administrators_reply_reaches_the_customer(
                "message_thread_id": ticket.staff_thread_id, "is_topic_message": True}
     api.inject_update({"message": dict(api.store.add_message(staff.chat, message))})
     await api.wait_for("sendMessage", to_lan("đã ghi nhận"), timeout=10)
+
+
+# A flood from one customer (issue 15, part 7) ------------------------------------------------------------
+async def test_forty_messages_from_one_customer_do_not_delay_another_customers_new_ticket(
+    api: FakeBotApi, desk_bot: TelegramBotUnderTest
+) -> None:
+    """One delivery queue per staff group at 20 messages a minute: before, Lan's 40 messages made
+    Bình's new ticket wait 40 s and more. Now her burst is gathered into one digest, and a new ticket's
+    topic and card are claimed first."""
+    api.enforce_rate_limits = True
+    _, _, lan, ticket, _ = await ticket_in_a_topic(api, desk_bot)
+    thread = ticket.staff_thread_id
+    assert thread is not None
+    for n in range(40):
+        lan.send_text(f"Tin nhắn số {n + 1} của chị Lan")
+    await api.wait_for("sendMessage", to_lan("chuyển gộp"), timeout=20)  # told once: the rest is gathered
+    binh = api.user(2002, "Bình")
+    started = asyncio.get_running_loop().time()
+    await file_complaint(api, binh, "Giao nhầm màu son, tôi muốn đổi")
+    filed = asyncio.get_running_loop().time()
+    topic = await api.wait_for("createForumTopic",
+                               lambda c: c.ok and c.result["message_thread_id"] != thread, timeout=30)
+    await api.wait_for("sendMessage", in_thread(STAFF_CHAT, topic.result["message_thread_id"], "nhầm màu"),
+                       timeout=30)
+    card_delay = asyncio.get_running_loop().time() - filed
+    assert card_delay < 5, f"the card waited {card_delay:.1f}s (intake took {filed - started:.1f}s)"
+    relays = [c for c in api.calls_of("sendMessage", ok_only=True) if c.chat_id == STAFF_CHAT
+              and c.params.get("message_thread_id") == thread and "Tin nhắn số" in c.params["text"]]
+    assert len(relays) <= 6  # five on their own, then the digest (sent after its wait)
+    digest = await api.wait_for("sendMessage", in_thread(STAFF_CHAT, thread, "Tin nhắn số 40"), timeout=40)
+    assert "Tin nhắn số 6 của" in digest.result["text"]  # the first one gathered, with all after it
+    print(f"new ticket's card {card_delay:.2f}s after the intake; {len(relays)} relays before the digest")

@@ -193,3 +193,20 @@ async def test_an_anonymous_administrator_is_staff(harness: ChatHarness) -> None
     (message,) = await stored(harness)
     assert message.author_id == STAFF_CHAT and message.author_name == "Quản lý" and not message.internal
     assert ticket.number
+
+
+# Files a customer sends (issue 15, part 10) ---------------------------------------------------------------
+async def test_a_program_sent_to_an_open_ticket_is_refused_politely(harness: ChatHarness) -> None:
+    await open_ticket(harness)
+    lan = harness.user("1001", name="Lan")
+    harness.sender.delivered.clear()
+    program = Attachment("document", "exe-1", "hoa-don.exe", "application/x-msdownload", 40_000)
+    refused = await lan._send(attachments=(program,))
+    assert refused.said("complaints.file_refused", max_mb="20")
+    big = Attachment("video", "video-1", None, "video/mp4", 300 * 1024 * 1024)
+    assert (await lan._send(attachments=(big,))).said("complaints.file_refused")
+    await lan.sends_file("photo", "photo-ok")
+    await harness.deliver_outbox()
+    to_staff = [a for address, a in harness.sender.delivered if address.chat_id == STAFF_CHAT
+                and isinstance(a, SendAttachment)]
+    assert [a.attachment.file_id for a in to_staff] == ["photo-ok"]

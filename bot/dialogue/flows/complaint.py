@@ -389,6 +389,8 @@ class ComplaintFlow(Flow):
             note_relay_ack(turn.state, ticket.id, now)
             leave = turn.button("complaints.leave_button", ComplaintButton("leave"))
             turn.say(_honest(turn, "complaints.relayed"), buttons=((leave,),), number=ticket.number)
+        elif result.outcome is Outcome.GATHERING and not quietly:  # once per burst, not per message
+            turn.say("complaints.relayed_burst", number=ticket.number)
         return True
 
     async def _leave_ticket_conversation(self, turn: Turn) -> None:

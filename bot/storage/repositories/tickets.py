@@ -99,6 +99,20 @@ class TicketRepository(Repository):
     async def message(self, message_id: int) -> TicketMessage | None:
         return await self._session.get(TicketMessage, message_id)
 
+    async def customer_messages_since(self, ticket_id: int, since: datetime, *, excluding: int) -> int:
+        """The customer's messages on the ticket since `since` that went to staff one by one."""
+        query = select(func.count()).select_from(TicketMessage).where(
+            TicketMessage.ticket_id == ticket_id, TicketMessage.author == "customer",
+            TicketMessage.created_at >= since, TicketMessage.digest_id.is_(None),
+            TicketMessage.id != excluding,
+        )
+        return int(await self._session.scalar(query) or 0)
+
+    async def digest_messages(self, digest_id: int) -> list[TicketMessage]:
+        rows = await self._session.scalars(
+            select(TicketMessage).where(TicketMessage.digest_id == digest_id).order_by(TicketMessage.id))
+        return list(rows.all())
+
     # Staff albums ------------------------------------------------------------------------------------
     async def album(self, chat_id: str, media_group_id: str, *, ticket_id: int, now: datetime) -> StaffAlbum:
         """The album's decision row, row-locked; written `provisional` by whichever item comes first.

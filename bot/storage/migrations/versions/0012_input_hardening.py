@@ -1,5 +1,5 @@
 """input hardening: albums staff posted (one decision per media group), forwarded staff messages
-awaiting a choice
+awaiting a choice, customer messages carried by a burst digest
 
 Revision ID: 0012_input_hardening
 Revises: 0004_identity
@@ -38,10 +38,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("media_group_id", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("awaiting_choice", sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
+        batch_op.add_column(sa.Column("digest_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_ticket_messages_digest_id"), ["digest_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("ticket_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ticket_messages_digest_id"))
+        batch_op.drop_column("digest_id")
         batch_op.drop_column("awaiting_choice")
         batch_op.drop_column("media_group_id")
     with op.batch_alter_table("staff_albums", schema=None) as batch_op:

@@ -2,7 +2,8 @@
 
 `start_scheduler(app)` starts an AsyncIOScheduler (inside the running event loop) with the ticket
 deadline sweep every SLA_SWEEP_INTERVAL_SECONDS, the release of staff albums that waited for a caption
-(every 2 s), the retention of processed update ids and, on SQLite,
+(every 2 s), the retention of personal data (hourly, bot.services.retention), the retention of
+processed update ids and, on SQLite,
 the WAL checkpoint every second (bot.storage.wal_checkpoints); `stop_scheduler(app)` stops it.
 Several instances may run it at once: the sweep claims due tickets with row locks (see
 `bot.services.sla`).
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.services.retention import run_retention
 from bot.storage.wal_checkpoints import CHECKPOINT_INTERVAL_SECONDS, run_checkpoint
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ SWEEP_JOB_ID = "ticket-deadlines"
 RETENTION_JOB_ID = "processed-events-retention"
 CHECKPOINT_JOB_ID = "sqlite-wal-checkpoint"
 ALBUM_JOB_ID = "staff-albums"
+PERSONAL_DATA_JOB_ID = "personal-data-retention"
 #: How long the items of a staff album that came without a caption wait for one that says "!" (an
 #: album's items may be handled out of order on several instances); then they are relayed.
 ALBUM_WAIT = timedelta(seconds=3)
@@ -76,6 +79,20 @@ async def release_staff_albums(app: App) -> int:
     return released
 
 
+async def run_retention_job(app: App) -> int:
+    """Erase personal data past its retention (bot.services.retention); phone proofs past their age."""
+    try:
+        async with app.uow_factory() as uow:
+            report = await run_retention(uow, app.clock, app.settings)
+            await uow.commit()
+    except Exception:
+        log.exception("retention failed; will try again at the next run")
+        return 0
+    if report.total:
+        log.info("retention erased %s", report)
+    return report.total
+
+
 def start_scheduler(app: App) -> AsyncIOScheduler:
     """Start the sweeps; call from inside the running event loop. Idempotent per app."""
     existing = app.extras.get(SCHEDULER_KEY)
@@ -101,6 +118,16 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         id=RETENTION_JOB_ID,
         max_instances=1,
         coalesce=True,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        run_retention_job,
+        IntervalTrigger(hours=1, timezone=app.settings.zone),
+        args=[app],
+        id=PERSONAL_DATA_JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(app.settings.zone) + timedelta(minutes=1),
         replace_existing=True,
     )
     scheduler.add_job(

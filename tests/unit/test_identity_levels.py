@@ -85,7 +85,8 @@ def test_levels_kept_by_label_read_back_and_an_unknown_label_asks_for_the_most()
 def test_a_phone_proof_expires_after_its_age() -> None:
     """PHONE_PROOF_DAYS (issue 15, part 10): a phone shared long ago must be shared again."""
     age = timedelta(days=180)
-    young = identity_of(account(phone_at=NOW - timedelta(days=179)), customer(), NOW, WINDOW, phone_max_age=age)
+    young = identity_of(account(phone_at=NOW - timedelta(days=179)), customer(), NOW, WINDOW,
+                        phone_max_age=age)
     assert young.level is Level.LINKED
     old = identity_of(account(phone_at=NOW - timedelta(days=181), order_at=NOW), customer(), NOW, WINDOW,
                       phone_max_age=age)

@@ -167,8 +167,10 @@ class TicketRouter:
             ticket.id, now - timedelta(seconds=settings.inbound_burst_seconds), excluding=message.id)
         if recent >= settings.inbound_burst_messages:
             return True
-        relays = await uow.outbox.relays_since(ticket.id, chat, now - timedelta(minutes=1))
-        return relays >= settings.relays_per_ticket_per_minute
+        # Relays, counted as the messages relayed one by one (a message's files are one relay of it).
+        last_minute = await uow.tickets.customer_messages_since(ticket.id, now - timedelta(minutes=1),
+                                                               excluding=message.id)
+        return last_minute >= settings.relays_per_ticket_per_minute
 
     async def _gather(self, uow: UnitOfWork, ticket: Ticket, message: TicketMessage) -> Relayed:
         chat = ticket.staff_chat_id or self._staff_chat

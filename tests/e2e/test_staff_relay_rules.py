@@ -210,3 +210,27 @@ async def test_a_program_sent_to_an_open_ticket_is_refused_politely(harness: Cha
     to_staff = [a for address, a in harness.sender.delivered if address.chat_id == STAFF_CHAT
                 and isinstance(a, SendAttachment)]
     assert [a.attachment.file_id for a in to_staff] == ["photo-ok"]
+
+
+# A customer's burst (issue 15, part 7) --------------------------------------------------------------------
+async def test_a_customers_burst_becomes_one_staff_message(harness: ChatHarness, clock: ManualClock) -> None:
+    _, thread, _ = await open_ticket(harness)
+    lan = harness.user("1001", name="Lan")
+    replies = [await lan.says(f"Tin số {n}") for n in range(1, 9)]
+    await harness.deliver_outbox()
+
+    def relayed() -> list[str]:
+        return [a.text for address, a in harness.sender.delivered
+                if address.chat_id == STAFF_CHAT and address.thread_id == thread and isinstance(a, SendText)]
+
+    # The ticket's first message counts: four more on their own, then the rest is gathered.
+    assert [t.rsplit("Tin số ", 1)[1] for t in relayed()] == ["1", "2", "3", "4"]
+    assert [r.said("complaints.relayed") for r in replies] == [True] * 4 + [False] * 4
+    assert replies[4].said("complaints.relayed_burst") and replies[5].keys == []
+    clock.advance(timedelta(seconds=16))
+    async with harness.app.uow_factory() as uow:
+        assert await harness.app.tickets.router.release_digests(uow) == 1
+        await uow.commit()
+    await harness.deliver_outbox()
+    digest = relayed()[-1]
+    assert all(f"Tin số {n}" in digest for n in range(5, 9)) and "Tin số 4" not in digest

@@ -150,15 +150,6 @@ class OutboxRepository(Repository):
             OutboxMessage.status == HELD, OutboxMessage.kind == "text",
         ).order_by(OutboxMessage.id.desc()).limit(1))
 
-    async def relays_since(self, ticket_id: int, chat_id: str, since: datetime) -> int:
-        """How many relays and digests of the ticket into the staff chat were written since `since`."""
-        query = select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.ticket_id == ticket_id, OutboxMessage.chat_id == chat_id,
-            OutboxMessage.purpose.in_((OutboxPurpose.TICKET_RELAY, OutboxPurpose.TICKET_DIGEST)),
-            OutboxMessage.created_at >= since,
-        )
-        return int(await self._session.scalar(query) or 0)
-
     async def digests_due(self, written_before: datetime, *, limit: int = 100) -> Sequence[OutboxMessage]:
         """Held digests (and the files held with them) whose burst window has passed, row-locked."""
         rows = await self._session.scalars(select(OutboxMessage).where(

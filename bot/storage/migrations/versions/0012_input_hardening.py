@@ -2,7 +2,7 @@
 awaiting a choice, customer messages carried by a burst digest
 
 Revision ID: 0012_input_hardening
-Revises: 0004_identity
+Revises: 0013_dialogue_memory
 Create Date: 2026-12-02 04:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_input_hardening"
-down_revision = "0004_identity"
+down_revision = "0013_dialogue_memory"
 branch_labels = None
 depends_on = None
 

@@ -54,6 +54,15 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line meant for the operator."""
 
 
+#: Documents customers may send to staff by default: PDFs, pictures, office files, text, video, sound.
+DOCUMENT_TYPES = (
+    "application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "image/gif",
+    "video/mp4", "video/quicktime", "audio/mpeg", "audio/ogg", "audio/mp4", "text/plain", "text/csv",
+    "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -153,6 +162,28 @@ class Settings(BaseSettings):
     # the turn commits, and only if that process dies does the outbox deliver it, once this passes.
     reply_lease_seconds: float = Field(default=30.0, gt=0, le=600)
 
+    # Input limits (issue 15): what a customer's files and bursts may be before staff see them
+    # Kinds of file passed on to staff (stickers never are); others get a polite refusal.
+    relay_file_kinds: Annotated[tuple[str, ...], NoDecode] = (
+        "photo", "document", "video", "animation", "video_note", "voice", "audio")
+    # MIME types a document may have (an .exe, .apk or .html is refused).
+    relay_document_types: Annotated[tuple[str, ...], NoDecode] = DOCUMENT_TYPES
+    # Largest file passed on (Telegram lets bots fetch files up to 20 MB).
+    relay_max_file_mb: float = Field(default=20.0, gt=0, le=2000)
+    # A customer's messages to an open ticket: this many within the window reach staff one by one;
+    # the rest of a burst is gathered into one staff message when the burst is over.
+    inbound_burst_messages: int = Field(default=5, ge=1, le=100)
+    inbound_burst_seconds: int = Field(default=60, ge=5, le=3600)
+    # Messages relayed into one ticket's topic per minute, at most (Telegram: 20 a minute per group).
+    relays_per_ticket_per_minute: int = Field(default=6, ge=1, le=20)
+
+    # Retention of personal data (days; bot.services.retention, docs/retention.md)
+    retention_outbox_days: int = Field(default=30, ge=1, le=3650)
+    retention_draft_days: int = Field(default=30, ge=1, le=3650)
+    retention_ticket_message_days: int = Field(default=365, ge=30, le=3650)
+    # A phone proof (the customer's own Telegram contact) holds this long; then it is asked again.
+    phone_proof_days: int = Field(default=180, ge=1, le=3650)
+
     @field_validator(*UNSET_WHEN_EMPTY, mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -185,6 +216,13 @@ class Settings(BaseSettings):
     def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
             raise ValueError("must be 1-256 characters, only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @field_validator("relay_file_kinds", "relay_document_types", mode="before")
+    @classmethod
+    def _split_words(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.replace(";", ",").split(",") if part.strip())
         return value
 
     @field_validator("staff_user_ids", mode="before")

@@ -2,7 +2,9 @@
 
 `start_scheduler(app)` starts an AsyncIOScheduler (inside the running event loop) with the ticket
 deadline sweep and the privacy requests' sweep (bot.services.privacy_requests.sweep) every
-SLA_SWEEP_INTERVAL_SECONDS, the retention of processed update ids and, on SQLite,
+SLA_SWEEP_INTERVAL_SECONDS, the release of staff albums that waited for a caption (every 2 s), the
+retention of personal data (hourly, bot.services.retention), the retention of processed update ids
+and, on SQLite,
 the WAL checkpoint every second (bot.storage.wal_checkpoints); `stop_scheduler(app)` stops it.
 Several instances may run it at once: the sweep claims due tickets with row locks (see
 `bot.services.sla`).
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.services.retention import run_retention
 from bot.storage.wal_checkpoints import CHECKPOINT_INTERVAL_SECONDS, run_checkpoint
 
 if TYPE_CHECKING:
@@ -29,6 +32,12 @@ SWEEP_JOB_ID = "ticket-deadlines"
 REQUEST_SWEEP_JOB_ID = "privacy-request-deadlines"
 RETENTION_JOB_ID = "processed-events-retention"
 CHECKPOINT_JOB_ID = "sqlite-wal-checkpoint"
+ALBUM_JOB_ID = "staff-albums"
+PERSONAL_DATA_JOB_ID = "personal-data-retention"
+#: How long the items of a staff album that came without a caption wait for one that says "!" (an
+#: album's items may be handled out of order on several instances); then they are relayed.
+ALBUM_WAIT = timedelta(seconds=3)
+ALBUM_INTERVAL_SECONDS = 2
 FIRST_RUN_DELAY = timedelta(seconds=2)
 #: Telegram retries a webhook delivery for at most about a day; keys older than this guard nothing.
 PROCESSED_EVENTS_KEPT = timedelta(days=7)
@@ -60,6 +69,37 @@ async def forget_old_processed_events(app: App) -> int:
     if removed:
         log.info("forgot %s processed event keys", removed)
     return removed
+
+
+async def release_staff_albums(app: App) -> int:
+    """Relay staff albums that waited `ALBUM_WAIT` for a caption and got none with "!", and send the
+    customers' burst digests whose wait is over (`TicketRouter.release_digests`)."""
+    released = 0
+    try:
+        async with app.uow_factory() as uow:
+            released += await app.tickets.release_albums(uow, older_than=app.clock.now() - ALBUM_WAIT)
+            released += await app.tickets.router.release_digests(uow)
+            await uow.commit()
+    except Exception:
+        log.exception("releasing staff albums and digests failed; will try again at the next run")
+        return 0
+    if released:
+        app.dispatcher.nudge()
+    return released
+
+
+async def run_retention_job(app: App) -> int:
+    """Erase personal data past its retention (bot.services.retention); phone proofs past their age."""
+    try:
+        async with app.uow_factory() as uow:
+            report = await run_retention(uow, app.clock, app.settings)
+            await uow.commit()
+    except Exception:
+        log.exception("retention failed; will try again at the next run")
+        return 0
+    if report.total:
+        log.info("retention erased %s", report)
+    return report.total
 
 
 def start_scheduler(app: App) -> AsyncIOScheduler:
@@ -96,6 +136,25 @@ def start_scheduler(app: App) -> AsyncIOScheduler:
         IntervalTrigger(hours=6, timezone=app.settings.zone),
         args=[app],
         id=RETENTION_JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        run_retention_job,
+        IntervalTrigger(hours=1, timezone=app.settings.zone),
+        args=[app],
+        id=PERSONAL_DATA_JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(app.settings.zone) + timedelta(minutes=1),
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        release_staff_albums,
+        IntervalTrigger(seconds=ALBUM_INTERVAL_SECONDS, timezone=app.settings.zone),
+        args=[app],
+        id=ALBUM_JOB_ID,
         max_instances=1,
         coalesce=True,
         replace_existing=True,

@@ -2,15 +2,20 @@
 
 | inbound (staff chat)                           | does                                                  |
 |------------------------------------------------|-------------------------------------------------------|
+| anything acting on tickets from someone who is | refused (a short reply for commands and buttons), and |
+| not staff (see "Who may act")                  | the attempt audited; general chatter is ignored       |
 | /tickets                                       | open tickets, the overdue ones marked                 |
 | /stats                                         | counts, median time to first reply, average rating    |
 | `desk:<action>:<id>` (take, resolve, reopen)   | that action, and a short reply (its note, in its topic)|
 | desk button data that is not one (forged)      | "ticket not found"                                    |
 | /requests, `yc:<action>:<id>`                  | the privacy requests' desk (bot.dialogue.staff_requests) |
 | the text a `yc:` button waits for              | the privacy requests' desk                            |
+| `fwd:<send, keep>:<message id>`                | a forwarded message (its album) sent on, or kept      |
 | other buttons, edited messages                 | ignored                                               |
 | message in a ticket's topic, or reply to card  | relayed to the customer (text, photos, documents)     |
-| the same, starting with "!"                    | kept as an internal note, not relayed                 |
+| the same, starting with "!" (or "！", "❗" …)   | kept as an internal note, not relayed                 |
+| an album item                                  | as its album's caption says ("!": all of it a note)   |
+| a forwarded message                            | kept; the bot asks "send to the customer?" (buttons)  |
 | anything else (general chatter, other commands)| ignored                                               |
 
 The same `desk:<action>:<id>` pressed outside the staff chat reaches `DeskButtonsFlow` (`desk`):
@@ -20,11 +25,13 @@ The same `desk:<action>:<id>` pressed outside the staff chat reaches `DeskButton
 | `desk:<action>:<id>` from STAFF_USER_IDS       | as in the staff chat                                  |
 | `desk:<action>:<id>` from anyone else          | refused, and the attempt audited                      |
 
-Who may act: anyone who posts or presses a button in the staff chat is a member of it by Telegram's
-own rules (the engine sends us only events whose chat is STAFF_CHAT_ID). A ticket button pressed
-anywhere else (a forwarded card, forged callback data) reaches `DeskButtonsFlow` through the customer
-router: it is honoured only for STAFF_USER_IDS, otherwise refused and written to the audit log; data
-that is not a desk button at all (desk:take:abc) is answered as a stale button there.
+Who may act in the staff chat: with STAFF_USER_IDS set, only those users and the group's anonymous
+administrators (a message whose sender is the group itself: only an administrator can post so);
+without it, anyone who posts or presses a button there, a member of it by Telegram's own rules (the
+engine sends us only events whose chat is STAFF_CHAT_ID). A ticket button pressed anywhere else (a
+forwarded card, forged callback data) reaches `DeskButtonsFlow` through the customer router: it is
+honoured only for STAFF_USER_IDS, otherwise refused and written to the audit log; data that is not a
+desk button at all (desk:take:abc) is answered as a stale button there.
 """
 
 from __future__ import annotations
@@ -37,12 +44,14 @@ from bot.config import Settings
 from bot.dialogue.flow import Flow
 from bot.dialogue.staff_requests import StaffRequestDesk
 from bot.dialogue.turn import Turn
+from bot.domain.names import clean_name
 from bot.i18n import Markup
-from bot.messages.actions import Action, SendText
+from bot.messages.actions import Action, Button, Keyboard, SendText
 from bot.messages.buttons import (
     ButtonData,
     DeskAction,
     DeskButton,
+    ForwardButton,
     RequestDeskButton,
     parse_button,
     prefix_of,
@@ -90,10 +99,16 @@ class StaffDesk:
     async def __call__(self, event: InboundEvent, uow: UnitOfWork) -> list[Action]:
         if event.is_edit:
             return []  # an edited message was relayed already as it first was
+        staff = self._staff(event)
         if event.button is not None:
             button = parse_button(event.button)
+            if isinstance(button, DeskButton | ForwardButton) and not self.may_act(event):
+                return self._refuse(uow, event, f"desk:{getattr(button, 'action', 'forward')}",
+                                    button.ticket_id if isinstance(button, DeskButton) else None)
             if isinstance(button, DeskButton):
-                return await self.act(uow, button, self._staff(event), thread_id=event.thread_id)
+                return await self.act(uow, button, staff, thread_id=event.thread_id)
+            if isinstance(button, ForwardButton):
+                return await self._forward_choice(uow, event, button, staff)
             if isinstance(button, RequestDeskButton) and self.requests is not None:
                 return await self.requests.press(uow, button, self._request_staff(event))
             if button is None and prefix_of(event.button) == DeskButton.prefix:  # forged or malformed
@@ -103,6 +118,10 @@ class StaffDesk:
             return []  # the bot posts no other buttons in the staff chat
         command = event.command
         if command is not None:
+            if command[0] not in ("/tickets", "/stats", "/requests"):
+                return []
+            if not self.may_act(event):
+                return self._refuse(uow, event, command[0], None)
             if command[0] == "/tickets":
                 return [await self._open_tickets(uow)]
             if command[0] == "/stats":
@@ -120,12 +139,44 @@ class StaffDesk:
                                             reply_to_message_id=event.reply_to_message_id)
         if ticket is None:
             return []
-        await self.tickets.staff_message(
-            uow, ticket.id, self._staff(event),
+        if not self.may_act(event):
+            return self._refuse(uow, event, "relay", ticket.id)  # not relayed
+        album = None if event.media_group_id is None else (event.chat_id, event.media_group_id)
+        result = await self.tickets.staff_message(
+            uow, ticket.id, staff,
             text=event.clean_text, attachments=[a for a in event.attachments if a.kind != "sticker"],
             source=source_key(event.channel, event.chat_id, event.message_id),
+            album=album, forwarded=event.forwarded,
         )
+        if result.outcome is Outcome.AWAITING and result.message_id is not None:
+            return [SendText(self._t("forward_question"), self._forward_keyboard(result.message_id))]
         return []
+
+    def may_act(self, event: InboundEvent) -> bool:
+        """Staff, as the settings say: STAFF_USER_IDS when set (and anonymous admins), else members."""
+        if event.anonymous_admin or not self._settings.staff_user_ids:
+            return True
+        return _is_staff_user(self._settings, event.user_id)
+
+    def _refuse(self, uow: UnitOfWork, event: InboundEvent, action: str,
+                ticket_id: int | None) -> list[Action]:
+        record_refusal(uow, self._clock, actor=f"{event.channel}:{event.user_id}", action=action,
+                       ticket_id=ticket_id, chat_id=event.chat_id)
+        return [SendText(self._t("refused"))]
+
+    async def _forward_choice(self, uow: UnitOfWork, event: InboundEvent, button: ForwardButton,
+                              staff: StaffMember) -> list[Action]:
+        send = button.choice == "send"
+        result = await self.tickets.forwarded_choice(uow, button.message_id, send=send, staff=staff,
+                                                     staff_chat_id=event.chat_id)
+        if result.outcome is Outcome.NOT_FOUND or result.ticket is None:
+            return [SendText(self._t("forward_gone"))]
+        return [SendText(self._t("forward_sent" if send else "forward_kept", staff=staff.name,
+                                 number=result.ticket.number))]
+
+    def _forward_keyboard(self, message_id: int) -> Keyboard:
+        return ((Button.labelled(self._t("forward_send_button"), ForwardButton("send", message_id).pack()),
+                 Button.labelled(self._t("forward_keep_button"), ForwardButton("keep", message_id).pack())),)
 
     async def act(self, uow: UnitOfWork, button: DeskButton, staff: StaffMember, *,
                   thread_id: int | None = None) -> list[Action]:
@@ -210,7 +261,8 @@ class StaffDesk:
 
     # Helpers -----------------------------------------------------------------------------------------
     def _staff(self, event: InboundEvent) -> StaffMember:
-        return StaffMember(event.user_id, (event.display_name or event.user_id)[:200])
+        """Who acted; an anonymous administrator is the group, under its signature or title."""
+        return StaffMember(event.user_id, (clean_name(event.display_name) or event.user_id)[:200])
 
     def _request_staff(self, event: InboundEvent) -> Staff:
         return Staff(event.user_id, (event.display_name or event.user_id)[:200])

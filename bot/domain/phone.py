@@ -86,3 +86,18 @@ def try_normalize_phone(raw: str | None) -> str | None:
         return normalize_phone(raw)
     except InvalidPhoneNumber:
         return None
+
+
+def normalize_contact_phone(raw: str) -> str:
+    """The E.164 form of the number in a shared contact.
+
+    Telegram sends a contact's number in international form without the plus (`84912345678`,
+    `376312345` for Andorra, `393331234567` for Italy): bare digits are read with their country code,
+    never as a Vietnamese number whose leading 0 a spreadsheet dropped (`376312345` is not 0376 312 345).
+    A number written with its plus or 00, or nationally with a leading 0 (the console's `--phone`),
+    is read as `normalize_phone` reads it.
+    """
+    text = _SEPARATORS.sub("", raw.strip())
+    if text.isdigit() and not text.startswith("0"):
+        text = "+" + text
+    return normalize_phone(text)

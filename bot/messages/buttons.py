@@ -26,6 +26,7 @@ at None is omitted. Telegram's limit of 64 bytes is checked when a button is pac
 |           | TicketStatusButton      | complaint:status[:<ticket id>]               | complaint flow     |
 | rate      | RatingButton            | rate:<ticket id>:<1-5, skip>                 | rating flow        |
 | desk      | DeskButton              | desk:<take, resolve, reopen>:<ticket id>     | staff desk         |
+| fwd       | ForwardButton           | fwd:<send, keep>:<ticket message id>         | staff desk         |
 | verify    | VerifyButton            | verify:<email, phone>                        | verify flow        |
 |           | EmailCodeButton         | verify:code:<resend, not_arrived>            | email_code flow    |
 | privacy   | PrivacyStartButton      | privacy:start:<request kind>                 | rights flow        |
@@ -369,6 +370,17 @@ class RatingButton(ButtonData, prefix="rate"):
 class DeskButton(ButtonData, prefix="desk"):
     action: DeskAction
     ticket_id: int
+
+
+ForwardChoice = Literal["send", "keep"]
+
+
+@dataclass(frozen=True)
+class ForwardButton(ButtonData, prefix="fwd"):
+    """A staff member's choice for a forwarded message in a ticket's topic: send it on, or keep it."""
+
+    choice: ForwardChoice
+    message_id: int
 
 
 def _check_order_code(code: str) -> None:

@@ -86,7 +86,8 @@ class InboundEvent:
     """One thing a user did: sent text, shared a contact, pressed a button or sent a file.
 
     `user_id` and `chat_id` are the channel's ids as strings. `event_key` identifies the delivery
-    (Telegram's update_id) so that a retried delivery is processed once.
+    (Telegram's update_id) so that a retried delivery is processed once. `display_name` is already
+    cleaned of control and format characters (`bot.domain.names.clean_name`).
     """
 
     channel: str
@@ -104,6 +105,12 @@ class InboundEvent:
     event_key: str | None = None
     chat_kind: Literal["private", "group"] = "private"
     is_edit: bool = False
+    #: the album (Telegram media group) the message is one item of; only its first item has a caption
+    media_group_id: str | None = None
+    #: the message was forwarded from elsewhere: its words are someone else's
+    forwarded: bool = False
+    #: posted by an administrator of the group anonymously, as the group itself (`user_id` is the chat)
+    anonymous_admin: bool = False
 
     @property
     def sender(self) -> ChatUser:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.domain.names import clean_name
 from bot.i18n import normalize_language
 from bot.messages.events import InboundEvent
 from bot.storage.repositories.accounts import ChatAccount
@@ -58,7 +59,9 @@ async def begin_turn(
             chat = await uow.accounts.chat_account(event.channel, event.user_id)
     if state.language is None:
         state.language = normalize_language(event.language_hint) or default_language
-    display_name = event.display_name[:DISPLAY_NAME_MAX] if event.display_name else None
+    # Whatever channel it came from, a name is stored without control or format characters.
+    cleaned = clean_name(event.display_name)
+    display_name = cleaned[:DISPLAY_NAME_MAX] if cleaned else None
     if chat is None:
         chat = await uow.accounts.add_chat_account(
             event.channel, event.user_id, chat_id=event.chat_id, display_name=display_name, now=clock.now(),

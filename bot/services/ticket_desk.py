@@ -20,10 +20,12 @@ STAFF_USER_IDS) before these are called; every staff action is written to the au
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.masking import mask_phone
+from bot.domain.notes import is_internal_note
 from bot.domain.ticket_category import TicketStatus, ticket_number
 from bot.messages.events import Attachment, ChatUser
 from bot.services.audit import record_access
@@ -32,7 +34,6 @@ from bot.services.sla import calendar_for, ticket_deadlines
 from bot.services.ticket_rendering import TicketRenderer
 from bot.services.ticket_routing import TicketRouter
 from bot.services.tickets import (
-    INTERNAL_NOTE_MARKER,
     MAX_ATTACHMENTS,
     NewTicket,
     Outcome,
@@ -42,6 +43,7 @@ from bot.services.tickets import (
     own_ticket,
 )
 from bot.storage.models import Ticket, TicketMessage
+from bot.storage.repositories.tickets import ALBUM_NOTE, ALBUM_PROVISIONAL, ALBUM_RELAY
 from bot.storage.uow import UnitOfWork
 
 
@@ -52,6 +54,11 @@ class TicketDesk:
         self._settings = settings
         self.wording = wording
         self._router = router
+
+    @property
+    def router(self) -> TicketRouter:
+        """Where the desk's messages go (the scheduler releases the router's digests)."""
+        return self._router
 
     # Customer side -----------------------------------------------------------------------------------
     async def open_ticket(self, uow: UnitOfWork, user: ChatUser, request: NewTicket) -> TicketView:
@@ -120,8 +127,9 @@ class TicketDesk:
             attachments=[a.to_dict() for a in attachments[:MAX_ATTACHMENTS]], source_key=source,
             created_at=self._clock.now(),
         ))
-        await self._router.relay_to_staff(uow, locked, message)
-        return Result.of(Outcome.DONE, locked)
+        relayed = await self._router.relay_to_staff(uow, locked, message)
+        outcome = {"relayed": Outcome.DONE, "digest_opened": Outcome.GATHERING}.get(relayed, Outcome.GATHERED)
+        return Result.of(outcome, locked, message_id=message.id)
 
     async def rate(self, uow: UnitOfWork, user: ChatUser, ticket_id: int, rating: int) -> Result:
         ticket = await own_ticket(uow, user, ticket_id)
@@ -156,22 +164,123 @@ class TicketDesk:
         text: str,
         attachments: Sequence[Attachment] = (),
         source: str | None,
+        album: tuple[str, str] | None = None,
+        forwarded: bool = False,
     ) -> Result:
-        """A staff message in the ticket's topic (or a reply to its card): relayed, or kept as a note."""
+        """A staff message in the ticket's topic (or a reply to its card): relayed, or kept.
+
+        The relay rule (docs/staff-desk.md), in this order:
+
+        | the message                                   | becomes                                      |
+        |-----------------------------------------------|----------------------------------------------|
+        | forwarded from elsewhere                      | kept, awaiting a choice (AWAITING): staff    |
+        |                                               | press "send" or "keep" (`forwarded_choice`)  |
+        | starts with "!" or a look-alike (notes.py)    | an internal note (NOTE)                      |
+        | an album item (`album` = chat, media group)   | what its album's decision says: a caption    |
+        |                                               | with "!" makes the whole album a note; the   |
+        |                                               | first item without one waits (PENDING) until |
+        |                                               | a caption decides or `release_albums` sends  |
+        | anything else                                 | relayed to the customer (DONE)               |
+        """
         if source is not None and await uow.tickets.message_by_source(source) is not None:
             return Result.of(Outcome.DUPLICATE, await uow.tickets.get(ticket_id))
         now = self._clock.now()
-        internal = text.lstrip().startswith(INTERNAL_NOTE_MARKER)
         locked = await uow.tickets.lock(ticket_id)
         if locked is None:
             return Result(Outcome.NOT_FOUND)
+        internal = is_internal_note(text)
+        awaiting = False
+        outcome = Outcome.NOTE if internal else Outcome.DONE
+        if forwarded and not internal:
+            awaiting, outcome = True, Outcome.AWAITING
+            if album is not None and await uow.tickets.awaiting_in_album(locked.id, album[1]):
+                outcome = Outcome.PENDING  # the album's first forwarded item asked already
+        elif album is not None:
+            decision = await self._album_decision(uow, locked, album, caption=text, note=internal)
+            if decision == ALBUM_NOTE:
+                internal, outcome = True, Outcome.NOTE
+            elif decision == ALBUM_PROVISIONAL:
+                awaiting, outcome = True, Outcome.PENDING
         message = await uow.tickets.add_message(TicketMessage(
             ticket_id=locked.id, author="staff", author_id=staff.user_id, author_name=staff.name, text=text,
-            attachments=[a.to_dict() for a in attachments[:MAX_ATTACHMENTS]], internal=internal,
+            attachments=[a.to_dict() for a in attachments[:MAX_ATTACHMENTS]], internal=internal or awaiting,
+            awaiting_choice=awaiting, media_group_id=None if album is None else album[1],
             source_key=source, created_at=now,
         ))
-        if internal:
-            return Result.of(Outcome.NOTE, locked)
+        if outcome is Outcome.DONE:
+            await self._relay_staff_message(uow, locked, message, staff)
+        return Result.of(outcome, locked, message_id=message.id)
+
+    async def forwarded_choice(self, uow: UnitOfWork, message_id: int, *, send: bool, staff: StaffMember,
+                               staff_chat_id: str) -> Result:
+        """A staff member chose what becomes of a forwarded message (and the rest of its album).
+
+        The message id comes from a button: it counts only for a forwarded message still awaiting a
+        choice on a ticket of this staff chat.
+        """
+        message = await uow.tickets.message(message_id)
+        if message is None or not message.awaiting_choice or message.author != "staff":
+            return Result(Outcome.NOT_FOUND)
+        locked = await uow.tickets.lock(message.ticket_id)
+        if locked is None or (locked.staff_chat_id or "") != staff_chat_id:
+            return Result(Outcome.NOT_FOUND)
+        items = [message]
+        if message.media_group_id is not None:
+            items = await uow.tickets.awaiting_in_album(locked.id, message.media_group_id)
+        for item in items:
+            item.awaiting_choice = False
+            if send:
+                item.internal = False
+                await self._relay_staff_message(uow, locked, item, staff)
+        record_access(uow, self._clock, actor=staff.actor,
+                      action="tickets.forward_sent" if send else "tickets.forward_kept",
+                      customer_id=locked.customer_id, purpose="a forwarded message, relayed only by choice",
+                      ticket=locked.number, messages=len(items))
+        return Result.of(Outcome.DONE if send else Outcome.NOTE, locked, message_id=message.id)
+
+    async def release_albums(self, uow: UnitOfWork, *, older_than: datetime) -> int:
+        """Albums whose first items came without a caption and no "!" caption followed: relayed.
+
+        Claimed with row locks (SKIP LOCKED on PostgreSQL), so several instances may run this.
+        """
+        released = 0
+        for album in await uow.tickets.provisional_albums(older_than):
+            album.decision = ALBUM_RELAY
+            locked = await uow.tickets.lock(album.ticket_id)
+            if locked is None:
+                continue
+            for item in await uow.tickets.awaiting_in_album(locked.id, album.media_group_id):
+                item.awaiting_choice = item.internal = False
+                staff = StaffMember(item.author_id or "", item.author_name or "")
+                await self._relay_staff_message(uow, locked, item, staff)
+                released += 1
+        return released
+
+    async def _album_decision(self, uow: UnitOfWork, ticket: Ticket, album: tuple[str, str], *,
+                              caption: str, note: bool) -> str:
+        """The album's decision after this item: a caption decides (a note wins over a relay)."""
+        chat_id, group = album
+        row = await uow.tickets.album(chat_id, group, ticket_id=ticket.id, now=self._clock.now())
+        if not caption.strip():
+            return row.decision
+        if row.decision == ALBUM_NOTE or note:
+            if row.decision == ALBUM_PROVISIONAL:  # items that waited stay notes
+                for item in await uow.tickets.awaiting_in_album(ticket.id, group):
+                    item.awaiting_choice = False
+            row.decision = ALBUM_NOTE
+            return ALBUM_NOTE
+        if row.decision == ALBUM_PROVISIONAL:
+            row.decision = ALBUM_RELAY
+            for item in await uow.tickets.awaiting_in_album(ticket.id, group):
+                item.awaiting_choice = item.internal = False
+                staff = StaffMember(item.author_id or "", item.author_name or "")
+                await self._relay_staff_message(uow, ticket, item, staff)
+        return ALBUM_RELAY
+
+    async def _relay_staff_message(self, uow: UnitOfWork, locked: Ticket, message: TicketMessage,
+                                   staff: StaffMember) -> None:
+        """Relay a staff message to the customer: the first reply, the assignee and the status follow."""
+        now = self._clock.now()
         if locked.first_staff_reply_at is None:
             locked.first_staff_reply_at = now
             # The customer now waits on the resolution promise: watch it afresh.
@@ -185,7 +294,6 @@ class TicketDesk:
                       customer_id=locked.customer_id, purpose="answer the customer's ticket",
                       ticket=locked.number)
         await self._router.relay_to_customer(uow, locked, message)
-        return Result.of(Outcome.DONE, locked)
 
     async def take(self, uow: UnitOfWork, ticket_id: int, staff: StaffMember) -> Result:
         ticket = await uow.tickets.lock(ticket_id)

@@ -5,27 +5,33 @@ Pure: a ticket in, an action out (`SendText`, `SendAttachment`, `SendEmail`); wh
 when is `bot.services.ticket_routing`'s job. Staff read the bot in one language (`staff_language`,
 DEFAULT_LANGUAGE in the bot; the terminal desk's own with `--lang`); a customer in the language their
 ticket was opened in. Everything the customer wrote is escaped by the catalogue's placeholders, so it
-cannot format or inject markup into the staff chat; topic names, button labels, captions and the
-email are plain text.
+cannot format or inject markup into the staff chat. Captions are Telegram HTML like texts (escaped,
+sent with parse_mode HTML: a name `<a href=…>` stays words, `Lan <3` does not break the caption);
+topic names, button labels and the email are plain text. Names are shown cleaned of control and
+format characters (`clean_name`), also those stored before names were cleaned; the card says
+whether the customer is verified on a line of its own, before the name, so no name can stand in
+for it.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from bot.config import Settings
+from bot.domain.names import clean_name
 from bot.domain.ticket_category import TicketKind
 from bot.i18n import Catalog, Markup
 from bot.messages.actions import Button, Keyboard, SendAttachment, SendEmail, SendText
 from bot.messages.buttons import RATINGS, DeskAction, DeskButton, RatingButton, TicketStatusButton
 from bot.messages.events import Attachment
+from bot.messages.wording import wordings_of
 from bot.storage.models import Ticket, TicketMessage
 
 TOPIC_NAME_MAX = 128
-CAPTION_MAX = 1024
 
 
 def format_moment(moment: datetime | None, settings: Settings) -> str:
@@ -98,7 +104,7 @@ class TicketRenderer:
             kind=self.staff_text(f"kind.{ticket.kind}"),
             category=self.category(ticket),
             order=order,
-            name=ticket.customer_name or self.staff_text("unknown_name"),
+            name=clean_name(ticket.customer_name) or self.staff_text("unknown_name"),
             phone=phone,
             verified=self.staff_text("verified" if verified else "unverified"),
             first_reply_due=self.moment(ticket.first_reply_due_at),
@@ -124,7 +130,7 @@ class TicketRenderer:
             "email_body",
             **params,
             order=ticket.order_code or self.staff_text("no_order"),
-            name=ticket.customer_name or self.staff_text("unknown_name"),
+            name=clean_name(ticket.customer_name) or self.staff_text("unknown_name"),
             phone=phone,
             verified=self.staff_text("verified" if verified else "unverified"),
             channel=ticket.channel,
@@ -142,9 +148,18 @@ class TicketRenderer:
         return SendText(self.staff_text("customer_message", name=self._author(ticket, message),
                                         number=ticket.number, text=message.text))
 
+    def customer_digest(self, ticket: Ticket, messages: Sequence[TicketMessage]) -> SendText:
+        """A customer's burst as one message for staff: every text, in order, and how many files."""
+        texts = [m.text for m in messages if m.text]
+        files = sum(len(m.attachments or []) for m in messages)
+        name = self._author(ticket, messages[0]) if messages else self.staff_text("unknown_name")
+        return SendText(self.staff_text("customer_digest", name=name, number=ticket.number,
+                                        count=len(messages), text="\n".join(texts), files=files))
+
     def customer_file(self, ticket: Ticket, attachment: Attachment, *, name: str) -> SendAttachment:
-        caption = self.staff_text("customer_attachment", name=name, number=ticket.number)
-        return SendAttachment(attachment, plain(caption))
+        caption = self.staff_text("customer_attachment", name=clean_name(name) or
+                                  self.staff_text("unknown_name"), number=ticket.number)
+        return SendAttachment(attachment, str(caption), wordings_of(caption))
 
     def customer_files(self, ticket: Ticket, message: TicketMessage) -> list[SendAttachment]:
         return [self.customer_file(ticket, Attachment.from_dict(item), name=self._author(ticket, message))
@@ -174,7 +189,8 @@ class TicketRenderer:
         return SendText(text, self.card_keyboard(ticket))
 
     def _author(self, ticket: Ticket, message: TicketMessage) -> str:
-        return message.author_name or ticket.customer_name or self.staff_text("unknown_name")
+        name = clean_name(message.author_name) or clean_name(ticket.customer_name)
+        return name or self.staff_text("unknown_name")
 
     # For the customer --------------------------------------------------------------------------------
     def customer_notice(self, ticket: Ticket, key: str, /, buttons: Keyboard = (),
@@ -187,8 +203,8 @@ class TicketRenderer:
         return SendText(text, self.customer_keyboard(ticket))
 
     def staff_files(self, ticket: Ticket, message: TicketMessage) -> list[SendAttachment]:
-        caption = plain(self.customer_text(ticket, "staff_attachment", number=ticket.number))
-        return [SendAttachment(Attachment.from_dict(item), caption[:CAPTION_MAX])
+        caption = self.customer_text(ticket, "staff_attachment", number=ticket.number)
+        return [SendAttachment(Attachment.from_dict(item), str(caption), wordings_of(caption))
                 for item in message.attachments or []]
 
     def customer_keyboard(self, ticket: Ticket) -> Keyboard:

@@ -11,6 +11,7 @@ says what it is for (`OutboxPurpose`) and which ticket it is about (`ticket_id`)
 | the topic of a new ticket            | the staff chat (forum only)      | ticket_topic  |
 | the card, the first message's files  | the ticket's thread              | ticket_card / ticket_relay |
 | the customer's later messages        | the ticket's thread              | ticket_relay  |
+| the same in a burst, gathered        | the ticket's thread, held 15 s   | ticket_digest |
 | rated, commented                     | the ticket's thread              | ticket_notice |
 | topic closed / reopened, their notes | the ticket's thread (forum only) | topic_state   |
 | reminder, escalation                 | the staff chat itself            | reminder / escalation |
@@ -48,11 +49,20 @@ note. A ticket whose topic never existed (or can never be opened) gets neither.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.messages.actions import Action, Address, CloseTopic, Keyboard, OpenTopic, ReopenTopic
+from bot.messages.actions import (
+    Action,
+    Address,
+    CloseTopic,
+    Keyboard,
+    OpenTopic,
+    ReopenTopic,
+    action_to_payload,
+)
 from bot.messages.events import Attachment
 from bot.services.outbox import Delivered, enqueue
 from bot.services.ticket_rendering import TicketRenderer
@@ -67,6 +77,10 @@ _NEVER_OPENS = (OutboxStatus.DEAD, OutboxStatus.UNREACHABLE)
 STAFF_CHANNEL = "telegram"  # the staff group lives on Telegram whatever channel the customer used
 EMAIL_CHANNEL = "email"
 Purpose = OutboxPurpose
+#: How long a customer's burst digest gathers messages before it is sent to staff.
+DIGEST_WAIT = timedelta(seconds=15)
+#: What became of a customer's message on its way to staff.
+Relayed = Literal["relayed", "digest_opened", "gathered"]
 
 
 class TicketRouter:
@@ -106,12 +120,80 @@ class TicketRouter:
                           purpose=Purpose.EMAIL, ticket_id=ticket.id, dedupe_key=_key(ticket, "email"))
 
     # Relays ------------------------------------------------------------------------------------------
-    async def relay_to_staff(self, uow: UnitOfWork, ticket: Ticket, message: TicketMessage) -> None:
+    async def relay_to_staff(self, uow: UnitOfWork, ticket: Ticket, message: TicketMessage) -> Relayed:
+        """A customer's message into the ticket's thread: on its own, or gathered into a digest.
+
+        A flood from one customer must not hold back the others (the staff group takes 20 messages a
+        minute): past INBOUND_BURST_MESSAGES within INBOUND_BURST_SECONDS, or past
+        RELAYS_PER_TICKET_PER_MINUTE relays, the customer's further messages are gathered into one
+        held digest row (`ticket_digest`), sent `DIGEST_WAIT` after it opened (`release_digests`),
+        with the burst's files after it. The ticket row is locked by the caller, so concurrent
+        messages of one ticket gather into the same digest.
+        """
+        if await self._in_burst(uow, ticket, message):
+            return await self._gather(uow, ticket, message)
         if message.text:
             await self.to_ticket_thread(uow, ticket, self._wording.customer_message(ticket, message),
                                         Purpose.TICKET_RELAY, f"m{message.id}:text")
         for index, file in enumerate(self._wording.customer_files(ticket, message)):
             await self.to_ticket_thread(uow, ticket, file, Purpose.TICKET_RELAY, f"m{message.id}:{index}")
+        return "relayed"
+
+    async def release_digests(self, uow: UnitOfWork) -> int:
+        """Digests whose wait is over become due, with the files of their burst; how many rows."""
+        released = 0
+        seen: set[int] = set()
+        for row in await uow.outbox.digests_due(self._clock.now() - DIGEST_WAIT):
+            if row.ticket_id is None or row.ticket_id in seen:
+                continue
+            seen.add(row.ticket_id)
+            ticket = await uow.tickets.lock(row.ticket_id)
+            if ticket is None:
+                continue
+            if self._waits_for_topic(ticket) and await self._topic_status(uow, ticket) != OutboxStatus.DEAD:
+                continue  # released with the ticket's other held rows when its topic opens
+            for held in await uow.outbox.held_for(ticket.id):
+                if held.purpose == Purpose.TICKET_DIGEST:
+                    held.status, held.thread_id = OutboxStatus.PENDING, ticket.staff_thread_id
+                    held.next_attempt_at = self._clock.now()
+                    released += 1
+        return released
+
+    async def _in_burst(self, uow: UnitOfWork, ticket: Ticket, message: TicketMessage) -> bool:
+        chat = ticket.staff_chat_id or self._staff_chat
+        if chat is None:
+            return False
+        if await uow.outbox.open_digest(ticket.id) is not None:
+            return True  # a burst goes on: keep its order, gather the rest
+        settings, now = self._settings, self._clock.now()
+        recent = await uow.tickets.customer_messages_since(
+            ticket.id, now - timedelta(seconds=settings.inbound_burst_seconds), excluding=message.id)
+        if recent >= settings.inbound_burst_messages:
+            return True
+        # Relays, counted as the messages relayed one by one (a message's files are one relay of it).
+        last_minute = await uow.tickets.customer_messages_since(ticket.id, now - timedelta(minutes=1),
+                                                               excluding=message.id)
+        return last_minute >= settings.relays_per_ticket_per_minute
+
+    async def _gather(self, uow: UnitOfWork, ticket: Ticket, message: TicketMessage) -> Relayed:
+        chat = ticket.staff_chat_id or self._staff_chat
+        assert chat is not None  # _in_burst said so
+        address = Address(STAFF_CHANNEL, chat, ticket.staff_thread_id)
+        digest = await uow.outbox.open_digest(ticket.id)
+        opened = digest is None
+        if digest is None:
+            first = self._wording.customer_digest(ticket, [message])
+            digest = await enqueue(uow, self._clock, address, first,
+                                   purpose=Purpose.TICKET_DIGEST, ticket_id=ticket.id,
+                                   dedupe_key=_key(ticket, f"digest:m{message.id}"), held=True)
+        message.digest_id = digest.id
+        await uow.flush()
+        gathered = await uow.tickets.digest_messages(digest.id)
+        digest.payload = action_to_payload(self._wording.customer_digest(ticket, gathered))
+        for index, file in enumerate(self._wording.customer_files(ticket, message)):
+            await enqueue(uow, self._clock, address, file, purpose=Purpose.TICKET_DIGEST, ticket_id=ticket.id,
+                          dedupe_key=_key(ticket, f"m{message.id}:{index}"), held=True)
+        return "digest_opened" if opened else "gathered"
 
     async def relay_to_customer(self, uow: UnitOfWork, ticket: Ticket, message: TicketMessage) -> None:
         if message.text:

@@ -10,20 +10,18 @@ hints, checked here. Callers name the customer by their `ChatUser` and a ticket 
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from bot.clock import Clock
-from bot.domain.ticket_category import OPEN_STATUSES, TicketKind, TicketStatus
+from bot.domain.notes import INTERNAL_NOTE_MARKER as INTERNAL_NOTE_MARKER  # the desks import it here
+from bot.domain.ticket_category import OPEN_STATUSES, TicketKind
 from bot.messages.events import Attachment, ChatUser
 from bot.services.audit import record_access
-from bot.services.sla import is_overdue
 from bot.storage.models import Ticket
 from bot.storage.uow import UnitOfWork
 
-INTERNAL_NOTE_MARKER = "!"
 MAX_ATTACHMENTS = 10
 
 
@@ -83,16 +81,22 @@ class Outcome(StrEnum):
     NOT_FOUND = "not_found"
     DUPLICATE = "duplicate"  # a relay seen before (webhook retry)
     NOTE = "note"  # a staff message kept as an internal note
+    AWAITING = "awaiting"  # a forwarded staff message, kept until staff choose to send it
+    PENDING = "pending"  # kept until its album is decided (or the album's question was asked)
+    GATHERING = "gathering"  # a customer's burst: this message opened the digest staff will get
+    GATHERED = "gathered"  # a customer's burst: added to the digest already opened
 
 
 @dataclass(frozen=True)
 class Result:
     outcome: Outcome
     ticket: TicketView | None = None
+    #: the ticket message the call stored or acted on, where there is one
+    message_id: int | None = None
 
     @classmethod
-    def of(cls, outcome: Outcome, ticket: Ticket | None = None) -> Result:
-        return cls(outcome, None if ticket is None else TicketView.of(ticket))
+    def of(cls, outcome: Outcome, ticket: Ticket | None = None, *, message_id: int | None = None) -> Result:
+        return cls(outcome, None if ticket is None else TicketView.of(ticket), message_id)
 
 
 def source_key(channel: str, chat_id: str, message_id: int | None) -> str | None:
@@ -167,18 +171,10 @@ async def ticket_in_staff_chat(
 
 
 async def ticket_stats(uow: UnitOfWork, clock: Clock) -> TicketStats:
-    now = clock.now()
-    tickets = await uow.tickets.all_for_stats()
-    waits = [(t.first_staff_reply_at - t.created_at).total_seconds() / 60
-             for t in tickets if t.first_staff_reply_at is not None]
-    ratings = [t.rating for t in tickets if t.rating is not None]
+    """The desk's `/stats`, aggregated by the database (it reads no ticket rows)."""
+    counts = await uow.tickets.stats(clock.now())
     return TicketStats(
-        open=sum(t.status == TicketStatus.OPEN for t in tickets),
-        in_progress=sum(t.status == TicketStatus.IN_PROGRESS for t in tickets),
-        resolved=sum(t.status == TicketStatus.RESOLVED for t in tickets),
-        overdue=sum(is_overdue(t, now) for t in tickets),
-        total=len(tickets),
-        median_first_reply_minutes=statistics.median(waits) if waits else None,
-        average_rating=statistics.fmean(ratings) if ratings else None,
-        ratings=len(ratings),
+        open=counts.open, in_progress=counts.in_progress, resolved=counts.resolved, overdue=counts.overdue,
+        total=counts.total, median_first_reply_minutes=counts.median_first_reply_minutes,
+        average_rating=counts.average_rating, ratings=counts.ratings,
     )

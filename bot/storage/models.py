@@ -399,8 +399,35 @@ class TicketMessage(Base):
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     source_key: Mapped[str | None] = mapped_column(String(120), unique=True)  # dedupe of relays
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the album (media group) a staff message is an item of (migration 0012)
+    media_group_id: Mapped[str | None] = mapped_column(String(64))
+    #: a forwarded staff message kept internal until a staff member chooses to send it (0012)
+    awaiting_choice: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the outbox row of the digest that carries this customer message to staff, in a burst (0012)
+    digest_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class StaffAlbum(Base):
+    """Whether an album staff posted in a ticket's topic is relayed or kept as a note (migration 0012).
+
+    An album reaches the bot as one update per item, possibly on different instances, and only its
+    first item carries the caption that says "!": the decision is kept here, keyed by the chat and
+    the media group, so every item follows it. `decision` is `relay`, `note`, or `provisional` (an
+    item without a caption came first: it is relayed after a short wait unless a note caption
+    arrives before).
+    """
+
+    __tablename__ = "staff_albums"
+    __table_args__ = (UniqueConstraint("chat_id", "media_group_id", name="uq_staff_albums_group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    media_group_id: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class AuditEntry(Base):
@@ -445,6 +472,7 @@ class OutboxPurpose(StrEnum):
     REQUEST_CARD = "request_card"  # the privacy request's card for staff
     REQUEST_NOTICE = "request_notice"  # a privacy request's status change, told to the customer or staff
     ORDER_UPDATE = "order_update"  # a customer told that their order's status changed (bulk priority)
+    TICKET_DIGEST = "ticket_digest"  # a customer's burst gathered into one staff message (and its files)
     OTHER = "other"  # written before purposes were recorded, and not recognisable (migration 0002)
 
 

@@ -23,6 +23,7 @@ from tests.support.wording import key, worded
 
 STAFF_CHAT = "-1001234567890"
 STAFF_ADMIN = 4242  # in STAFF_USER_IDS: may use card buttons from a private chat
+STAFF_MEMBERS = (777, 778)  # STAFF_USER_IDS holds in the staff chat too
 LAN_PHONE = "+84912345678"
 LAN_ORDER = "RG-2026-000101"
 BINH_ORDER = "RG-2026-000202"
@@ -31,7 +32,8 @@ LAN_STORY = "Hộp bị móp, son bên trong bị gãy. Tôi muốn được đ�
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
-    return {"staff_chat_id": int(STAFF_CHAT), "staff_user_ids": (STAFF_ADMIN,), "staff_chat_is_forum": True}
+    return {"staff_chat_id": int(STAFF_CHAT), "staff_user_ids": (STAFF_ADMIN, *STAFF_MEMBERS),
+            "staff_chat_is_forum": True}
 
 
 async def seed(uow_factory: UnitOfWorkFactory) -> None:

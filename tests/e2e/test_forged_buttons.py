@@ -17,6 +17,7 @@ from tests.support.harness import ChatHarness
 
 STAFF_CHAT = "-1001234567890"
 STAFF_ADMIN = 4242
+STAFF_MEMBERS = (777, 778)  # STAFF_USER_IDS holds in the staff chat too
 HUGE = "9" * 11  # an id no 32-bit column holds
 
 FORGED = [
@@ -30,7 +31,7 @@ FORGED = [
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
-    return {"staff_chat_id": int(STAFF_CHAT), "staff_user_ids": (STAFF_ADMIN,)}
+    return {"staff_chat_id": int(STAFF_CHAT), "staff_user_ids": (STAFF_ADMIN, *STAFF_MEMBERS)}
 
 
 @pytest.mark.parametrize("data", FORGED)

@@ -150,7 +150,9 @@ async def test_the_running_bot_schedules_its_sweeps_and_stops_them(
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot.scheduling import (
+        ALBUM_JOB_ID,
         CHECKPOINT_JOB_ID,
+        PERSONAL_DATA_JOB_ID,
         REQUEST_SWEEP_JOB_ID,
         RETENTION_JOB_ID,
         SCHEDULER_KEY,
@@ -163,8 +165,9 @@ async def test_the_running_bot_schedules_its_sweeps_and_stops_them(
     scheduler = app.extras[SCHEDULER_KEY]
     assert isinstance(scheduler, AsyncIOScheduler) and scheduler.running
     # On SQLite (as here) the WAL checkpoint is a job too (bot.storage.wal_checkpoints).
-    assert {job.id for job in scheduler.get_jobs()} == {SWEEP_JOB_ID, REQUEST_SWEEP_JOB_ID, RETENTION_JOB_ID,
-                                                        CHECKPOINT_JOB_ID}
+    assert {job.id for job in scheduler.get_jobs()} == {
+        SWEEP_JOB_ID, REQUEST_SWEEP_JOB_ID, RETENTION_JOB_ID, CHECKPOINT_JOB_ID, ALBUM_JOB_ID,
+        PERSONAL_DATA_JOB_ID}
     assert telegram_bot.runtime is not None
     await telegram_bot.runtime.stop()
     assert SCHEDULER_KEY not in app.extras

@@ -207,3 +207,24 @@ async def test_stats(app: App) -> None:
         stats = await ticket_stats(uow, clock)
     assert (stats.open, stats.in_progress, stats.resolved, stats.total) == (2, 0, 1, 3)
     assert stats.overdue == 2 and stats.median_first_reply_minutes == 30 and stats.average_rating == 3
+
+
+async def test_stats_are_aggregated_by_the_database_without_reading_tickets(app: App) -> None:
+    """`/stats` reads no ticket rows (issue 15, part 10): counts and the median come from SQL."""
+    clock = app.clock
+    assert isinstance(clock, ManualClock)
+    ids = [await open_for(app, user) for user in ("1", "2", "3", "4", "5")]
+    async with app.uow_factory() as uow:
+        for minutes, ticket_id in zip((10, 20, 40, 80), ids, strict=False):
+            ticket = await uow.tickets.get(ticket_id)
+            assert ticket is not None
+            ticket.first_staff_reply_at = ticket.created_at + timedelta(minutes=minutes)
+        await app.tickets.take(uow, ids[1], HA)
+        await uow.commit()
+    async with app.uow_factory() as uow:
+        stats = await ticket_stats(uow, clock)
+        loaded = [item for item in uow.session.identity_map.values() if type(item).__name__ == "Ticket"]
+    assert loaded == []
+    assert (stats.open, stats.in_progress, stats.resolved, stats.total, stats.overdue) == (4, 1, 0, 5, 0)
+    assert stats.median_first_reply_minutes == 30  # the two middle waits of four, 20 and 40
+    assert stats.average_rating is None and stats.ratings == 0

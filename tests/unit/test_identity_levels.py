@@ -80,3 +80,17 @@ def test_a_proof_of_what_is_no_longer_on_file_leaves_the_link_stale() -> None:
 def test_levels_kept_by_label_read_back_and_an_unknown_label_asks_for_the_most() -> None:
     assert Level.named("linked") is Level.LINKED and Level.named("strong") is Level.STRONG
     assert Level.named("bogus") is Level.STRONG and Level.LINKED.label == "linked"
+
+
+def test_a_phone_proof_expires_after_its_age() -> None:
+    """PHONE_PROOF_DAYS (issue 15, part 10): a phone shared long ago must be shared again."""
+    age = timedelta(days=180)
+    young = identity_of(account(phone_at=NOW - timedelta(days=179)), customer(), NOW, WINDOW,
+                        phone_max_age=age)
+    assert young.level is Level.LINKED
+    old = identity_of(account(phone_at=NOW - timedelta(days=181), order_at=NOW), customer(), NOW, WINDOW,
+                      phone_max_age=age)
+    assert old.level is Level.NONE and old.customer is None
+    with_email = identity_of(account(phone_at=NOW - timedelta(days=181), email_at=NOW), customer(), NOW,
+                             WINDOW, phone_max_age=age)
+    assert with_email.level is Level.LINKED and with_email.held == {Factor.EMAIL}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.masking import mask_email, mask_personal_data, mask_phone
-from bot.domain.phone import InvalidPhoneNumber, normalize_phone, try_normalize_phone
+from bot.domain.phone import InvalidPhoneNumber, normalize_contact_phone, normalize_phone, try_normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -114,6 +114,23 @@ def test_what_is_not_a_reachable_number_is_refused_with_a_reason(raw: str) -> No
     with pytest.raises(InvalidPhoneNumber) as caught:
         normalize_phone(raw)
     assert str(caught.value)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("84912345678", "+84912345678"),      # Telegram's form of a Vietnamese number
+    ("376312345", "+376312345"),          # Andorra, not 0376 312 345
+    ("393331234567", "+393331234567"),    # Italy
+    ("+84912345678", "+84912345678"),
+    ("0912345678", "+84912345678"),       # the console's --phone, written nationally
+])
+def test_a_contacts_bare_digits_carry_their_country_code(raw: str, expected: str) -> None:
+    assert normalize_contact_phone(raw) == expected
+
+
+def test_a_bare_foreign_contact_number_is_never_vietnamese() -> None:
+    assert normalize_phone("376312345") == "+84376312345"  # a spreadsheet's dropped 0: still so there
+    with pytest.raises(InvalidPhoneNumber):
+        normalize_contact_phone("912345678")  # no country code 91 number of this shape
 
 
 def test_try_normalize_returns_none_instead_of_raising() -> None:

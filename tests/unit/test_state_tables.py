@@ -220,7 +220,7 @@ def test_the_staff_desk_table_names_its_commands_and_buttons() -> None:
     (table,) = staff_chat
     handler = _method(desk, "StaffDesk", "__call__")
     assert commands_written(table) == commands_in(handler) == {"/tickets", "/stats", "/requests"}
-    families = {desk.DeskButton, desk.RequestDeskButton}
+    families = {desk.DeskButton, desk.RequestDeskButton, desk.ForwardButton}
     assert families_written(table) == isinstance_families(handler, desk) == families
 
 

@@ -131,3 +131,43 @@ def test_callback_query_data_is_passed_as_is() -> None:
     assert event.button == "order:ABC-1:../../etc"
     assert (event.chat_id, event.message_id, event.event_key) == ("1001", 3, "12")
     assert sequence_key(update) == "user:1001"
+
+
+STAFF = {"id": -100500, "type": "supergroup", "title": "Rosee Staff", "is_forum": True}
+ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+
+
+def group_message(update_id: int = 9, **content: Any) -> Any:
+    content = {"message_id": 50, "date": 0, "chat": STAFF, **content}
+    update = parse({"update_id": update_id, "message": content})
+    return translator.from_message(field(update, "message"), update_id)
+
+
+def test_an_anonymous_administrator_writes_as_the_group() -> None:
+    event = group_message(**{"from": ANONYMOUS_BOT, "sender_chat": STAFF, "text": "Dạ em chào chị",
+                             "author_signature": "Quản lý"})
+    assert event is not None and event.anonymous_admin
+    assert (event.user_id, event.chat_id, event.display_name) == ("-100500", "-100500", "Quản lý")
+    untitled = group_message(**{"from": ANONYMOUS_BOT, "sender_chat": STAFF, "text": "Dạ"})
+    assert untitled is not None and untitled.display_name == "Rosee Staff"
+    # A linked channel's post in the group is not the group's own administrator; other bots say nothing.
+    channel = {"id": -100777, "type": "channel", "title": "Rosee News"}
+    assert group_message(**{"from": ANONYMOUS_BOT, "sender_chat": channel, "text": "Tin mới"}) is None
+    assert group_message(**{"from": ANONYMOUS_BOT, "text": "Dạ"}) is None
+
+
+def test_album_items_and_forwards_say_so() -> None:
+    item = message(photo=[{"file_id": "p1", "file_unique_id": "u1", "width": 9, "height": 9}],
+                   media_group_id="13579")
+    assert item.media_group_id == "13579" and not item.forwarded
+    forwarded = message(text="Chị Hoa, 0987 111 222", forward_origin={
+        "type": "user", "date": 0, "sender_user": {"id": 5, "is_bot": False, "first_name": "Hoa"}})
+    assert forwarded.forwarded and forwarded.media_group_id is None
+    assert not message(text="Dạ").forwarded
+
+
+def test_names_lose_control_and_format_characters() -> None:
+    spoof = {**LAN, "first_name": "Lan \u202edaolnwod\u202c", "last_name": "Nguyễn\u200b\n· đã xác minh"}
+    event = message(text="Dạ", **{"from": spoof})
+    assert event.display_name == "Lan daolnwod Nguyễn· đã xác minh"
+    assert all(ch.isprintable() for ch in event.display_name)

@@ -5,7 +5,12 @@
 | message / edited_message (private, group)  | text (or caption), contact, attachments; is_edit    |
 | a reply-keyboard "cancel" button press     | text "/cancel" (the button can only send its label) |
 | callback_query                             | button = callback data, as-is                       |
+| a group admin posting as the group         | anonymous_admin, user_id = the group's id           |
 | channel posts, messages without a sender   | nothing (None): the core has no one to answer       |
+| media_group_id, forward_origin             | media_group_id, forwarded                           |
+
+Names (first and last) lose control and format characters here (`clean_name`), before anything
+stores or shows them.
 
 An update is read by the Bot API's own field names, from whatever holds it: the plain JSON dict
 Telegram sent (a webhook body), an aiogram object or a python-telegram-bot object. Both libraries
@@ -19,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from bot.channels.bot_api import CHANNEL
+from bot.domain.names import clean_name
 from bot.messages.events import Attachment, AttachmentKind, InboundEvent, SharedContact
 
 
@@ -37,7 +43,10 @@ class UpdateTranslator:
         sender = field(message, "from")
         chat = field(message, "chat")
         kind = chat_kind(chat)
-        if sender is None or field(sender, "is_bot") or kind is None:
+        if kind is None:
+            return None
+        anonymous = _posted_as_the_group(message, chat)
+        if not anonymous and (sender is None or field(sender, "is_bot")):
             return None
         text = field(message, "text")
         if text is None:
@@ -60,7 +69,7 @@ class UpdateTranslator:
         replied = field(message, "reply_to_message")
         return InboundEvent(
             channel=CHANNEL,
-            user_id=str(field(sender, "id")),
+            user_id=str(field(chat, "id") if anonymous else field(sender, "id")),
             chat_id=str(field(chat, "id")),
             text=text,
             contact=contact,
@@ -68,11 +77,14 @@ class UpdateTranslator:
             thread_id=field(message, "message_thread_id") if field(message, "is_topic_message") else None,
             message_id=field(message, "message_id"),
             reply_to_message_id=field(replied, "message_id") if replied is not None else None,
-            language_hint=field(sender, "language_code"),
-            display_name=field(sender, "first_name"),
+            language_hint=None if anonymous else field(sender, "language_code"),
+            display_name=_anonymous_name(message, chat) if anonymous else full_name(sender),
             event_key=str(update_id),
             chat_kind=kind,
             is_edit=is_edit,
+            media_group_id=_opt_str(field(message, "media_group_id")),
+            forwarded=is_forwarded(message),
+            anonymous_admin=anonymous,
         )
 
     def from_callback(self, query: Any, update_id: int) -> InboundEvent | None:
@@ -94,10 +106,38 @@ class UpdateTranslator:
             thread_id=field(message, "message_thread_id") if is_topic else None,
             message_id=field(message, "message_id") if message is not None else None,
             language_hint=field(sender, "language_code"),
-            display_name=field(sender, "first_name"),
+            display_name=full_name(sender),
             event_key=str(update_id),
             chat_kind=kind,
         )
+
+
+def full_name(user: Any) -> str | None:
+    """First and last name, cleaned of control and format characters (a right-to-left override)."""
+    parts = [field(user, "first_name"), field(user, "last_name")]
+    return clean_name(" ".join(str(part) for part in parts if part))
+
+
+def is_forwarded(message: Any) -> bool:
+    """Forwarded from elsewhere (Bot API 7's forward_origin, or the older forward_* fields)."""
+    return any(field(message, name) is not None
+               for name in ("forward_origin", "forward_from", "forward_from_chat", "forward_date"))
+
+
+def _posted_as_the_group(message: Any, chat: Any) -> bool:
+    """An administrator wrote anonymously: `sender_chat` is the group itself (not a linked channel)."""
+    sender_chat = field(message, "sender_chat")
+    return (sender_chat is not None and chat_kind(chat) == "group"
+            and field(sender_chat, "id") == field(chat, "id"))
+
+
+def _anonymous_name(message: Any, chat: Any) -> str | None:
+    """The custom title an anonymous admin signs with, else the group's title."""
+    return clean_name(field(message, "author_signature") or field(chat, "title"))
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def chat_kind(chat: Any) -> Literal["private", "group"] | None:

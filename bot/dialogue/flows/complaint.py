@@ -17,6 +17,7 @@ The intake, `complaint` (`ComplaintFlow`):
 | describe        | shorter text / file                       | a file is kept; asks for the words (stays)  |
 | attachments     | files (up to 10)                          | kept (stays); the 10th moves on to confirm  |
 | attachments     | a file of another kind (voice, sticker)   | only photos, videos, documents (stays)      |
+| attachments     | a file of a type or size not accepted     | what is accepted, politely (stays)          |
 | attachments     | "no more" in words, `complaint:continue`  | confirm                                     |
 | attachments     | other text                                | added to the description (stays)            |
 | describe_short  | text (≥ 2 characters)                     | confirm                                     |
@@ -77,6 +78,7 @@ from bot.messages.buttons import (
 )
 from bot.messages.events import MAX_TEXT_CHARS, Attachment
 from bot.messages.wording import join
+from bot.services.file_policy import FileVerdict, judge_files, max_megabytes
 from bot.services.identity import verified_customer
 from bot.services.orders import own_order, recent_orders
 from bot.services.staff_reach import customer_wording
@@ -116,7 +118,20 @@ def _means_done(turn: Turn, text: str) -> bool:
 
 
 def _files(turn: Turn) -> list[Attachment]:
-    return [a for a in turn.event.attachments if a.kind in ACCEPTED_FILES]
+    """The message's files the intake keeps: of its kinds, and allowed by RELAY_* (file_policy)."""
+    return list(_verdict(turn).accepted)
+
+
+def _verdict(turn: Turn) -> FileVerdict:
+    return judge_files(turn.settings, [a for a in turn.event.attachments if a.kind in ACCEPTED_FILES])
+
+
+def _refuse_files(turn: Turn) -> bool:
+    """Say politely which files are accepted when some of this message's were not; whether it did."""
+    if not _verdict(turn).refused:
+        return False
+    turn.say("complaints.file_refused", max_mb=max_megabytes(turn.settings))
+    return True
 
 
 class ComplaintFlow(Flow):
@@ -243,6 +258,7 @@ class ComplaintFlow(Flow):
         files = _files(turn)
         if files:
             self._keep_files(turn, files)
+        _refuse_files(turn)
         text = turn.event.clean_text
         if len(text) < MIN_DESCRIPTION:
             key = "complaints.ask_description" if files else "complaints.description_too_short"
@@ -256,6 +272,8 @@ class ComplaintFlow(Flow):
     async def on_attachments(self, turn: Turn) -> None:
         if turn.event.attachments:
             files = _files(turn)
+            if _refuse_files(turn) and not files:
+                return
             if not files:
                 turn.say("complaints.attachment_unsupported", buttons=self._continue_row(turn))
                 return
@@ -353,7 +371,12 @@ class ComplaintFlow(Flow):
         if stepped_out_of(turn.state) == ticket.id:
             return False
         event = turn.event
-        files = [a for a in event.attachments if a.kind != "sticker"]
+        verdict = judge_files(turn.settings, event.attachments)
+        files = list(verdict.accepted)
+        if verdict.refused:
+            turn.say("complaints.file_refused", max_mb=max_megabytes(turn.settings))
+            if not event.clean_text and not files:
+                return True
         if not event.clean_text and not files:
             return False
         result = await self._tickets.add_customer_message(
@@ -366,6 +389,8 @@ class ComplaintFlow(Flow):
             note_relay_ack(turn.state, ticket.id, now)
             leave = turn.button("complaints.leave_button", ComplaintButton("leave"))
             turn.say(_honest(turn, "complaints.relayed"), buttons=((leave,),), number=ticket.number)
+        elif result.outcome is Outcome.GATHERING and not quietly:  # once per burst, not per message
+            turn.say("complaints.relayed_burst", number=ticket.number)
         return True
 
     async def _leave_ticket_conversation(self, turn: Turn) -> None:

@@ -26,7 +26,7 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.domain.masking import mask_phone
-from bot.domain.phone import InvalidPhoneNumber, normalize_phone
+from bot.domain.phone import InvalidPhoneNumber, normalize_contact_phone
 from bot.messages.events import ChatUser, SharedContact
 from bot.services.audit import record_access
 from bot.services.identity.levels import chat_account, proven_customer
@@ -63,7 +63,7 @@ async def verify_contact(
                       has_owner=contact.user_id is not None)
         return ContactVerification(ContactCheck.NOT_OWN_CONTACT)
     try:
-        phone = normalize_phone(contact.phone)
+        phone = normalize_contact_phone(contact.phone)
     except InvalidPhoneNumber:
         return ContactVerification(ContactCheck.INVALID_NUMBER)
     now = clock.now()

@@ -9,11 +9,11 @@
 |        | proven in the last STRONG_VERIFICATION_MINUTES (15)            |                       |
 
 A factor *holds* while what it proved is still what the shop has on file: the phone proof holds
-while the customer's number is the one proven, the email proof while the customer's email is the
-address the code went to. A number or address changed since (an import, staff) voids the proof: the
-link is then *stale*, and the customer is asked to verify again. The strong level asks for every
-factor it needs to be *fresh* (proven within the window): sharing the contact again is one tap, and
-it is what notices a Telegram number changed since linking.
+for PHONE_PROOF_DAYS (180) while the customer's number is the one proven, the email proof while the
+customer's email is the address the code went to. A number or address changed since (an import,
+staff) voids the proof: the link is then *stale*, and the customer is asked to verify again. The
+strong level asks for every factor it needs to be *fresh* (proven within the window): sharing the
+contact again is one tap, and it is what notices a Telegram number changed since linking.
 
 `identify` answers from the chat account and the customer rows, in the caller's unit of work.
 Services that hand out data at a level take the `Identity` and ask it (`customer_at`), so the
@@ -139,11 +139,19 @@ async def identify(uow: UnitOfWork, clock: Clock, settings: Settings, user: Chat
     customer = await uow.customers.get(account.customer_id)
     if customer is None:
         return NOBODY
-    return identity_of(account, customer, clock.now(), strong_window(settings))
+    return identity_of(account, customer, clock.now(), strong_window(settings),
+                       phone_max_age=timedelta(days=settings.phone_proof_days))
 
 
-def identity_of(account: ChannelAccount, customer: Customer, now: datetime, window: timedelta) -> Identity:
+def identity_of(account: ChannelAccount, customer: Customer, now: datetime, window: timedelta, *,
+                phone_max_age: timedelta | None = None) -> Identity:
+    """The identity these rows make; a phone proof older than `phone_max_age` no longer holds (the
+    hourly retention also ends it in the database, `bot.services.retention`)."""
     proven = _proven_at(account, customer)
+    if phone_max_age is not None and Factor.PHONE in proven and proven[Factor.PHONE] <= now - phone_max_age:
+        del proven[Factor.PHONE]
+        if not proven.keys() & {Factor.EMAIL}:
+            proven.pop(Factor.ORDER_CODE, None)
     held = frozenset(proven)
     on_file = frozenset(
         factor for factor, value in ((Factor.PHONE, customer.phone), (Factor.EMAIL, customer.email)) if value

@@ -12,13 +12,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bot.storage.models import OutboxMessage, OutboxPurpose, OutboxStatus
 from bot.storage.repositories.base import Repository
 
 PENDING, HELD, DEAD = OutboxStatus.PENDING, OutboxStatus.HELD, OutboxStatus.DEAD
+
+#: A new ticket's topic and card are claimed before everything else (relays, notices): staff see a
+#: new customer at once, however busy another ticket's topic is.
+_FIRST_PURPOSES = case(
+    (OutboxMessage.purpose.in_((OutboxPurpose.TICKET_TOPIC, OutboxPurpose.TICKET_CARD)), 0), else_=1)
 
 # Built once: the dispatcher polls every second, and building this statement (an aliased entity,
 # its column proxies) cost milliseconds each time, more than running it.
@@ -32,11 +37,12 @@ _DUE = (
         ~exists().where(
             _EARLIER.channel == OutboxMessage.channel,
             _EARLIER.chat_id == OutboxMessage.chat_id,
+            _EARLIER.thread_id.is_not_distinct_from(OutboxMessage.thread_id),
             _EARLIER.status == PENDING,
             _EARLIER.id < OutboxMessage.id,
         ),
     )
-    .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
+    .order_by(OutboxMessage.priority, _FIRST_PURPOSES, OutboxMessage.next_attempt_at, OutboxMessage.id)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
@@ -74,11 +80,13 @@ class OutboxRepository(Repository):
     ) -> Sequence[OutboxMessage]:
         """Lease due messages to this dispatcher; on PostgreSQL other dispatchers skip locked rows.
 
-        Messages to one chat leave in the order they were written: a message waits while an earlier
-        one to the same chat is still pending (backing off after a failure, say), so the parts of a
-        long answer or a card and its relays never overtake each other. Interactive messages are
-        claimed before bulk ones (`OutboxPriority`): a reply deferred to the outbox does not wait
-        behind thousands of order notifications. With a `scope`, only messages
+        Messages to one chat (and forum topic) leave in the order they were written: a message waits
+        while an earlier one to the same chat and thread is still pending (backing off after a
+        failure, say), so the parts of a long answer or a card and its relays never overtake each
+        other; one busy ticket's topic does not hold back another's. Interactive messages are claimed
+        before bulk ones (`OutboxPriority`): a reply deferred to the outbox does not wait behind
+        thousands of order notifications; among them, a new ticket's topic and card are claimed first
+        (`_FIRST_PURPOSES`), and delivered first within the batch. With a `scope`, only messages
         to those channels (and chats) are claimed: what this dispatcher cannot deliver stays free for
         one that can, and never fills its batch.
         """
@@ -188,6 +196,21 @@ class OutboxRepository(Repository):
             .order_by(OutboxMessage.ticket_id)
         )
         return [ticket for ticket in (await self._session.scalars(query)).all() if ticket is not None]
+
+    async def open_digest(self, ticket_id: int) -> OutboxMessage | None:
+        """The ticket's burst digest still gathering messages (held, its text not yet sent)."""
+        return await self._session.scalar(select(OutboxMessage).where(
+            OutboxMessage.ticket_id == ticket_id, OutboxMessage.purpose == OutboxPurpose.TICKET_DIGEST,
+            OutboxMessage.status == HELD, OutboxMessage.kind == "text",
+        ).order_by(OutboxMessage.id.desc()).limit(1))
+
+    async def digests_due(self, written_before: datetime, *, limit: int = 100) -> Sequence[OutboxMessage]:
+        """Held digests (and the files held with them) whose burst window has passed, row-locked."""
+        rows = await self._session.scalars(select(OutboxMessage).where(
+            OutboxMessage.purpose == OutboxPurpose.TICKET_DIGEST, OutboxMessage.status == HELD,
+            OutboxMessage.created_at <= written_before,
+        ).order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True))
+        return rows.all()
 
     async def topic_changes(self, ticket_id: int) -> int:
         """How many times the ticket's topic was closed or reopened (each change writes one such row)."""

@@ -201,11 +201,19 @@ class VerificationLockout(Base):
 
 
 class Order(Base):
+    """An order of the shop's, upserted by its code (stored upper-cased) from the shop's exports.
+
+    Indexes (migration 0010): the unique `code` is the one-order lookup (callers upper-case what they
+    are given, never the column); `ix_orders_customer_placed` on (customer_id, placed_at DESC) serves
+    "the latest orders of a customer" in index order, so a customer with hundreds of orders is read
+    for the first few and not sorted whole; it also serves the foreign key, which needs no other.
+    """
+
     __tablename__ = "orders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     status: Mapped[str] = mapped_column(String(20))
     total_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     placed_at: Mapped[datetime] = mapped_column()
@@ -222,12 +230,18 @@ class Order(Base):
     )
 
 
+Index("ix_orders_customer_placed", Order.customer_id, Order.placed_at.desc())
+
+
 class OrderStatusEvent(Base):
+    """One step of an order's history. The unique (order_id, status, occurred_at) is also the index
+    that finds an order's history: its leading column is order_id (no second index on it alone)."""
+
     __tablename__ = "order_status_events"
     __table_args__ = (UniqueConstraint("order_id", "status", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime] = mapped_column()
     note: Mapped[str | None] = mapped_column(Text)

@@ -12,6 +12,24 @@ command line, or a second unit of work in this one), BEGIN IMMEDIATE waits in SQ
 for up to `BUSY_TIMEOUT_SECONDS`. aiosqlite runs every statement in a thread of its own, so the wait
 blocks that connection's thread, never the event loop (tests/integration/test_unit_of_work.py).
 
+PostgreSQL connections are not pinged before every unit of work. SQLAlchemy's `pool_pre_ping`
+costs a BEGIN, ";" and ROLLBACK round trip on every checkout, about 0.5 ms on each of the bot's units
+of work (issue 18: more than the order queries themselves once indexed). What it guards against is a
+connection that died while it sat in the pool: the server restarted, or a firewall, proxy or
+`idle_session_timeout` dropped it while idle. Instead:
+- a connection idle in the pool for more than `IDLE_PING_SECONDS` is pinged at checkout (the same
+  ping), and replaced if it is dead (the pool's own retry of a `DisconnectionError`); one used a
+  moment ago, as every connection of a busy bot is, is taken as it is;
+- `pool_recycle` replaces connections older than `RECYCLE_SECONDS`, before the usual idle limits of
+  proxies and load balancers;
+- a connection that dies between two units of work anyway (a server restart under load) fails that
+  one unit of work with a disconnect error; SQLAlchemy then invalidates every pooled connection
+  older than the failure, so the next units of work reconnect. The failed one is not retried here:
+  it is rolled back whole, and its source retries it as after any database error (Telegram's
+  update is not confirmed before the commit, an outbox message keeps its next attempt, a scheduled
+  job runs again), which a transparent replay of half a unit of work could not do soundly.
+tests/integration/test_connection_pool.py kills the server's connections to show each case.
+
 Every engine hides statement parameters (`hide_parameters=True`): a database error's text quotes the
 statement, and with its parameters it would quote a customer's phone number or address into the log
 line and traceback that reports it.
@@ -19,10 +37,11 @@ line and traceback that reports it.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage.wal_checkpoints import SAFETY_NET_PAGES
@@ -32,6 +51,11 @@ from bot.storage.wal_checkpoints import SAFETY_NET_PAGES
 #: or the demo data in one transaction (seconds). Thirty seconds covers those with room to spare and
 #: is still short enough that a stuck writer shows up as an error in the log rather than a silent bot.
 BUSY_TIMEOUT_SECONDS = 30.0
+
+#: A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out.
+IDLE_PING_SECONDS = 30.0
+#: PostgreSQL connections are replaced after this long, used or not.
+RECYCLE_SECONDS = 1800
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -44,12 +68,36 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         options["connect_args"] = {"timeout": BUSY_TIMEOUT_SECONDS}  # sqlite3's busy timeout, in seconds
     else:
-        options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        options.update(pool_size=10, max_overflow=10, pool_pre_ping=False, pool_recycle=RECYCLE_SECONDS)
     engine = create_async_engine(database_url, **options)
     if sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    else:
+        _ping_when_idle(engine)
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a connection at checkout only when it sat in the pool for over IDLE_PING_SECONDS."""
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at <= IDLE_PING_SECONDS:
+            return  # new, or used a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and hands out a fresh one.
+            raise exc.DisconnectionError("pooled connection found dead after idling") from error
+
+    event.listen(pool, "checkin", checkin)
+    event.listen(pool, "checkout", checkout)
 
 
 def sqlite_database_file(engine: AsyncEngine) -> Path | None:

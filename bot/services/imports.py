@@ -30,6 +30,7 @@ from bot.importing.orders import DuplicateOrders, OrderRecord
 from bot.importing.readers import SourceRow, read_table
 from bot.importing.report import ImportFileError, ImportReport, Location, RowError
 from bot.storage.models import Customer
+from bot.storage.repositories.orders import UPDATABLE_COLUMNS
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 MARKETING = "marketing"
@@ -313,21 +314,29 @@ async def upsert_customers(
 async def upsert_orders(
     uow: UnitOfWork, records: Sequence[OrderRecord], *, clock: Clock, actor: str
 ) -> BatchOutcome:
-    """Create or update each order of an existing customer; keep the status history consistent."""
+    """Create or update each order of an existing customer; keep the status history consistent.
+
+    Set-based, a batch at a time: one query for the stored orders (their columns, not their
+    histories) and one per customer key; the differences are worked out here; then new orders in
+    multi-row INSERTs, the history rows in one INSERT ... SELECT that skips what is recorded already
+    (the unique (order, status, time)), the changed orders in one UPDATE ... FROM, and the audit rows
+    in bulk. Staged rows go in by COPY on PostgreSQL (bot.storage.bulk). The outcome is the same as
+    comparing row by row: an order is updated when a field or its history changed, else unchanged.
+    """
     outcome = BatchOutcome(errors=[])
     assert outcome.errors is not None
-    existing = await uow.orders.by_codes([r.code for r in records])
-    by_phone = await uow.customers.by_phones([r.customer_phone for r in records if r.customer_phone])
-    by_email = await uow.customers.by_emails([r.customer_email for r in records if r.customer_email])
+    stored = await uow.orders.current_by_codes([r.code for r in records])
+    by_phone = await uow.customers.ids_by_phones([r.customer_phone for r in records if r.customer_phone])
+    by_email = await uow.customers.ids_by_emails([r.customer_email for r in records if r.customer_email])
     now = clock.now()
     new: list[tuple[OrderRecord, int]] = []  # record, customer id
+    existing: list[tuple[OrderRecord, int, int, list[str]]] = []  # record, customer id, order id, changed
     events: list[dict[str, Any]] = []
-    audit: list[dict[str, Any]] = []
     for record in records:
         location = record.location or Location("record", 0)
         phone_match = by_phone.get(record.customer_phone) if record.customer_phone else None
         email_match = by_email.get(record.customer_email) if record.customer_email else None
-        if phone_match and email_match and phone_match is not email_match:
+        if phone_match and email_match and phone_match != email_match:
             outcome.errors.append(
                 RowError(
                     location,
@@ -336,8 +345,8 @@ async def upsert_orders(
                 )
             )
             continue
-        customer = phone_match or email_match
-        if customer is None:
+        customer_id = phone_match or email_match
+        if customer_id is None:
             field, key = (
                 ("customer_phone", record.customer_phone)
                 if record.customer_phone
@@ -351,40 +360,19 @@ async def upsert_orders(
                 )
             )
             continue
-        fields = _order_fields(record, customer.id)
-        order = existing.get(record.code)
+        order = stored.get(record.code)
         if order is None:
-            new.append((record, customer.id))
+            new.append((record, customer_id))
             continue
-        previous_status = order.status
-        changed = _apply(order, fields)
-        known = {(event.status, event.occurred_at) for event in order.history}
+        changed = _changed_fields(order, _order_fields(record, customer_id))
         if record.history:
-            added = [e for e in record.history if (e.status.value, e.at) not in known]
-        elif order.status != previous_status:
+            added = list(record.history)  # what is recorded already is skipped by the insert
+        elif "status" in changed:
             added = [order_rows.StatusEvent(record.status, now, "status changed by import")]
         else:
             added = []
         events.extend(_event_row(order.id, event) for event in added)
-        if added:
-            changed.append("history")
-        if not changed:
-            outcome.unchanged += 1
-            continue
-        order.updated_at = now
-        outcome.updated += 1
-        audit.append(
-            _audit_row(
-                actor,
-                "order.import_update",
-                customer.id,
-                "order data imported",
-                now,
-                code=record.code,
-                fields=changed,
-            )
-        )
-    await uow.flush()
+        existing.append((record, customer_id, order.id, changed))
     ids = await uow.orders.insert_many(
         [
             {
@@ -396,17 +384,40 @@ async def upsert_orders(
             for record, customer_id in new
         ]
     )
+    created_audit: list[dict[str, Any]] = []
     for record, customer_id in new:
         history = record.history or (order_rows.StatusEvent(record.status, record.placed_at),)
         events.extend(_event_row(ids[record.code], event) for event in history)
-        audit.append(
+        created_audit.append(
             _audit_row(
                 actor, "order.import_create", customer_id, "order data imported", now, code=record.code
             )
         )
     outcome.created += len(new)
-    await uow.orders.add_status_events(events)
-    await _record_audit(uow, audit)
+    with_new_history = await uow.orders.add_status_events_new(events)
+    audit: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    for record, customer_id, order_id, changed in existing:
+        if order_id in with_new_history:
+            changed.append("history")
+        if not changed:
+            outcome.unchanged += 1
+            continue
+        outcome.updated += 1
+        changes.append({**_updatable_fields(record, customer_id), "id": order_id, "updated_at": now})
+        audit.append(
+            _audit_row(
+                actor,
+                "order.import_update",
+                customer_id,
+                "order data imported",
+                now,
+                code=record.code,
+                fields=changed,
+            )
+        )
+    await uow.orders.update_many(changes)
+    await _record_audit(uow, [*audit, *created_audit])
     return outcome
 
 
@@ -423,6 +434,17 @@ def _order_fields(record: OrderRecord, customer_id: int) -> dict[str, Any]:
         "expected_delivery": record.expected_delivery,
         "items": None if record.items is None else [item.as_json() for item in record.items],
     }
+
+
+def _updatable_fields(record: OrderRecord, customer_id: int) -> dict[str, Any]:
+    """What an update writes: the record's values, None where the record keeps what is stored."""
+    fields = _order_fields(record, customer_id)
+    return {name: fields[name] for name in UPDATABLE_COLUMNS}
+
+
+def _changed_fields(stored: Any, values: dict[str, Any]) -> list[str]:
+    """The names of the given non-None values that differ from the stored row's (in column order)."""
+    return [name for name, value in values.items() if value is not None and getattr(stored, name) != value]
 
 
 def _event_row(order_id: int, event: order_rows.StatusEvent) -> dict[str, Any]:

@@ -32,6 +32,22 @@ class CustomerRepository(Repository):
         rows = await self._session.scalars(select(Customer).where(Customer.email.in_(emails)))
         return {row.email: row for row in rows if row.email}
 
+    async def ids_by_phones(self, phones: list[str]) -> dict[str, int]:
+        """For imports of orders: the customer id of each phone on file (no entities loaded)."""
+        if not phones:
+            return {}
+        query = select(Customer.phone, Customer.id).where(Customer.phone.in_(phones))
+        rows = await self._session.execute(query)
+        return {row.phone: row.id for row in rows}
+
+    async def ids_by_emails(self, emails: list[str]) -> dict[str, int]:
+        """For imports of orders: the customer id of each email on file (no entities loaded)."""
+        if not emails:
+            return {}
+        query = select(Customer.email, Customer.id).where(Customer.email.in_(emails))
+        rows = await self._session.execute(query)
+        return {row.email: row.id for row in rows}
+
     async def insert_many(self, rows: list[dict[str, Any]]) -> list[tuple[int, str | None, str | None]]:
         """For imports: new customers in multi-row INSERTs; returns (id, phone, email) of each."""
         if not rows:

@@ -34,7 +34,9 @@ from bot.storage.repositories.orders import UPDATABLE_COLUMNS
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 MARKETING = "marketing"
-BATCH_SIZE = 500
+#: Rows per batch: a few statements each (lookups, staged writes), so a large file costs a few hundred
+#: round trips; 2,000 rows keep a batch's parameters well inside SQLite's limit (32,766).
+BATCH_SIZE = 2000
 
 Record = TypeVar("Record", CustomerRecord, OrderRecord)
 AnyRecord = CustomerRecord | OrderRecord

@@ -22,7 +22,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table, delete, insert
+from sqlalchemy import JSON, ColumnElement, Table, any_, bindparam, delete, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import CreateTable
 
@@ -54,3 +55,15 @@ async def clear(session: AsyncSession, table: Table) -> None:
     """Empty the staging table for the next batch (it is dropped at commit on PostgreSQL)."""
     await session.execute(delete(table))
 
+
+
+async def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column` is one of `values`: `= ANY($1)` with one array parameter on PostgreSQL, one statement
+    asyncpg prepares once whatever the batch's size (an IN list of n parameters is a new statement
+    for each n); an IN list on SQLite."""
+    if (await session.connection()).dialect.name == "postgresql":
+        array = bindparam(None, list(values), type_=ARRAY(column.type))
+        matches: ColumnElement[bool] = column == any_(array)
+        return matches
+    matches = column.in_(values)
+    return matches

@@ -70,7 +70,7 @@ async def test_a_change_in_1000_orders_is_recorded_once_with_history_and_audit(
     counter = StatementCounter(engine)
     report = await import_orders(uow_factory, changed, clock=clock)
     assert report.summary() == f"orders: {ORDERS} rows, 0 created, {ORDERS} updated, 0 unchanged, 0 invalid"
-    # Batches of 500: per batch a lookup of orders and of customers, the staged history and its
+    # Batches of 2,000: per batch a lookup of orders and of customers, the staged history and its
     # INSERT ... SELECT, the staged changes and their UPDATE ... FROM, the audit rows; not one per row.
     assert counter.count < 40, counter.count
 

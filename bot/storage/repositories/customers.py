@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from bot.storage import bulk
 from bot.storage.models import Customer
 from bot.storage.repositories.base import Repository
 
@@ -36,7 +37,9 @@ class CustomerRepository(Repository):
         """For imports of orders: the customer id of each phone on file (no entities loaded)."""
         if not phones:
             return {}
-        query = select(Customer.phone, Customer.id).where(Customer.phone.in_(phones))
+        query = select(Customer.phone, Customer.id).where(
+            await bulk.one_of(self._session, Customer.__table__.c.phone, phones)
+        )
         rows = await self._session.execute(query)
         return {row.phone: row.id for row in rows}
 
@@ -44,7 +47,9 @@ class CustomerRepository(Repository):
         """For imports of orders: the customer id of each email on file (no entities loaded)."""
         if not emails:
             return {}
-        query = select(Customer.email, Customer.id).where(Customer.email.in_(emails))
+        query = select(Customer.email, Customer.id).where(
+            await bulk.one_of(self._session, Customer.__table__.c.email, emails)
+        )
         rows = await self._session.execute(query)
         return {row.email: row.id for row in rows}
 

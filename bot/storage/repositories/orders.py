@@ -102,7 +102,8 @@ class OrderRepository(Repository):
         if not codes:
             return {}
         columns = [_ORDERS.c[name] for name in STORED_COLUMNS]
-        rows = await self._session.execute(select(*columns).where(_ORDERS.c.code.in_(codes)))
+        matching = await bulk.one_of(self._session, _ORDERS.c.code, codes)
+        rows = await self._session.execute(select(*columns).where(matching))
         return {row.code: row for row in rows}
 
     async def add_status_events_new(self, rows: list[dict[str, Any]]) -> set[int]:

@@ -143,7 +143,8 @@ class OrderRepository(Repository):
         await bulk.clear(self._session, _ORDER_CHANGES)
 
     async def by_codes(self, codes: list[str]) -> dict[str, Order]:
-        """For imports only: upserting needs to find existing rows by their natural key."""
+        """Entities with their whole history, by code: for tools and tests, never for chat (imports
+        compare `current_by_codes`, which loads no history)."""
         if not codes:
             return {}
         rows = await self._session.scalars(

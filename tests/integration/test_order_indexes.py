@@ -24,11 +24,16 @@ async def _indexes(engine: AsyncEngine, table: str) -> dict[str, list[str | None
 async def test_the_migration_makes_the_order_indexes_and_its_downgrade_undoes_them(
     database_url: str,
 ) -> None:
-    from bot.storage.db import create_engine
+    from alembic.script import ScriptDirectory
 
+    from bot.storage.db import create_engine
+    from bot.storage.schema import alembic_config
+
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision("0010_order_indexes").down_revision
+    assert isinstance(previous, str)
     engine = create_engine(database_url)
     try:
-        await upgrade(engine, "0004_identity")
+        await upgrade(engine, previous)
         assert "ix_orders_customer_id" in await _indexes(engine, "orders")
         assert "ix_order_status_events_order_id" in await _indexes(engine, "order_status_events")
         await upgrade(engine)
@@ -38,7 +43,7 @@ async def test_the_migration_makes_the_order_indexes_and_its_downgrade_undoes_th
         assert "ix_order_status_events_order_id" not in await _indexes(engine, "order_status_events")
         accounts = await _indexes(engine, "channel_accounts")
         assert accounts["ix_channel_accounts_chat"] == ["channel", "chat_id"]  # 0003 made it
-        await _downgrade(engine, "0004_identity")
+        await _downgrade(engine, previous)
         orders = await _indexes(engine, "orders")
         assert "ix_orders_customer_id" in orders and "ix_orders_customer_placed" not in orders
         assert "ix_order_status_events_order_id" in await _indexes(engine, "order_status_events")

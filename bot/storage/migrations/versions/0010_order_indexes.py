@@ -14,7 +14,7 @@ upgrade runs in one transaction under an advisory lock); on 10 M orders that too
 which imports wait, while the bot's reads go on.
 
 Revision ID: 0010_order_indexes
-Revises: 0013_dialogue_memory
+Revises: 0005_privacy_requests
 Create Date: 2026-12-02 04:00:00
 """
 
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_order_indexes"
-down_revision = "0013_dialogue_memory"
+down_revision = "0005_privacy_requests"
 branch_labels = None
 depends_on = None
 

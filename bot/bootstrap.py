@@ -129,8 +129,9 @@ def load_understander() -> TextUnderstander:
 def build_flows(understander: TextUnderstander, tickets: TicketDesk, extra: list[Flow] | None = None, *,
                 privacy: PrivacyRequests) -> FlowRegistry:
     return FlowRegistry(
-        [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), EmailCodeFlow(), OrderFlow(),
-         RightsFlow(privacy), ComplaintFlow(tickets), TicketRatingFlow(tickets), *(extra or [])]
+        [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), EmailCodeFlow(),
+         OrderFlow(tickets), RightsFlow(privacy), ComplaintFlow(tickets), TicketRatingFlow(tickets),
+         *(extra or [])]
     )
 
 

@@ -27,10 +27,14 @@ def settings_overrides() -> dict[str, object]:
     return {"console_desk": True}  # a staffed desk: the customer is promised reply times
 
 
-def _order(code: str, customer_id: int, status: str, steps: list[tuple[str, float]], **fields: object) -> Order:
+def _order(
+    code: str, customer_id: int, status: str, steps: list[tuple[str, float]], **fields: object
+) -> Order:
     placed = NOW - timedelta(days=steps[0][1])
     order = Order(code=code, customer_id=customer_id, status=status, placed_at=placed, **fields)
-    order.history = [OrderStatusEvent(status=name, occurred_at=NOW - timedelta(days=ago)) for name, ago in steps]
+    order.history = [
+        OrderStatusEvent(status=name, occurred_at=NOW - timedelta(days=ago)) for name, ago in steps
+    ]
     return order
 
 
@@ -42,21 +46,59 @@ async def seed(uow_factory: UnitOfWorkFactory) -> None:
         for customer in (lan, binh, hoa):
             uow.customers.add(customer)
         await uow.flush()
-        uow.orders.add(_order(
-            "RG-2026-900001", lan.id, "delivered", [("pending", 8), ("shipped", 6), ("delivered", 3)],
-            total_vnd=407_000, carrier="GHN", tracking_code="GHNLAN0001VN", payment_status="paid",
-            items=[{"name": "Son kem lì Rosee Velvet", "quantity": 2, "price_vnd": 189_000}]))
-        uow.orders.add(_order(  # due on 20/11, still out for delivery on 23/11: late
-            "RG-2026-900002", lan.id, "delivering", [("pending", 6), ("shipped", 5), ("delivering", 4)],
-            total_vnd=558_000, carrier="GHTK", tracking_code="S22845671.MB3.A1", payment_status="cod",
-            expected_delivery=date(2026, 11, 20),
-            items=[{"name": "Kem chống nắng Rosee Sun SPF50+", "quantity": 1, "price_vnd": 329_000},
-                   {"name": "Nước hoa hồng Rosee Rose Water", "quantity": 1, "price_vnd": 229_000}]))
-        uow.orders.add(_order("RG-2026-900003", lan.id, "confirmed", [("pending", 1), ("confirmed", 0.5)],
-                              total_vnd=199_000, payment_status="unpaid", expected_delivery=date(2026, 11, 27)))
-        uow.orders.add(_order("RG-2026-900004", lan.id, "shipped", [("pending", 2), ("shipped", 1)],
-                              total_vnd=250_000, carrier="Ninja Van", tracking_code="NV123",
-                              expected_delivery=date(2026, 11, 25)))
+        uow.orders.add(
+            _order(
+                "RG-2026-900001",
+                lan.id,
+                "delivered",
+                [("pending", 8), ("shipped", 6), ("delivered", 3)],
+                total_vnd=407_000,
+                carrier="GHN",
+                tracking_code="GHNLAN0001VN",
+                payment_status="paid",
+                items=[{"name": "Son kem lì Rosee Velvet", "quantity": 2, "price_vnd": 189_000}],
+            )
+        )
+        uow.orders.add(
+            _order(  # due on 20/11, still out for delivery on 23/11: late
+                "RG-2026-900002",
+                lan.id,
+                "delivering",
+                [("pending", 6), ("shipped", 5), ("delivering", 4)],
+                total_vnd=558_000,
+                carrier="GHTK",
+                tracking_code="S22845671.MB3.A1",
+                payment_status="cod",
+                expected_delivery=date(2026, 11, 20),
+                items=[
+                    {"name": "Kem chống nắng Rosee Sun SPF50+", "quantity": 1, "price_vnd": 329_000},
+                    {"name": "Nước hoa hồng Rosee Rose Water", "quantity": 1, "price_vnd": 229_000},
+                ],
+            )
+        )
+        uow.orders.add(
+            _order(
+                "RG-2026-900003",
+                lan.id,
+                "confirmed",
+                [("pending", 1), ("confirmed", 0.5)],
+                total_vnd=199_000,
+                payment_status="unpaid",
+                expected_delivery=date(2026, 11, 27),
+            )
+        )
+        uow.orders.add(
+            _order(
+                "RG-2026-900004",
+                lan.id,
+                "shipped",
+                [("pending", 2), ("shipped", 1)],
+                total_vnd=250_000,
+                carrier="Ninja Van",
+                tracking_code="NV123",
+                expected_delivery=date(2026, 11, 25),
+            )
+        )
         uow.orders.add(_order("RG-2026-900009", binh.id, "pending", [("pending", 1)], total_vnd=99_000))
         await uow.commit()
 
@@ -85,7 +127,9 @@ async def test_a_code_typed_before_verifying_goes_straight_to_that_order_afterwa
     shown = await lan.shares_contact(LAN_PHONE)
     assert shown.said("core.verify.linked")
     assert not shown.said("core.orders.list")  # not the list: the order named, without asking again
-    assert shown.said("core.orders.details", code="RG-2026-900002", status=key("core.order_status.delivering"))
+    assert shown.said(
+        "core.orders.details", code="RG-2026-900002", status=key("core.order_status.delivering")
+    )
     assert shown.said("core.orders.late", expected="20/11/2026")
     assert shown.said("core.orders.item_line_priced", name="Kem chống nắng Rosee Sun SPF50+", price="329.000")
     assert shown.said("core.orders.total", total="558.000")
@@ -97,15 +141,25 @@ async def test_a_code_typed_before_verifying_goes_straight_to_that_order_afterwa
     assert shown.button("core.orders.late_button") == "order:late:RG-2026-900002"
 
 
-@pytest.mark.parametrize("typed", ["RG-2026-900001", "rg2026900001", "đơn RG 2026 900001 của tôi",
-                                   "kiểm tra đơn rg.2026.900001 giúp", "đơn hàng Rg-2026-900001 tới đâu rồi"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "RG-2026-900001",
+        "rg2026900001",
+        "đơn RG 2026 900001 của tôi",
+        "kiểm tra đơn rg.2026.900001 giúp",
+        "đơn hàng Rg-2026-900001 tới đâu rồi",
+    ],
+)
 async def test_a_code_in_any_form_is_that_order(harness: ChatHarness, app: App, typed: str) -> None:
     lan = await verified_lan(harness, app)
     shown = await lan.says(typed)
     assert shown.said("core.orders.details", code="RG-2026-900001", status=key("core.order_status.delivered"))
     assert not shown.said("core.orders.late") and not shown.said("core.orders.expected")
     assert shown.said("core.orders.tracking_link", link="https://donhang.ghn.vn/?order_code=GHNLAN0001VN")
-    assert shown.button("core.orders.request_button.return_refund") == "order:req:return_refund:RG-2026-900001"
+    assert (
+        shown.button("core.orders.request_button.return_refund") == "order:req:return_refund:RG-2026-900001"
+    )
 
 
 async def test_an_order_by_its_button(harness: ChatHarness, app: App) -> None:
@@ -121,7 +175,9 @@ async def test_an_order_by_its_button(harness: ChatHarness, app: App) -> None:
     assert "order:req:order_cancel:RG-2026-900004" not in shown.buttons.values()  # shipped: not offered
 
 
-async def test_someone_elses_code_and_a_missing_code_get_the_same_answer(harness: ChatHarness, app: App) -> None:
+async def test_someone_elses_code_and_a_missing_code_get_the_same_answer(
+    harness: ChatHarness, app: App
+) -> None:
     lan = await verified_lan(harness, app)
     others = await lan.says("đơn RG-2026-900009 đến đâu rồi")
     missing = await lan.says("đơn RG-2026-900999 đến đâu rồi")
@@ -141,14 +197,24 @@ async def test_a_customer_with_no_orders_is_told_so(harness: ChatHarness, app: A
     assert await tickets(app) == []
 
 
-async def test_a_late_order_reaches_a_person_in_one_press_with_the_order(harness: ChatHarness, app: App) -> None:
+async def test_a_late_order_reaches_a_person_in_one_press_with_the_order(
+    harness: ChatHarness, app: App
+) -> None:
     lan = await verified_lan(harness, app)
     shown = await lan.says("RG-2026-900002")
     created = await lan.presses(shown.button("core.orders.late_button"))
-    assert created.said("core.orders.late_ticket_created", code="RG-2026-900002", number="HT-2026-000001",
-                        first_reply_due="11:00 23/11/2026")
+    assert created.said(
+        "core.orders.late_ticket_created",
+        code="RG-2026-900002",
+        number="HT-2026-000001",
+        first_reply_due="11:00 23/11/2026",
+    )
     [ticket] = await tickets(app)
-    assert (ticket.kind, ticket.category, ticket.order_code) == ("order_request", "delivery", "RG-2026-900002")
+    assert (ticket.kind, ticket.category, ticket.order_code) == (
+        "order_request",
+        "delivery",
+        "RG-2026-900002",
+    )
     assert "20/11/2026" in ticket.description and ticket.customer_id is not None
 
 
@@ -166,14 +232,24 @@ async def send(lan: HarnessUser, reply: Reply) -> Reply:
 async def test_cancelling_an_order_that_can_be_cancelled(harness: ChatHarness, app: App) -> None:
     lan = await verified_lan(harness, app)
     rules = await lan.says("hủy đơn RG-2026-900003 giúp tôi")
-    assert rules.said("core.orders.request_intro", code="RG-2026-900003",
-                      what=key("core.orders.request_title.order_cancel"))
+    assert rules.said(
+        "core.orders.request_intro", code="RG-2026-900003", what=key("core.orders.request_title.order_cancel")
+    )
     assert rules.said("core.orders.rule.cancel_allowed") and rules.said("core.orders.confirm_allowed")
     created = await send(lan, rules)
-    assert created.said("core.orders.request_created", code="RG-2026-900003", number="HT-2026-000001",
-                        first_reply_due="11:00 23/11/2026", resolution_due="09:00 27/11/2026")
+    assert created.said(
+        "core.orders.request_created",
+        code="RG-2026-900003",
+        number="HT-2026-000001",
+        first_reply_due="11:00 23/11/2026",
+        resolution_due="09:00 27/11/2026",
+    )
     [ticket] = await tickets(app)
-    assert (ticket.kind, ticket.category, ticket.order_code) == ("order_request", "order_cancel", "RG-2026-900003")
+    assert (ticket.kind, ticket.category, ticket.order_code) == (
+        "order_request",
+        "order_cancel",
+        "RG-2026-900003",
+    )
     assert "hủy đơn RG-2026-900003 giúp tôi" in ticket.description
     assert "Đã xác nhận" in ticket.description  # the status, for staff
 
@@ -216,7 +292,10 @@ async def test_a_request_without_a_code_asks_which_order(harness: ChatHarness, a
     lan = await verified_lan(harness, app)
     asked = await lan.says("tôi muốn hủy đơn hàng")
     assert asked.said("core.orders.choose_order", what=key("core.orders.request_title.order_cancel"))
-    assert asked.button("core.orders.choose_button", code="RG-2026-900003") == "order:req:order_cancel:RG-2026-900003"
+    assert (
+        asked.button("core.orders.choose_button", code="RG-2026-900003")
+        == "order:req:order_cancel:RG-2026-900003"
+    )
     again = await lan.says("đơn nào cũng được")
     assert again.said("core.orders.choose_reminder")
     not_theirs = await lan.says("RG-2026-900009")
@@ -240,7 +319,9 @@ async def test_a_request_made_before_verifying_is_carried_on_after(harness: Chat
     assert ticket.order_code == "RG-2026-900003" and "hủy đơn RG-2026-900003 giúp tôi" in ticket.description
 
 
-async def test_a_forged_request_button_and_a_dropped_request_make_no_ticket(harness: ChatHarness, app: App) -> None:
+async def test_a_forged_request_button_and_a_dropped_request_make_no_ticket(
+    harness: ChatHarness, app: App
+) -> None:
     lan = await verified_lan(harness, app)
     assert (await lan.presses("order:req:order_cancel:RG-2026-900009")).keys == ["core.orders.not_found"]
     rules = await lan.presses("order:req:order_cancel:RG-2026-900003")
@@ -262,4 +343,3 @@ async def test_rules_are_read_again_when_the_request_is_sent(harness: ChatHarnes
     await send(lan, rules)
     [ticket] = await tickets(app)
     assert "không hủy được nữa" in ticket.description
-

@@ -205,7 +205,8 @@ class OrderFlow(Flow):
                 rows.append((turn.button(f"core.orders.request_button.{request.value}",
                                          OrderRequestButton(request, order.code)),))
         rows.append((turn.button("core.orders.my_orders_button", MenuButton("orders")),))
-        rows.append(staff_or_menu_row(turn))
+        # A late order has its own way to a person, with the order attached, above.
+        rows.append(staff_or_menu_row(turn)[1:] if late else staff_or_menu_row(turn))
         return tuple(rows)
 
     def _not_found(self, turn: Turn) -> None:

@@ -53,5 +53,6 @@ async def test_payment_status_is_imported_kept_and_checked(
     report = await import_orders(uow_factory, path, clock=clock)
     assert not report.written
     assert report.error_lines() == [
-        "orders.csv line 2: payment_status: unknown payment status 'trả góp' (allowed: unpaid, paid, cod, refunded)"
+        "orders.csv line 2: payment_status: unknown payment status 'trả góp' "
+        "(allowed: unpaid, paid, cod, refunded)"
     ]

@@ -166,6 +166,8 @@ async def test_an_order_by_its_button(harness: ChatHarness, app: App) -> None:
     lan = await verified_lan(harness, app)
     listed = await lan.presses("menu:orders")
     assert listed.said("core.orders.summary_line", code="RG-2026-900004")
+    assert listed.said("core.orders.summary_line_late", code="RG-2026-900002")  # due 20/11: flagged
+    assert not listed.said("core.orders.summary_line", code="RG-2026-900002")
     shown = await lan.presses(listed.button("core.orders.details_button", code="RG-2026-900004"))
     assert shown.said("core.orders.details", code="RG-2026-900004", status=key("core.order_status.shipped"))
     assert shown.said("core.orders.shipping", carrier="Ninja Van", tracking="NV123")

@@ -215,7 +215,9 @@ class OrderFlow(Flow):
             (turn.button("core.orders.my_orders_button", MenuButton("orders")),), staff_or_menu_row(turn)))
 
     def _summary(self, turn: Turn, order: OrderView) -> Markup:
-        return turn.t("core.orders.summary_line", code=order.code, status=status_words(turn, order.status),
+        late = order_is_late(turn.settings, turn.clock.now(), order)
+        key = "core.orders.summary_line_late" if late else "core.orders.summary_line"
+        return turn.t(key, code=order.code, status=status_words(turn, order.status),
                       placed=moment(turn, order.placed_at))
 
     # Requests staff carry out -----------------------------------------------------------------------

@@ -345,3 +345,14 @@ async def test_rules_are_read_again_when_the_request_is_sent(harness: ChatHarnes
     await send(lan, rules)
     [ticket] = await tickets(app)
     assert "không hủy được nữa" in ticket.description
+
+
+async def test_in_english_too(harness: ChatHarness, app: App) -> None:
+    await seed(app.uow_factory)
+    lan = harness.user("1005", language="en")
+    assert (await lan.says("where is my order RG-2026-900002?")).asks_for_contact
+    shown = await lan.shares_contact(LAN_PHONE)
+    assert shown.said_in("en", "core.orders.details", code="RG-2026-900002")
+    assert shown.said_in("en", "core.orders.late", expected="20/11/2026")
+    rules = await lan.says("please cancel order RG-2026-900003")
+    assert rules.said_in("en", "core.orders.rule.cancel_allowed")

@@ -356,3 +356,19 @@ async def test_in_english_too(harness: ChatHarness, app: App) -> None:
     assert shown.said_in("en", "core.orders.late", expected="20/11/2026")
     rules = await lan.says("please cancel order RG-2026-900003")
     assert rules.said_in("en", "core.orders.rule.cancel_allowed")
+
+
+async def test_a_request_set_aside_is_offered_back_and_asked_again(harness: ChatHarness, app: App) -> None:
+    lan = await verified_lan(harness, app)
+    assert (await lan.says("tôi muốn hủy đơn hàng")).said("core.orders.choose_order")
+    aside = await lan.says("shop co ban thong tin cua minh ko")  # clearly something else: set aside
+    assert aside.said("core.policy_answer") and aside.said("core.resume.offer")
+    again = await lan.presses("resume:go:order")
+    assert again.said("core.orders.choose_order", what=key("core.orders.request_title.order_cancel"))
+    rules = await lan.says("RG-2026-900003")
+    assert rules.said("core.orders.rule.cancel_allowed")
+    english = await lan.says("/lang en")  # the step's question again, in the new language
+    assert english.said_in("en", "core.orders.rule.cancel_allowed")
+    await send(lan, english)
+    [ticket] = await tickets(app)
+    assert ticket.order_code == "RG-2026-900003" and "tôi muốn hủy đơn hàng" in ticket.description

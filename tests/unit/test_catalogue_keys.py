@@ -52,7 +52,7 @@ BOT = ROOT / "bot"
 
 CATEGORIES = tuple(c.value for c in TicketCategory)
 #: The flows with steps: an interruption can suspend each of them (tests/unit/test_dialogue_memory.py).
-RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate", "rights")
+RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate", "rights", "order")
 EXPLAINED_KINDS = tuple(kind.value for kind in INTENT_KINDS.values())  # the kinds a question offers
 
 #: Field values the code takes from data, by (module, the field's source text).

@@ -149,6 +149,30 @@ class OrderFlow(Flow):
     def accepts_free_text(self, turn: Turn) -> bool:
         return turn.state.step in ("choose_order", "confirm_request")
 
+    def takes_text(self, turn: Turn, understood: UnderstandingResult) -> bool:
+        """Choosing an order takes a code; anything clearly else leaves the step (it is set aside).
+        What is typed at the confirmation is the customer's words for staff (a new address)."""
+        if turn.state.step == "choose_order":
+            return typed_code(turn.event.clean_text) is not None
+        return True
+
+    async def ask(self, turn: Turn, step: str) -> None:
+        """The step's question again (after /help, /lang, or when the request is taken up again)."""
+        data = turn.data
+        request = _request(data.get("request"))
+        if request is None:
+            turn.finish()
+            await self.start(turn)
+            return
+        customer = await self._customer(turn, **data)
+        if customer is None:
+            return
+        code = data.get("code")
+        if step == "confirm_request" and isinstance(code, str):
+            await self._rules(turn, customer, request, code, str(data.get("text", "")))
+        else:
+            await self._ask_which(turn, customer, request, str(data.get("text", "")))
+
     # Buttons ----------------------------------------------------------------------------------------
     async def on_button(self, turn: Turn, button: ButtonData) -> None:
         # What a button names is only a hint: ownership (and the rules) are checked again here.

@@ -80,6 +80,8 @@ _WORD_MIN_FOR_LANGUAGE_SWITCH = 2
 #: What goes straight to a person. Cancelling, changing or refunding an order goes to the order flow,
 #: which says what the shop's rules allow and makes the ticket with the order attached.
 STAFF_INTENTS = frozenset({"human_handoff"})
+#: Requests about an order that only staff carry out (the order flow turns them into tickets).
+ORDER_REQUEST_INTENTS = frozenset({"order_cancel", "order_change", "return_refund"})
 MAX_HAND_OVERS = 3  # flows handing over to each other in one turn (orders -> verify -> orders)
 #: Below this, a message in a flow is not "clearly something else": the flow takes it and reminds.
 CLEAR_INTENT = 0.4
@@ -363,7 +365,10 @@ class TurnRouter:
         """Whether the meanings a clarifying question would offer all lead to a person anyway
         ("gặp nhân viên để hỏi về việc hoàn tiền": a person, or a refund, which a person handles)."""
         close = [result.intent, *(name for name, _ in result.alternatives[:1])]
-        return all(name in STAFF_INTENTS for name in close)
+        # A request about an order ends with staff too (the order flow's ticket); two such requests
+        # are different things, though, and are asked about.
+        return (all(name in STAFF_INTENTS | ORDER_REQUEST_INTENTS for name in close)
+                and any(name in STAFF_INTENTS for name in close))
 
     def _follow_language(self, turn: Turn, text: str, result: UnderstandingResult) -> None:
         if turn.state.language_locked:

@@ -5,7 +5,7 @@ refund rule reads of a cancelled order (`bot.domain.order_rules`). Nullable: ord
 the column say nothing about payment until the shop's next export fills it in.
 
 Revision ID: 0008_order_lookup
-Revises: 0013_dialogue_memory
+Revises: 0005_privacy_requests
 Create Date: 2026-12-02 04:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_order_lookup"
-down_revision = "0013_dialogue_memory"
+down_revision = "0005_privacy_requests"
 branch_labels = None
 depends_on = None
 

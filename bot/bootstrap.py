@@ -136,8 +136,9 @@ def load_understander() -> TextUnderstander:
 def build_flows(understander: TextUnderstander, tickets: TicketDesk, extra: list[Flow] | None = None, *,
                 privacy: PrivacyRequests) -> FlowRegistry:
     return FlowRegistry(
-        [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), EmailCodeFlow(), OrderFlow(),
-         RightsFlow(privacy), ComplaintFlow(tickets), TicketRatingFlow(tickets), OrderNotificationsFlow(),
+        [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), EmailCodeFlow(),
+         OrderFlow(tickets), RightsFlow(privacy), ComplaintFlow(tickets), TicketRatingFlow(tickets),
+         OrderNotificationsFlow(),
          *(extra or [])]
     )
 

@@ -31,6 +31,9 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.masking import BOT_TOKEN_SHAPE, redact_secrets
+from bot.domain.order_rules import OrderRules
+from bot.domain.order_status import OrderStatus
+from bot.domain.tracking import check_template
 
 #: Optional settings whose empty value means "not set" (see the module docstring).
 UNSET_WHEN_EMPTY = (
@@ -48,6 +51,16 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # only in this process. `rosee-support run` refuses to start without the setting (`CODE_KEY_MISSING`).
 _PROCESS_CODE_KEY = secrets.token_bytes(32)
 CODE_SECRET_MIN_CHARS = 32
+
+
+#: Where the carriers the shop uses track parcels (CARRIER_TRACKING_URLS replaces the whole table).
+DEFAULT_TRACKING_URLS = {
+    "GHN": "https://donhang.ghn.vn/?order_code={code}",
+    "GHTK": "https://i.ghtk.vn/{code}",
+    "Viettel Post": "https://viettelpost.com.vn/tra-cuu-hanh-trinh-don/?key={code}",
+    "J&T Express": "https://jtexpress.vn/vi/tracking?type=track&billcode={code}",
+    "VNPost": "https://vnpost.vn/vi-vn/dinh-vi/buu-pham?key={code}",
+}
 
 
 class SettingsError(Exception):
@@ -155,6 +168,15 @@ class Settings(BaseSettings):
     order_quiet_hours_start: time = time(21, 0)
     order_quiet_hours_end: time = time(8, 0)
 
+    # Orders (bot.domain.order_rules, bot.domain.tracking): what customers may ask of an order, and where
+    # each carrier's parcels are tracked ({code} is the tracking code).
+    order_cancel_statuses: Annotated[tuple[OrderStatus, ...], NoDecode] = (
+        OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PACKING)
+    order_change_statuses: Annotated[tuple[OrderStatus, ...], NoDecode] = (
+        OrderStatus.PENDING, OrderStatus.CONFIRMED)
+    return_window_days: int = Field(default=7, ge=0, le=365)
+    carrier_tracking_urls: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_TRACKING_URLS))
+
     # Outbox delivery
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_max_attempts: int = Field(default=20, ge=1)
@@ -233,6 +255,23 @@ class Settings(BaseSettings):
             return tuple(int(part) for part in parts if part)
         return value
 
+    @field_validator("order_cancel_statuses", "order_change_statuses", mode="before")
+    @classmethod
+    def _statuses(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            return tuple(OrderStatus.parse(part) for part in parts if part)
+        return value
+
+    @field_validator("carrier_tracking_urls")
+    @classmethod
+    def _tracking_templates(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, template in value.items():
+            if not name.strip():
+                raise ValueError("a carrier name must not be empty")
+            check_template(template)
+        return value
+
     @field_validator("verification_code_secret")
     @classmethod
     def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
@@ -284,6 +323,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def order_rules(self) -> OrderRules:
+        return OrderRules(frozenset(self.order_cancel_statuses), frozenset(self.order_change_statuses),
+                          self.return_window_days)
 
     @property
     def is_postgres(self) -> bool:

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bot.domain.order_status import OrderStatus
+from bot.domain.payment_status import PaymentStatus
 from bot.importing.customers import CustomerRecord
 from bot.importing.orders import OrderItem, OrderRecord, StatusEvent
 from bot.importing.parsing import SHOP_TIMEZONE, fold
@@ -163,6 +164,7 @@ def fixed_data(anchor: datetime) -> tuple[list[CustomerRecord], list[OrderRecord
         carrier: str | None = None,
         tracking: str | None = None,
         expected_in_days: int | None = None,
+        payment: PaymentStatus = PaymentStatus.COD,
     ) -> OrderRecord:
         placed = _local(anchor, days=placed_days_ago)
         history = tuple(
@@ -181,6 +183,7 @@ def fixed_data(anchor: datetime) -> tuple[list[CustomerRecord], list[OrderRecord
             tracking_code=tracking,
             items=lines,
             history=history,
+            payment_status=payment,
             expected_delivery=(anchor + timedelta(days=expected_in_days)).astimezone(SHOP_TIMEZONE).date()
             if expected_in_days is not None
             else None,
@@ -195,10 +198,12 @@ def fixed_data(anchor: datetime) -> tuple[list[CustomerRecord], list[OrderRecord
         ("delivered", 56),
     ]
     orders = [
-        order(1, lan, 21, full_path, [(0, 2), (2, 1)], "GHN", "GHNLAN0001VN"),
-        order(2, lan, 3, full_path[:5], [(3, 1), (5, 1)], "GHTK", "S22845671.MB3.A1", expected_in_days=1),
-        order(3, lan, 2 / 24, full_path[:1], [(9, 1)]),
-        order(4, minh, 40, [("pending", 0), ("confirmed", 2), ("cancelled", 9)], [(10, 1)]),
+        order(1, lan, 21, full_path, [(0, 2), (2, 1)], "GHN", "GHNLAN0001VN", payment=PaymentStatus.PAID),
+        order(2, lan, 3, full_path[:5], [(3, 1), (5, 1)], "GHTK", "S22845671.MB3.A1", expected_in_days=1,
+              payment=PaymentStatus.PAID),
+        order(3, lan, 2 / 24, full_path[:1], [(9, 1)], payment=PaymentStatus.UNPAID),
+        order(4, minh, 40, [("pending", 0), ("confirmed", 2), ("cancelled", 9)], [(10, 1)],
+              payment=PaymentStatus.REFUNDED),
         order(
             5,
             minh,
@@ -207,6 +212,7 @@ def fixed_data(anchor: datetime) -> tuple[list[CustomerRecord], list[OrderRecord
             [(11, 1), (13, 2)],
             "Viettel Post",
             "1866123456789",
+            payment=PaymentStatus.REFUNDED,
         ),
         order(6, nhung, 1, full_path[:3], [(1, 3)]),
         order(7, bao, 2, full_path[:4], [(12, 1)], "J&T Express", "852012345678", expected_in_days=2),
@@ -228,8 +234,11 @@ def generate(
     people = list(_customers(rng, fake, customers, fixed_customers))
     placed = [_order(rng, anchor, rng.choice(people)) for _ in range(orders)] if people else []
     placed.sort(key=lambda pair: pair[0])
+    # Payment comes from a stream of its own, so that adding it changed none of the data drawn before.
+    paying = random.Random(f"{seed}:payment")
     numbered = [
-        _with_code(draft, f"RG-{moment.astimezone(SHOP_TIMEZONE).year}-{number:06d}")
+        replace(_with_code(draft, f"RG-{moment.astimezone(SHOP_TIMEZONE).year}-{number:06d}"),
+                payment_status=_payment(paying, draft))
         for number, (moment, draft) in enumerate(placed, start=1)
     ]
     return DemoDataSet(anchor, fixed_customers + people, fixed_orders + numbered)
@@ -320,6 +329,18 @@ def _history(rng: random.Random, placed: datetime, anchor: datetime) -> tuple[St
             break
         events.append(StatusEvent(status, moment.replace(microsecond=0)))
     return tuple(events)
+
+
+def _payment(rng: random.Random, draft: OrderRecord) -> PaymentStatus:
+    """Most customers pay the courier; the others pay online (a cancelled online order is refunded)."""
+    online = rng.random() < 0.4
+    if draft.status is OrderStatus.RETURNED:
+        return PaymentStatus.REFUNDED
+    if draft.status is OrderStatus.CANCELLED:
+        return PaymentStatus.REFUNDED if online else PaymentStatus.COD
+    if not online:
+        return PaymentStatus.COD
+    return PaymentStatus.UNPAID if draft.status is OrderStatus.PENDING else PaymentStatus.PAID
 
 
 def _tracking_code(rng: random.Random, carrier: str) -> str:

@@ -28,7 +28,7 @@
 | text: clearly something else, in a flow | the flow suspended (offered back later); as with no flow        |
 | text a question the bot answers, ticket open | answered; copied to the ticket quietly                     |
 | text / file, no active flow            | the customer's open ticket, if any, unless they stepped out      |
-| text: order_cancel, order_change, return_refund | a person (human hand-off): the bot cannot do these      |
+| text: order_cancel, order_change, return_refund | the order flow: the shop's rules, then a ticket |
 | text: request_status                   | the customer's privacy requests, and tickets (as /tickets)       |
 | other text                             | understood → the intent's flow; unsure → honest fallback         |
 | a file no one takes, an empty message  | a polite explanation                                             |
@@ -77,8 +77,11 @@ DEEP_LINKS = {
     "rights": "rights",
 }
 _WORD_MIN_FOR_LANGUAGE_SWITCH = 2
-#: What only a person can do for now (the bot cannot cancel or change an order, or refund): a ticket.
-STAFF_INTENTS = frozenset({"human_handoff", "order_cancel", "order_change", "return_refund"})
+#: What goes straight to a person. Cancelling, changing or refunding an order goes to the order flow,
+#: which says what the shop's rules allow and makes the ticket with the order attached.
+STAFF_INTENTS = frozenset({"human_handoff"})
+#: Requests about an order that only staff carry out (the order flow turns them into tickets).
+ORDER_REQUEST_INTENTS = frozenset({"order_cancel", "order_change", "return_refund"})
 MAX_HAND_OVERS = 3  # flows handing over to each other in one turn (orders -> verify -> orders)
 #: Below this, a message in a flow is not "clearly something else": the flow takes it and reminds.
 CLEAR_INTENT = 0.4
@@ -362,7 +365,10 @@ class TurnRouter:
         """Whether the meanings a clarifying question would offer all lead to a person anyway
         ("gặp nhân viên để hỏi về việc hoàn tiền": a person, or a refund, which a person handles)."""
         close = [result.intent, *(name for name, _ in result.alternatives[:1])]
-        return all(name in STAFF_INTENTS for name in close)
+        # A request about an order ends with staff too (the order flow's ticket); two such requests
+        # are different things, though, and are asked about.
+        return (all(name in STAFF_INTENTS | ORDER_REQUEST_INTENTS for name in close)
+                and any(name in STAFF_INTENTS for name in close))
 
     def _follow_language(self, turn: Turn, text: str, result: UnderstandingResult) -> None:
         if turn.state.language_locked:

@@ -2,7 +2,7 @@
 
 Columns: code (required), customer_phone or customer_email (one is required; the customer must exist),
 status, total_vnd, placed_at (required), shipping_address, carrier, tracking_code, expected_delivery,
-items, history. The natural key is the order code, stored upper-cased.
+items, history, payment_status. The natural key is the order code, stored upper-cased.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.domain.email import InvalidEmail, normalize_email
 from bot.domain.order_status import OrderStatus
+from bot.domain.payment_status import PaymentStatus
 from bot.domain.phone import InvalidPhoneNumber, normalize_phone
 from bot.importing import parsing
 from bot.importing.parsing import FieldError
@@ -34,6 +35,7 @@ COLUMNS = (
     "expected_delivery",
     "items",
     "history",
+    "payment_status",
 )
 REQUIRED = ("code", "placed_at")
 ONE_OF = (("customer_phone", "customer_email"),)
@@ -76,6 +78,7 @@ class OrderRecord:
     expected_delivery: date | None = None
     items: tuple[OrderItem, ...] | None = None  # None: keep what is stored
     history: tuple[StatusEvent, ...] | None = None  # None: derive from the status
+    payment_status: PaymentStatus | None = None  # None: keep what is stored
     location: Location | None = None
 
 
@@ -181,6 +184,13 @@ def validate_order(row: SourceRow) -> OrderRecord | list[RowError]:
             optional["expected_delivery"] = parsing.calendar_date(values["expected_delivery"])
         except FieldError as exc:
             fail("expected_delivery", str(exc))
+
+    if present("payment_status"):
+        try:
+            optional["payment_status"] = PaymentStatus.parse(parsing.single_line(values["payment_status"],
+                                                                                  max_length=40))
+        except (FieldError, ValueError) as exc:
+            fail("payment_status", str(exc))
 
     if errors or code is None or placed_at is None or status is None or total is None:
         return errors

@@ -18,6 +18,9 @@ at None is omitted. Telegram's limit of 64 bytes is checked when a button is pac
 | resume    | ResumeButton            | resume:<go, drop>:<flow name>                | the router         |
 | policy    | PolicyButton            | policy:<section>                             | policy flow        |
 | order     | OrderButton             | order:<order code>                           | order flow         |
+|           | OrderRequestButton      | order:req:<request (OrderRequest)>:<order code> | order flow      |
+|           | OrderActionButton       | order:act:<send, drop>                       | order flow         |
+|           | LateOrderButton         | order:late:<order code>                      | order flow         |
 | complaint | ComplaintButton         | complaint:<list, new, continue, submit, cancel, | complaint flow  |
 |           |                         |  edit_category, edit_order, edit_description,|                    |
 |           |                         |  leave, back>                                |                    |
@@ -51,6 +54,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self, Union
 
+from bot.domain.order_rules import OrderRequest
 from bot.domain.privacy_request import RequestKind
 from bot.domain.ticket_category import TicketCategory
 from bot.messages.actions import CALLBACK_DATA_MAX_BYTES
@@ -319,6 +323,34 @@ class PolicyButton(ButtonData, prefix="policy"):
 
 @dataclass(frozen=True)
 class OrderButton(ButtonData, prefix="order"):
+    code: str
+
+    def __post_init__(self) -> None:
+        _check_order_code(self.code)
+
+
+@dataclass(frozen=True)
+class OrderRequestButton(ButtonData, prefix="order:req"):
+    """Ask staff to cancel, change or return/refund this order (the rules are read again on press)."""
+
+    request: OrderRequest
+    code: str
+
+    def __post_init__(self) -> None:
+        _check_order_code(self.code)
+
+
+@dataclass(frozen=True)
+class OrderActionButton(ButtonData, prefix="order:act"):
+    """Send the request being prepared to staff, or drop it."""
+
+    action: Literal["send", "drop"]
+
+
+@dataclass(frozen=True)
+class LateOrderButton(ButtonData, prefix="order:late"):
+    """A person about this late order: one press opens the ticket with the order attached."""
+
     code: str
 
     def __post_init__(self) -> None:

@@ -456,6 +456,7 @@ def _order_fields(record: OrderRecord, customer_id: int) -> dict[str, Any]:
         "tracking_code": record.tracking_code,
         "expected_delivery": record.expected_delivery,
         "items": None if record.items is None else [item.as_json() for item in record.items],
+        "payment_status": None if record.payment_status is None else record.payment_status.value,
     }
 
 

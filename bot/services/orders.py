@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import Clock
+from bot.domain.order_status import OrderStatus
+from bot.domain.payment_status import PaymentStatus
 from bot.services.audit import record_access
 from bot.services.identity import CustomerView
 from bot.storage.models import Order
@@ -23,6 +25,13 @@ class StatusChange:
 
 
 @dataclass(frozen=True)
+class OrderLine:
+    name: str
+    quantity: int
+    price_vnd: int | None
+
+
+@dataclass(frozen=True)
 class OrderView:
     code: str
     status: str
@@ -32,6 +41,41 @@ class OrderView:
     tracking_code: str | None
     expected_delivery: date | None
     history: tuple[StatusChange, ...]
+    items: tuple[OrderLine, ...] = ()
+    payment_status: str | None = None
+
+    @property
+    def order_status(self) -> OrderStatus | None:
+        """The status as the vocabulary knows it; None for a value written by something else."""
+        try:
+            return OrderStatus(self.status)
+        except ValueError:
+            return None
+
+    @property
+    def payment(self) -> PaymentStatus | None:
+        try:
+            return None if self.payment_status is None else PaymentStatus(self.payment_status)
+        except ValueError:
+            return None
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        """When it was last delivered, as the history says."""
+        moments = [change.at for change in self.history if change.status == OrderStatus.DELIVERED]
+        return max(moments) if moments else None
+
+
+def _lines(items: object) -> tuple[OrderLine, ...]:
+    """The stored items (JSON written by the importer); an entry of another shape is left out."""
+    lines = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            quantity = item.get("quantity")
+            price = item.get("price_vnd")
+            lines.append(OrderLine(item["name"], quantity if isinstance(quantity, int) else 1,
+                                   price if isinstance(price, int) else None))
+    return tuple(lines)
 
 
 def _view(order: Order) -> OrderView:
@@ -44,6 +88,8 @@ def _view(order: Order) -> OrderView:
         tracking_code=order.tracking_code,
         expected_delivery=order.expected_delivery,
         history=tuple(StatusChange(e.status, e.occurred_at, e.note) for e in order.history),
+        items=_lines(order.items),
+        payment_status=order.payment_status,
     )
 
 
@@ -66,7 +112,11 @@ async def recent_orders(
 async def own_order(
     uow: UnitOfWork, clock: Clock, customer: CustomerView, code: str, *, actor: str
 ) -> OrderView | None:
-    """The order with this code if, and only if, it belongs to `customer`."""
+    """The order with this code if, and only if, it belongs to `customer`.
+
+    Someone else's code and a code that does not exist take the same single query (owner and code
+    together) and the same answer, so neither the reply nor its timing tells them apart.
+    """
     order = await uow.orders.owned_by(customer.id, code)
     record_access(
         uow,

@@ -49,6 +49,8 @@ _WITHOUT_STAFF = {
     "complaints.back_in_ticket_conversation": "complaints.no_staff.back_in_ticket_conversation",
     "complaints.next_first_reply": "complaints.no_staff.next_step",
     "complaints.next_resolution": "complaints.no_staff.next_step",
+    "core.orders.request_created": "core.orders.no_staff.request_created",
+    "core.orders.late_ticket_created": "core.orders.no_staff.late_ticket_created",
 }
 
 

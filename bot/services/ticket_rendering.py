@@ -70,6 +70,10 @@ class TicketRenderer:
     def staff_text(self, key: str, /, **params: object) -> Markup:
         return self._texts.text(self.staff_language, f"staff.{key}", **params)
 
+    def staff_catalogue_text(self, key: str, /, **params: object) -> Markup:
+        """Any catalogue text (`core.order_status.shipped`) in the staff's language."""
+        return self._texts.text(self.staff_language, key, **params)
+
     def customer_text(self, ticket: Ticket, key: str, /, **params: object) -> Markup:
         return self._texts.text(ticket.language, f"complaints.{key}", **params)
 

@@ -226,6 +226,8 @@ class Order(Base):
     tracking_code: Mapped[str | None] = mapped_column(String(80))
     expected_delivery: Mapped[date | None] = mapped_column(Date)
     items: Mapped[list[Any]] = mapped_column(default=list)
+    # bot.domain.payment_status: unpaid | paid | cod | refunded; None: the shop's data did not say
+    payment_status: Mapped[str | None] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="orders")

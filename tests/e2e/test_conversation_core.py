@@ -121,7 +121,8 @@ async def test_orders_after_verifying_the_phone(harness: ChatHarness, app: App) 
     assert "RG-2026-000002" not in listed.text
     details = await lan.presses(listed.button("core.orders.details_button", code="RG-2026-000001"))
     assert details.said("core.orders.details", code="RG-2026-000001",
-                        status=key("core.order_status.delivering"), carrier="GHN", tracking="GHN123")
+                        status=key("core.order_status.delivering"))
+    assert details.said("core.orders.shipping", carrier="GHN", tracking="GHN123")
     async with app.uow_factory() as uow:
         actions = [entry.action for entry in await uow.audit.recent()]
     assert {"identity.phone_verified", "orders.list", "orders.read"} <= set(actions)

@@ -45,13 +45,10 @@ async def test_erasure_is_not_access_and_promises_no_record(
 
 
 @pytest.mark.parametrize("message", ["hủy đơn RG-2026-900003 giúp tôi", "tôi muốn trả hàng và hoàn tiền"])
-async def test_what_only_staff_can_do_goes_to_a_person(harness: ChatHarness, message: str) -> None:
+async def test_what_only_staff_can_do_goes_to_the_order_flow(harness: ChatHarness, message: str) -> None:
+    # Issue 18: the order flow says what the rules allow and makes the ticket; first, who is asking.
     reply = await harness.user().says(message)
-    # A person's intake, not "not sure"; what the customer wrote is what they need a person for.
-    assert reply.keys == ["complaints.no_staff.summary_human"]
-    assert reply.said("complaints.no_staff.summary_human", description=message)
-    cancelled = await harness.user().says("/cancel")
-    assert cancelled.said("complaints.cancelled")  # it was the hand-off's intake
+    assert reply.keys == ["core.orders.need_verification", "core.verify.ask_contact"]  # not "not sure"
 
 
 async def test_request_status_lists_the_customers_tickets(harness: ChatHarness) -> None:

@@ -20,6 +20,7 @@ Outcomes, checked after the last turn (several may be given):
 | `said`     | the last reply saying that text key (`not_said`: never in the last reply)        |
 | `ticket`   | a ticket recorded with this category (`ticket_order`: and this order)            |
 | `human`    | a request for a person recorded, its description containing these words         |
+| `order_request` | a request about an order recorded with this category (`ticket_order`: this order) |
 
 `known_miss = "why"` marks a conversation the bot does not get right yet: the test expects it to fail
 (strictly: once it passes, the mark must go), and the benchmark counts it as missed, as it is.
@@ -145,6 +146,11 @@ async def _check(harness: ChatHarness, conversation: Conversation, reply: Reply,
     for key in _listed(expect.get("not_said")):
         if reply.said(key):
             problems.append(f"did not expect {key}; got {reply!r}")
+    if "order_request" in expect:
+        wanted = (expect["order_request"], expect.get("ticket_order"))
+        found = [(t.category, t.order_code) for t in await _tickets(harness) if t.kind == "order_request"]
+        if not any(category == wanted[0] and wanted[1] in (None, code) for category, code in found):
+            problems.append(f"expected a request about an order {wanted}; got {found}")
     if "ticket" in expect or "human" in expect:
         tickets = await _tickets(harness)
         if "ticket" in expect:

@@ -35,7 +35,9 @@ import pytest
 
 from bot.dialogue.flows.rights import INTENT_KINDS
 from bot.dialogue.router import SOCIAL_IN_FLOW
+from bot.domain.order_rules import REASONS, OrderRequest
 from bot.domain.order_status import OrderStatus
+from bot.domain.payment_status import PaymentStatus
 from bot.domain.privacy_request import RequestKind, RequestStatus
 from bot.domain.ticket_category import TicketCategory, TicketKind, TicketStatus
 from bot.i18n import LANGUAGES, Catalog
@@ -50,7 +52,7 @@ BOT = ROOT / "bot"
 
 CATEGORIES = tuple(c.value for c in TicketCategory)
 #: The flows with steps: an interruption can suspend each of them (tests/unit/test_dialogue_memory.py).
-RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate", "rights")
+RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate", "rights", "order")
 EXPLAINED_KINDS = tuple(kind.value for kind in INTENT_KINDS.values())  # the kinds a question offers
 
 #: Field values the code takes from data, by (module, the field's source text).
@@ -59,8 +61,14 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bot/dialogue/flows/complaint.py", "data.get('category', 'other')"): CATEGORIES,
     ("bot/dialogue/flows/complaint.py", "ticket.status"): tuple(TicketStatus),
     ("bot/dialogue/flows/complaint.py", "t.status"): tuple(TicketStatus),
-    ("bot/dialogue/flows/order.py", "status"): tuple(OrderStatus),
     ("bot/services/order_updates.py", "order.status"): tuple(OrderStatus),
+    ("bot/dialogue/flows/order.py", "request.value"): tuple(OrderRequest),
+    ("bot/dialogue/flows/order.py", "decision.reason"): REASONS,
+    ("bot/dialogue/order_details.py", "OrderStatus(status).value"): tuple(OrderStatus),
+    ("bot/dialogue/order_details.py", "order.payment.value"): tuple(PaymentStatus),
+    ("bot/services/order_requests.py", "request.value"): tuple(OrderRequest),
+    ("bot/services/order_requests.py", "decision.reason"): REASONS,
+    ("bot/services/order_requests.py", "OrderStatus(order.status).value"): tuple(OrderStatus),
     ("bot/dialogue/router.py", "name"): INTENT_NAMES,  # the clarifying question's two closest intents
     ("bot/dialogue/router.py", "item.flow"): RESUMABLE_FLOWS,  # a suspended flow offered back
     ("bot/dialogue/phrases.py", "target"): ("privacy", "orders", "rights", "human"),  # typed menu labels

@@ -64,7 +64,7 @@ from bot.dialogue.memory import note_relay_ack, relay_ack_due, step_back_in, ste
 from bot.dialogue.phrases import says_only
 from bot.dialogue.ports import UnderstandingResult
 from bot.dialogue.turn import Turn
-from bot.domain.ticket_category import TicketCategory, TicketKind, parse_category
+from bot.domain.ticket_category import COMPLAINT_CATEGORIES, TicketCategory, TicketKind, parse_category
 from bot.i18n import Markup
 from bot.messages.actions import Keyboard
 from bot.messages.buttons import (
@@ -316,7 +316,9 @@ class ComplaintFlow(Flow):
             case ComplaintButton(action="new"):
                 turn.finish()
                 await self.start(turn, new=True)
-            case ComplaintCategoryButton(category=category) if step == "choose_category":
+            case ComplaintCategoryButton(category=category) if (
+                step == "choose_category" and category in COMPLAINT_CATEGORIES
+            ):
                 turn.goto("choose_category", category=category.value)
                 await self.fill_next(turn)
             case ComplaintOrderButton() if step == "choose_order":
@@ -416,7 +418,7 @@ class ComplaintFlow(Flow):
     # Helpers ----------------------------------------------------------------------------------------
     def _ask_category(self, turn: Turn, *, reminder: bool = False) -> None:
         buttons = [turn.button(f"complaints.category.{c.value}", ComplaintCategoryButton(c))
-                   for c in TicketCategory]
+                   for c in COMPLAINT_CATEGORIES]
         rows = tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
         key = "complaints.category_reminder" if reminder else "complaints.choose_category"
         turn.say(key, buttons=(*rows, *self._cancel_row(turn)))

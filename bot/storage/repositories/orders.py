@@ -44,12 +44,12 @@ _EVENTS = cast(Table, OrderStatusEvent.__table__)
 #: What an import compares a record with: every column it may set, no history.
 STORED_COLUMNS = (
     "id", "code", "customer_id", "status", "total_vnd", "placed_at", "shipping_address", "carrier",
-    "tracking_code", "expected_delivery", "items",
+    "tracking_code", "expected_delivery", "items", "payment_status",
 )  # fmt: skip
 #: The columns an import may change on an existing order; NULL in a staged row keeps what is stored.
 UPDATABLE_COLUMNS = (
     "customer_id", "status", "total_vnd", "placed_at", "shipping_address", "carrier", "tracking_code",
-    "expected_delivery", "items",
+    "expected_delivery", "items", "payment_status",
 )  # fmt: skip
 
 _STAGING = MetaData()
@@ -66,6 +66,7 @@ _ORDER_CHANGES = Table(
     Column("tracking_code", String(80)),
     Column("expected_delivery", Date),
     Column("items", JSON(none_as_null=True)),
+    Column("payment_status", String(20)),
     Column("updated_at", UtcDateTime()),
     **_TEMPORARY,
 )  # fmt: skip

@@ -154,14 +154,22 @@ class Corrections:
         if refused is not None:
             return refused
         old = getattr(customer, _COLUMN[field])
+        details = {"text": f"correction: {field.value}", "field": field.value, "old": old or "", "new": value,
+                   "via": via}
+        # Recorded first: a new email or phone is what proved the level, until the account's proof follows.
+        view = await self._requests.open_request(uow, user, NewRequest(RequestKind.CORRECTION, details,
+                                                                       language=language))
         setattr(customer, _COLUMN[field], value)
+        if field in (Field.EMAIL, Field.PHONE):  # what this chat account proved is the new value now
+            account = await chat_account(uow, user)
+            now = self._clock.now()
+            if field is Field.EMAIL and via == "email_code":
+                account.verified_email, account.email_verified_at = value, now
+            if field is Field.PHONE and via == "telegram_contact":
+                account.verified_phone, account.phone_verified_at = value, now
         record_access(uow, self._clock, actor=user.actor, action="corrections.applied",
                       customer_id=customer.id, purpose=PURPOSE, field=field.value, old=old, new=value,
                       via=via)
-        details = {"text": f"correction: {field.value}", "field": field.value, "old": old or "", "new": value,
-                   "via": via}
-        view = await self._requests.open_request(uow, user, NewRequest(RequestKind.CORRECTION, details,
-                                                                       language=language))
         mirror = self._texts.text(language, "correction.delivered", field=self._label(field, language))
         done = await self._requests.complete(uow, view.id, BOT, delivered={
             "text": str(mirror), "field": field.value, "old": old or "", "new": value})
@@ -201,11 +209,7 @@ class Corrections:
             return Change(Outcome.CONTACT_MISMATCH, Field.PHONE)
         if carried != clean_value(Field.PHONE, phone):
             return Change(Outcome.CONTACT_MISMATCH, Field.PHONE, _shown(Field.PHONE, carried))
-        change = await self.apply(uow, user, Field.PHONE, carried, language=language, via="telegram_contact")
-        if change.outcome is Outcome.APPLIED:
-            account = await chat_account(uow, user)
-            account.verified_phone, account.phone_verified_at = carried, self._clock.now()
-        return change
+        return await self.apply(uow, user, Field.PHONE, carried, language=language, via="telegram_contact")
 
     # A new email, confirmed by a code sent to it -----------------------------------------------------
     async def send_email_code(self, uow: UnitOfWork, user: ChatUser, email: str, *, language: str) -> Change:
@@ -276,11 +280,7 @@ class Corrections:
                 return Change(Outcome.SPENT, Field.EMAIL)
             return Change(Outcome.WRONG, Field.EMAIL, tries_left=MAX_WRONG_PER_CODE - row.wrong_attempts)
         row.status, row.used_at = "used", now
-        change = await self.apply(uow, user, Field.EMAIL, row.email, language=language, via="email_code")
-        if change.outcome is Outcome.APPLIED:
-            account = await chat_account(uow, user)
-            account.verified_email, account.email_verified_at = row.email, now
-        return change
+        return await self.apply(uow, user, Field.EMAIL, row.email, language=language, via="email_code")
 
     # Helpers -----------------------------------------------------------------------------------------
     async def _own_customer(self, uow: UnitOfWork, user: ChatUser) -> Customer | None:

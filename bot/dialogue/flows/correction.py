@@ -13,6 +13,7 @@ and new value and records the privacy request (completed when applied, left for 
 | choose_field  | `fix:field:<field>`, text naming the field | new_value (or on, if the value was given)   |
 | choose_field  | other text                                 | the fields again (stays)                    |
 | new_value     | name or address, valid                     | applied at once; request completed; finish  |
+| new_value     | an email, no mailbox configured            | say so, offer a person; finish              |
 | new_value     | an email, valid                            | a code to the new address → email_code      |
 | new_value     | a phone, valid                             | ask for the own contact → phone_contact     |
 | new_value     | not valid, the same as on file, another's  | said politely; asked again (stays)          |
@@ -143,7 +144,10 @@ class CorrectionFlow(Flow):
             turn.say(f"correction.invalid.{field.value}")
             await self._again(turn, "value")
             return
-        if field is Field.EMAIL:
+        if field is Field.EMAIL and not turn.settings.can_send_codes():  # no mailbox: no way to prove it
+            turn.finish()
+            turn.say_markup(turn.t("identity.email_unavailable"), (staff_or_menu_row(turn),))
+        elif field is Field.EMAIL:
             await self._send_code(turn, value)
         elif field is Field.PHONE:
             turn.goto("phone_contact", value=value)

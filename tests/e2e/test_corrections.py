@@ -54,7 +54,8 @@ async def seeded(app: App) -> App:
     from datetime import UTC, datetime
 
     async with app.uow_factory() as uow:
-        lan = Customer(full_name="Nguyễn Thi Lan", phone=LAN_PHONE, email=LAN_EMAIL, address="1 Hàng Bài, Hà Nội")
+        lan = Customer(full_name="Nguyễn Thi Lan", phone=LAN_PHONE, email=LAN_EMAIL,
+                       address="1 Hàng Bài, Hà Nội")
         minh = Customer(full_name="Trần Văn Minh", phone=MINH_PHONE, email=MINH_EMAIL)
         uow.customers.add(lan)
         uow.customers.add(minh)
@@ -115,7 +116,9 @@ async def test_an_unverified_attempt_is_refused_offered_verification_and_changes
     assert stale.said("core.stale_button")
 
 
-async def test_name_and_address_applied_at_once_with_audit_rows(harness: ChatHarness, seeded: App, mailbox: Mailbox) -> None:
+async def test_name_and_address_applied_at_once_with_audit_rows(
+    harness: ChatHarness, seeded: App, mailbox: Mailbox
+) -> None:
     lan = harness.user("5001", name="Lan")
     asked = await verified_strongly(harness, mailbox, lan, "tên của tôi bị sai, sửa giúp tôi")
     assert asked.said("correction.ask.name")  # the field the message named, kept across verification

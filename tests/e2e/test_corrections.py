@@ -177,7 +177,8 @@ async def test_an_email_correction_confirmed_by_the_code_sent_to_the_new_address
     assert await corrections_audited(seeded) == [
         {"field": "email", "old": LAN_EMAIL, "new": NEW_EMAIL, "via": "email_code"}]
     async with seeded.uow_factory() as uow:
-        account = await uow.session.scalar(select(ChannelAccount).where(ChannelAccount.channel_user_id == "5001"))
+        account = await uow.session.scalar(
+            select(ChannelAccount).where(ChannelAccount.channel_user_id == "5001"))
         assert account is not None and account.verified_email == NEW_EMAIL
     (request,) = await requests(seeded)
     assert request.status == "completed" and request.details["new"] == NEW_EMAIL
@@ -229,7 +230,9 @@ async def test_a_new_phone_by_the_own_contact_and_someone_elses_contact_refused(
         {"field": "phone", "old": LAN_PHONE, "new": "+84903123456", "via": "telegram_contact"}]
 
 
-async def test_a_new_phone_without_a_contact_is_left_for_staff_review(harness: ChatHarness, seeded: App, mailbox: Mailbox) -> None:
+async def test_a_new_phone_without_a_contact_is_left_for_staff_review(
+    harness: ChatHarness, seeded: App, mailbox: Mailbox
+) -> None:
     lan = harness.user("5001", name="Lan")
     menu = await verified_strongly(harness, mailbox, lan, START)
     assert (await lan.presses(menu.button("correction.field.phone"))).said("correction.ask.phone")

@@ -130,7 +130,7 @@ class CorrectionFlow(Flow):
         elif step == "email_code":
             turn.say("correction.code.need", buttons=self._code_buttons(turn))
         else:
-            self._ask_contact(turn)
+            self._ask_contact(turn, "correction.phone.ask_contact")
 
     async def slots_filled(self, turn: Turn) -> None:
         field = self._field(turn)
@@ -151,7 +151,7 @@ class CorrectionFlow(Flow):
             await self._send_code(turn, value)
         elif field is Field.PHONE:
             turn.goto("phone_contact", value=value)
-            self._ask_contact(turn)
+            self._ask_contact(turn, "correction.phone.ask_contact")
         else:
             await self._apply(turn, field, value)
 
@@ -186,7 +186,8 @@ class CorrectionFlow(Flow):
             return
         label = turn.t(f"correction.field.{change.field.value}") if change.field else ""
         if outcome in (Outcome.UNCHANGED, Outcome.TAKEN):
-            turn.say(f"correction.{outcome.value}", field=label, value=change.shown)
+            key = "correction.unchanged" if outcome is Outcome.UNCHANGED else "correction.taken"
+            turn.say(key, field=label, value=change.shown)
             await self._again(turn, "value")
             return
         request = change.request
@@ -234,14 +235,17 @@ class CorrectionFlow(Flow):
         if outcome is Outcome.WRONG:
             turn.say("correction.code.wrong", buttons=self._code_buttons(turn), tries=change.tries_left)
         elif outcome in (Outcome.SPENT, Outcome.EXPIRED, Outcome.NO_CODE):
-            turn.say(f"correction.code.{outcome.value}", buttons=self._code_buttons(turn))
+            key = ("correction.code.spent" if outcome is Outcome.SPENT
+                   else "correction.code.expired" if outcome is Outcome.EXPIRED
+                   else "correction.code.no_code")
+            turn.say(key, buttons=self._code_buttons(turn))
         elif outcome is Outcome.LOCKED:
             self._locked(turn, change.until)
         else:
             await self._told(turn, change)
 
     # Phone: the customer's own contact, or staff review ----------------------------------------------
-    def _ask_contact(self, turn: Turn, key: str = "correction.phone.ask_contact") -> None:
+    def _ask_contact(self, turn: Turn, key: str) -> None:
         shown = mask_phone(str(turn.data.get("value") or ""))
         turn.ask_for_contact(key, phone=shown)
         turn.say("correction.phone.review_offer", buttons=(

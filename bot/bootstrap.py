@@ -25,6 +25,7 @@ from bot.dialogue.engine import Conversation
 from bot.dialogue.flow import Flow, FlowRegistry
 from bot.dialogue.flows.answer import AnswerFlow
 from bot.dialogue.flows.complaint import ComplaintFlow, TicketRatingFlow
+from bot.dialogue.flows.correction import CorrectionFlow
 from bot.dialogue.flows.email_code import EmailCodeFlow
 from bot.dialogue.flows.menu import MenuFlow
 from bot.dialogue.flows.order import OrderFlow
@@ -37,6 +38,7 @@ from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.dialogue.staff_requests import StaffRequestDesk
 from bot.i18n import Catalog
+from bot.services.corrections import Corrections
 from bot.services.order_updates import OrderNotifier
 from bot.services.outbox import DeliveryHooks, OnDelivered, give_up_on_chat
 from bot.services.privacy_requests import PrivacyRequests, RequestNotices, RequestSweep
@@ -134,11 +136,11 @@ def load_understander() -> TextUnderstander:
 
 
 def build_flows(understander: TextUnderstander, tickets: TicketDesk, extra: list[Flow] | None = None, *,
-                privacy: PrivacyRequests) -> FlowRegistry:
+                privacy: PrivacyRequests, corrections: Corrections) -> FlowRegistry:
     return FlowRegistry(
         [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), EmailCodeFlow(),
-         OrderFlow(tickets), RightsFlow(privacy), ComplaintFlow(tickets), TicketRatingFlow(tickets),
-         OrderNotificationsFlow(),
+         OrderFlow(tickets), RightsFlow(privacy), CorrectionFlow(corrections), ComplaintFlow(tickets),
+         TicketRatingFlow(tickets), OrderNotificationsFlow(),
          *(extra or [])]
     )
 
@@ -190,8 +192,9 @@ async def build_app(
     tickets = build_ticket_services(texts, settings, clock)
     privacy = build_privacy_requests(texts, settings, clock)
     staff_desk = StaffDesk(tickets.desk, settings, clock, requests=StaffRequestDesk(privacy, clock))
+    corrections = Corrections(clock=clock, settings=settings, texts=texts, requests=privacy)
     flows = build_flows(understander, tickets.desk, [DeskButtonsFlow(staff_desk), *(extra_flows or [])],
-                        privacy=privacy)
+                        privacy=privacy, corrections=corrections)
     complaints = flows.get("complaint")
     inbox = complaints if isinstance(complaints, ComplaintFlow) else None
     conversation = Conversation(

@@ -46,6 +46,7 @@ class CodePurpose(StrEnum):
 
     LINK = "link"  # prove the email on file to link this chat account to the customer
     STRONG = "strong"  # the second factor of the strong level (a copy of one's data, corrections)
+    CORRECTION = "correction"  # confirm a new address the customer gave (bot.services.corrections)
 
 
 class CodeFind(StrEnum):

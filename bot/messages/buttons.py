@@ -36,6 +36,8 @@ at None is omitted. Telegram's limit of 64 bytes is checked when a button is pac
 |           | PrivacyListButton       | privacy:list                                 | rights flow        |
 |           | PrivacyWithdrawButton   | privacy:withdraw:<request id>                | rights flow        |
 | yc        | RequestDeskButton       | yc:<take, complete, extend, refuse>:<request id> | staff desk     |
+| fix       | CorrectionFieldButton   | fix:field:<name, phone, email, address>      | correction flow    |
+|           | CorrectionButton        | fix:do:<resend, review, cancel>              | correction flow    |
 
 The complaint family has one class per shape of data its buttons carry (a category, an order code,
 a ticket id); the others one class each. In the spirit of aiogram's `CallbackData`, without depending
@@ -451,6 +453,20 @@ class PrivacyWithdrawButton(ButtonData, prefix="privacy:withdraw"):
     """The customer withdraws one of their open requests (the id is a hint, checked by the service)."""
 
     request_id: int
+
+
+@dataclass(frozen=True)
+class CorrectionFieldButton(ButtonData, prefix="fix:field"):
+    """The field of the customer's own data to correct (name, phone, email, address)."""
+
+    field: Literal["name", "phone", "email", "address"]
+
+
+@dataclass(frozen=True)
+class CorrectionButton(ButtonData, prefix="fix:do"):
+    """While a correction waits: a new code, staff review of a phone, or give it up."""
+
+    action: Literal["resend", "review", "cancel"]
 
 
 RequestDeskAction = Literal["take", "complete", "extend", "refuse"]

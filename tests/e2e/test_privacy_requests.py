@@ -381,27 +381,22 @@ async def test_asking_twice_shows_the_open_request_and_history_is_readable(
     assert [(e.from_status, e.to_status) for e in events] == [(None, "received")]
 
 
-async def test_correction_needs_the_strong_level_then_staff_complete_it(
+async def test_correction_needs_the_strong_level_then_is_applied_and_reaches_staff(
     harness: ChatHarness, seeded: App
 ) -> None:
     minh = harness.user("4001", name="Minh")
     await link_by_contact(minh, MINH_PHONE)  # linked is not enough for a correction
-    answer = await minh.says("tên của tôi bị sai, sửa giúp tôi")
-    assert answer.said("core.rights.correction")
-    asked = await minh.presses(answer.button("privacy.start_button.correction"))
-    assert asked.said("privacy.needs_strong", reference="YC-2026-000001", kind=key("privacy.kind.correction"))
+    asked = await minh.says("tên của tôi bị sai, sửa giúp tôi")
+    assert asked.said("correction.needs_strong")  # the correction flow (bot.dialogue.flows.correction)
+    assert await requests(seeded) == []  # nothing recorded, nothing changed until verified
+    assert (await minh.says(MINH_ORDER)).said("correction.ask.name")
+    done = await minh.says("Trần Văn Minh Anh")
+    assert done.said("correction.applied", reference="YC-2026-000001")
     (row,) = await requests(seeded)
-    assert row.status == "waiting_verification"
-    listing = await staff(harness).says("/requests")
-    assert listing.said("privacy.staff.list_none")  # not for staff until verified
-    await minh.shares_contact(MINH_PHONE)
-    assert (await minh.says(MINH_ORDER)).said("privacy.received", reference="YC-2026-000001")
+    assert row.status == "completed" and row.details["new"] == "Trần Văn Minh Anh"
+    assert await history(seeded, row.id) == [(None, "received", "telegram:4001", None),
+                                             ("received", "completed", "staff:bot", None)]
     await harness.deliver_outbox()
-    ha = staff(harness)
-    await ha.presses(f"yc:complete:{row.id}")
-    thread = thread_of(harness, "YC-2026-000001")
-    await ha.says("Đã sửa họ tên thành Trần Văn Minh trên hệ thống", thread_id=thread)
-    await harness.deliver_outbox()
+    thread_of(harness, "YC-2026-000001")  # staff see it in its own topic, to mirror in the back office
     assert harness.sender.said_to("4001", "privacy.notice.completed", reference="YC-2026-000001")
-    (row,) = await requests(seeded)
-    assert row.status == "completed" and row.details["text"] == "tên của tôi bị sai, sửa giúp tôi"
+

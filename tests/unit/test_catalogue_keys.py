@@ -35,6 +35,7 @@ import pytest
 
 from bot.dialogue.flows.rights import INTENT_KINDS
 from bot.dialogue.router import SOCIAL_IN_FLOW
+from bot.domain.one_time_code import CodePurpose
 from bot.domain.order_rules import REASONS, OrderRequest
 from bot.domain.order_status import OrderStatus
 from bot.domain.payment_status import PaymentStatus
@@ -42,6 +43,7 @@ from bot.domain.privacy_request import RequestKind, RequestStatus
 from bot.domain.ticket_category import TicketCategory, TicketKind, TicketStatus
 from bot.i18n import LANGUAGES, Catalog
 from bot.messages.buttons import RequestDeskAction
+from bot.services.corrections import Field
 from bot.services.privacy_requests.retention import ITEMS, Fate
 from bot.services.sla import Promise
 from bot.services.staff_reach import promised_texts
@@ -52,8 +54,10 @@ BOT = ROOT / "bot"
 
 CATEGORIES = tuple(c.value for c in TicketCategory)
 #: The flows with steps: an interruption can suspend each of them (tests/unit/test_dialogue_memory.py).
-RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate", "rights", "order")
-EXPLAINED_KINDS = tuple(kind.value for kind in INTENT_KINDS.values())  # the kinds a question offers
+RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate", "rights", "order", "correction")
+FIELDS = tuple(f.value for f in Field)  # the fields a correction changes
+# The kinds a question offers, and the correction the rights overview offers (its flow takes the intent).
+EXPLAINED_KINDS = (*(kind.value for kind in INTENT_KINDS.values()), "correction")
 
 #: Field values the code takes from data, by (module, the field's source text).
 DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -90,6 +94,11 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
         tuple({i.ground for v in ITEMS.values() for i in v if i.ground}),
     ("bot/services/privacy_requests/notices.py", "item.fate"): get_args(Fate),
     ("bot/services/privacy_requests/notices.py", "action"): get_args(RequestDeskAction),
+    ("bot/dialogue/flows/correction.py", "f.value"): FIELDS,
+    ("bot/dialogue/flows/correction.py", "field.value"): FIELDS,
+    ("bot/dialogue/flows/correction.py", "change.field.value"): FIELDS,
+    ("bot/services/corrections.py", "field.value"): FIELDS,
+    ("bot/services/identity/email_code.py", "purpose.value"): tuple(CodePurpose),
 }
 
 #: Keys rendered away from the call that names them: DeskError(key) is shown as `self._t(error.key)`.

@@ -10,12 +10,13 @@ reached the request is received. An unverified request is never carried out.
 
 | step    | event                                    | reply                                              |
 |---------|------------------------------------------|----------------------------------------------------|
-| (start) | access_request, correction_request       | the right explained; a button to start it          |
+| (start) | access_request                           | the right explained; a button to start it          |
 | (start) | marketing_opt_out, erasure_request       | the right explained; a button to start it          |
 | (start) | objection_request                        | the right explained; a button to start it          |
 | (start) | `menu:rights`                            | the rights as an overview, a button for each       |
 | offered | text                                     | the offer again (new questions: the router's)      |
 | offered | the router offers the flow back          | the offer again                                    |
+| (any)   | `privacy:start:correction`               | the correction flow takes it (field, value, proof) |
 | (any)   | `privacy:start:<kind>` at its level      | recorded: reference, due date, what happens next   |
 | (any)   | `privacy:start:<kind>` below its level   | recorded as waiting; verification starts           |
 | (any)   | `privacy:start:<kind>`, one open already | that one again (its reference and due date)        |
@@ -44,7 +45,6 @@ from bot.services.privacy_requests import NewRequest, Outcome, PrivacyRequests, 
 
 INTENT_KINDS: dict[str, RequestKind] = {
     "access_request": RequestKind.ACCESS,
-    "correction_request": RequestKind.CORRECTION,
     "marketing_opt_out": RequestKind.MARKETING_OPT_OUT,
     "erasure_request": RequestKind.ERASURE,
     "objection_request": RequestKind.OBJECTION,
@@ -128,6 +128,9 @@ class RightsFlow(Flow):
         kept = turn.data if turn.state.flow == self.name and turn.data.get("kind") == kind.value else {}
         details = {"text": str(kept.get("text") or "")}
         turn.finish()
+        if kind is RequestKind.CORRECTION:  # field by field, proven, applied: flows.correction
+            turn.hand_over("correction", text=details["text"])
+            return
         mine = await self._requests.for_customer(turn.uow, turn.user, limit=LIST_MAX)
         existing = next((v for v in mine if v.kind == kind and v.status in OPEN_STATUSES), None)
         if existing is not None:  # pressed twice, or asked again: the open one, not a second

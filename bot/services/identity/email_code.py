@@ -121,7 +121,7 @@ async def request_code(
     lockout = await account_lockout(uow, now, user)
     if lockout is not None:
         return CodeRequest(RequestOutcome.LOCKED, until=lockout.ends_at)
-    throttled = _throttle(await uow.verification.codes_asked_by(user.channel, user.user_id, now - _HOUR), now)
+    throttled = throttle(await uow.verification.codes_asked_by(user.channel, user.user_id, now - _HOUR), now)
     if throttled is not None:
         return throttled
     if purpose is CodePurpose.LINK:
@@ -235,7 +235,7 @@ async def _wrong(
     return CodeCheck(CheckOutcome.WRONG, tries_left=MAX_WRONG_PER_CODE - row.wrong_attempts)
 
 
-def _throttle(asked: list[datetime], now: datetime) -> CodeRequest | None:
+def throttle(asked: list[datetime], now: datetime) -> CodeRequest | None:
     """WAIT when the last code was asked for less than a minute ago, HOURLY_LIMIT at 5 an hour."""
     if asked and now - asked[0] < RESEND_INTERVAL:
         return CodeRequest(RequestOutcome.WAIT, until=asked[0] + RESEND_INTERVAL)
@@ -249,7 +249,7 @@ async def _withheld_for(uow: UnitOfWork, now: datetime, customer: Customer) -> C
     lockout = await customer_lockout(uow, now, customer.id)
     if lockout is not None:
         return CodeRequest(RequestOutcome.LOCKED, until=lockout.ends_at)
-    return _throttle(await uow.verification.codes_sent_to(customer.id, now - _HOUR), now)
+    return throttle(await uow.verification.codes_sent_to(customer.id, now - _HOUR), now)
 
 
 async def _record_request(
@@ -295,8 +295,7 @@ def compose_code_email(
     params = {
         "name": customer.full_name,
         "code": sealed_code,
-        "purpose": texts.text(language, "identity.email.purpose_link" if purpose is CodePurpose.LINK
-                              else "identity.email.purpose_strong"),
+        "purpose": texts.text(language, f"identity.email.purpose_{purpose.value}"),
         "expires": local.strftime("%H:%M %d/%m/%Y"),
         "minutes": int(CODE_TTL.total_seconds() // 60),
     }

@@ -184,6 +184,10 @@ async def test_a_kill_9_mid_burst_loses_no_message_and_repeats_no_reply(
     # Sends in flight are answered and recorded; turns go on, their replies unsendable.
     await wait_until(lambda: bot_process.sent_rows() == sum(len(sends_to(api, u)) for u in USERS), 20,
                      "every delivered answer recorded as sent", bot_process)
+    # The kill must catch a reply committed but not delivered: on a loaded machine the first wait can
+    # end before any turn has committed one, so wait for it (the burst is far from handled by then).
+    await wait_until(lambda: bot_process.undelivered_replies() > 0, 20, "a reply committed, not delivered",
+                     bot_process)
     bot_process.kill()
     marks["kill"] = time.monotonic()
     await asyncio.sleep(1.0)  # a request the dead process still had in flight is refused, to no one

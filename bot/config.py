@@ -131,8 +131,9 @@ class Settings(BaseSettings):
     sla_sweep_interval_seconds: int = Field(default=60, ge=5)
 
     # Privacy requests (bot.services.privacy_requests): the legal clock of Law 91/2025/QH15 and Decree
-    # 356/2025/ND-CP as ../shared/docs/DOMAIN.md summarises them. Periods of days are counted as the
-    # Civil Code 2015 (art. 147-148) counts them (bot.domain.working_days), in PRIVACY_DAYS_UNIT.
+    # 356/2025/ND-CP (docs/privacy-requests.md says what each period rests on). Periods of days are
+    # counted as the Civil Code 2015 (art. 147-148) counts them (bot.domain.working_days), in
+    # PRIVACY_DAYS_UNIT.
     #: Decree 356: every request is answered within 2 working days, saying what happens next. The bot
     #: acknowledges at once; this is the latest moment shown to staff and watched.
     privacy_ack_working_days: int = Field(default=2, ge=0, le=2)

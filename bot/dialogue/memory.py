@@ -4,7 +4,7 @@ A flow's `data` lives as long as the flow. A conversation remembers more, for a 
 
 | key          | what                                                   | for how long                   |
 |--------------|--------------------------------------------------------|--------------------------------|
-| `topic`      | the last understood topic: intent, policy section      | `TOPIC_MINUTES` after it       |
+| `topic`      | the last understood topic: intent, policy section      | 25-30 min (`TOPIC_MINUTES`)    |
 | `suspended`  | flows an interruption set aside, with what they had    | `SUSPENDED_HOURS`, at most 2   |
 | `relay_ack`  | when the customer was last told "sent to staff"        | one burst (`RELAY_ACK_MINUTES`) |
 | `stepped_out`| the open ticket whose conversation the customer left   | until they go back, or it ends |
@@ -22,6 +22,7 @@ from typing import Any
 from bot.services.conversations import DialogueState
 
 TOPIC_MINUTES = 30
+TOPIC_REFRESH_MINUTES = 5  # the same topic again within this keeps its moment (no state write)
 SUSPENDED_HOURS = 24
 MAX_SUSPENDED = 2
 RELAY_ACK_MINUTES = 10
@@ -84,6 +85,13 @@ def previous_topic(state: DialogueState, now: datetime) -> PreviousTopic | None:
 
 
 def remember_topic(state: DialogueState, intent: str, section: int | None, now: datetime) -> None:
+    """Keep the topic for the next message. The same topic asked again is rewritten only once its
+    moment is `TOPIC_REFRESH_MINUTES` old: a state left as it was costs the turn no write."""
+    value = state.memory.get("topic")
+    if isinstance(value, dict) and value.get("intent") == intent and value.get("section") == section:
+        at = _moment(value.get("at"))
+        if at is not None and now - at < timedelta(minutes=TOPIC_REFRESH_MINUTES):
+            return
     state.memory = {**state.memory, "topic": {"intent": intent, "section": section, "at": now.isoformat()}}
 
 

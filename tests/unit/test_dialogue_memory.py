@@ -88,6 +88,16 @@ def test_the_previous_topic_is_remembered_for_half_an_hour() -> None:
     assert previous_topic(state, NOW + timedelta(minutes=31)) is None
 
 
+def test_the_same_topic_again_soon_leaves_the_state_unchanged() -> None:
+    state = _state()
+    remember_topic(state, "policy_question", 3, NOW)
+    state.mark_saved()
+    remember_topic(state, "policy_question", 3, NOW + timedelta(minutes=2))
+    assert not state.changed  # no write for a turn that said nothing new
+    remember_topic(state, "policy_question", 2, NOW + timedelta(minutes=2))
+    assert state.changed
+
+
 def test_a_relay_is_acknowledged_once_per_burst_and_per_ticket() -> None:
     state = _state()
     assert relay_ack_due(state, 7, NOW)

@@ -171,7 +171,8 @@ class Corrections:
                       customer_id=customer.id, purpose=PURPOSE, field=field.value, old=old, new=value,
                       via=via)
         mirror = self._texts.text(language, "correction.delivered", field=self._label(field, language))
-        done = await self._requests.complete(uow, view.id, BOT, delivered={
+        # The flow's own reply confirms it (correction.applied, with the reference): no second notice.
+        done = await self._requests.complete(uow, view.id, BOT, tell_requester=False, delivered={
             "text": str(mirror), "field": field.value, "old": old or "", "new": value})
         log.info("correction of %s applied for customer %s (%s)", field.value, customer.id, view.reference)
         return Change(Outcome.APPLIED, field, _shown(field, value), done.request or view)

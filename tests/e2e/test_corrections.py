@@ -149,7 +149,8 @@ async def test_name_and_address_applied_at_once_with_audit_rows(
     await harness.deliver_outbox()
     topics = [a.name for _, a in harness.sender.delivered if isinstance(a, OpenTopic)]
     assert [t.split(" ")[0] for t in topics] == ["YC-2026-000001", "YC-2026-000002"]
-    assert harness.sender.said_to("5001", "privacy.notice.completed", reference="YC-2026-000001")
+    # Confirmed once, by the flow's reply: the request's own "completed" notice is not sent too.
+    assert not harness.sender.said_to("5001", "privacy.notice.completed", reference="YC-2026-000001")
 
 
 async def test_an_email_correction_confirmed_by_the_code_sent_to_the_new_address(

@@ -398,5 +398,6 @@ async def test_correction_needs_the_strong_level_then_is_applied_and_reaches_sta
                                              ("received", "completed", "staff:bot", None)]
     await harness.deliver_outbox()
     thread_of(harness, "YC-2026-000001")  # staff see it in its own topic, to mirror in the back office
-    assert harness.sender.said_to("4001", "privacy.notice.completed", reference="YC-2026-000001")
+    # The flow's reply was the confirmation: the request's "completed" notice does not repeat it.
+    assert not harness.sender.said_to("4001", "privacy.notice.completed", reference="YC-2026-000001")
 

@@ -23,7 +23,8 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.channels.bot_api.rendering import Call, ContactMarkup, InlineMarkup, NoPreview, RemoveMarkup, Upload
+from bot.channels.bot_api.library_values import library_params
+from bot.channels.bot_api.rendering import Call, ContactMarkup, InlineMarkup, Upload
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _REMOVE = ReplyKeyboardRemove()
@@ -32,28 +33,13 @@ _UPPER = re.compile(r"(?<!^)(?=[A-Z])")
 
 def to_call(bot: Bot, call: Call) -> Awaitable[Any]:
     """The awaitable python-telegram-bot call that performs `call`."""
-    params = {name: _value(value) for name, value in call.params.items() if value is not None}
     method: Callable[..., Awaitable[Any]] = getattr(bot, snake_case(call.method))
-    return method(**params)
+    return method(**library_params(call.params, _PTB))
 
 
 @cache
 def snake_case(method: str) -> str:
     return _UPPER.sub("_", method).lower()
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, InlineMarkup):
-        return inline_markup(value)
-    if isinstance(value, ContactMarkup):
-        return _contact_markup(value)
-    if isinstance(value, RemoveMarkup):
-        return _REMOVE
-    if isinstance(value, NoPreview):
-        return _NO_PREVIEW
-    if isinstance(value, Upload):
-        return InputFile(value.content, filename=value.file_name)
-    return value
 
 
 @lru_cache(maxsize=512)
@@ -70,3 +56,22 @@ def _contact_markup(markup: ContactMarkup) -> ReplyKeyboardMarkup:
         one_time_keyboard=True,
         resize_keyboard=True,
     )
+
+
+class _PtbValues:
+    """The shared values as python-telegram-bot objects (see bot/channels/bot_api/library_values.py)."""
+
+    remove = _REMOVE
+    no_preview = _NO_PREVIEW
+
+    def inline(self, markup: InlineMarkup) -> InlineKeyboardMarkup:
+        return inline_markup(markup)
+
+    def contact(self, markup: ContactMarkup) -> ReplyKeyboardMarkup:
+        return _contact_markup(markup)
+
+    def upload(self, upload: Upload) -> InputFile:
+        return InputFile(upload.content, filename=upload.file_name)
+
+
+_PTB = _PtbValues()

@@ -23,14 +23,8 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.channels.bot_api.rendering import (
-    Call,
-    ContactMarkup,
-    InlineMarkup,
-    NoPreview,
-    RemoveMarkup,
-    Upload,
-)
+from bot.channels.bot_api.library_values import library_params
+from bot.channels.bot_api.rendering import Call, ContactMarkup, InlineMarkup, Upload
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _REMOVE = ReplyKeyboardRemove()
@@ -38,27 +32,12 @@ _REMOVE = ReplyKeyboardRemove()
 
 def to_method(call: Call) -> TelegramMethod[Any]:
     """The aiogram method object of a call (its class is the method's name, capitalised)."""
-    params = {name: _value(value) for name, value in call.params.items() if value is not None}
-    return _method_class(call.method)(**params)
+    return _method_class(call.method)(**library_params(call.params, _AIOGRAM))
 
 
 @cache
 def _method_class(name: str) -> type[TelegramMethod[Any]]:
     return getattr(methods, name[0].upper() + name[1:])
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, InlineMarkup):
-        return inline_markup(value)
-    if isinstance(value, ContactMarkup):
-        return _contact_markup(value)
-    if isinstance(value, RemoveMarkup):
-        return _REMOVE
-    if isinstance(value, NoPreview):
-        return _NO_PREVIEW
-    if isinstance(value, Upload):
-        return BufferedInputFile(value.content, filename=value.file_name)
-    return value
 
 
 @lru_cache(maxsize=512)
@@ -77,3 +56,22 @@ def _contact_markup(markup: ContactMarkup) -> ReplyKeyboardMarkup:
         one_time_keyboard=True,
         resize_keyboard=True,
     )
+
+
+class _AiogramValues:
+    """The shared values as aiogram objects (see bot/channels/bot_api/library_values.py)."""
+
+    remove = _REMOVE
+    no_preview = _NO_PREVIEW
+
+    def inline(self, markup: InlineMarkup) -> InlineKeyboardMarkup:
+        return inline_markup(markup)
+
+    def contact(self, markup: ContactMarkup) -> ReplyKeyboardMarkup:
+        return _contact_markup(markup)
+
+    def upload(self, upload: Upload) -> BufferedInputFile:
+        return BufferedInputFile(upload.content, filename=upload.file_name)
+
+
+_AIOGRAM = _AiogramValues()

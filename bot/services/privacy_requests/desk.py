@@ -175,8 +175,12 @@ class PrivacyRequests:
         return Result.of(Outcome.DONE, row)
 
     async def complete(self, uow: UnitOfWork, request_id: int, staff: Staff, *,
-                       delivered: dict[str, Any]) -> Result:
-        """Done; `delivered` records what was given or done (`{"text": ...}` from staff, or a handler's)."""
+                       delivered: dict[str, Any], tell_requester: bool = True) -> Result:
+        """Done; `delivered` records what was given or done (`{"text": ...}` from staff, or a handler's).
+
+        `tell_requester=False` where the caller's own reply in the chat already says it is done (a
+        correction the bot applied while the customer waits): one confirmation, not two.
+        """
         row = await uow.privacy_requests.lock(request_id)
         if row is None or row.status == RequestStatus.WAITING_VERIFICATION:
             return Result(Outcome.NOT_FOUND)
@@ -189,8 +193,9 @@ class PrivacyRequests:
         row.completed_at = row.closed_at = event.occurred_at
         row.responded_at = row.responded_at or event.occurred_at
         self._assign_if_none(row, staff)
-        await self.notices.tell_requester(uow, row, "completed", dedupe=event.to_status,
-                                         delivered=str(row.delivered.get("text") or "—"))
+        if tell_requester:
+            await self.notices.tell_requester(uow, row, "completed", dedupe=event.to_status,
+                                             delivered=str(row.delivered.get("text") or "—"))
         handler = self.handlers.get(RequestKind(row.kind))
         if handler is not None:
             await handler.completed(uow, RequestView.of(row))

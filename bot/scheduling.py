@@ -13,8 +13,10 @@ Several instances may run it at once: the sweep claims due tickets with row lock
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -102,76 +104,62 @@ async def run_retention_job(app: App) -> int:
     return report.total
 
 
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One sweep: what runs, how often, and how soon after start (None: one interval after start)."""
+
+    id: str
+    run: Callable[..., Awaitable[object]]
+    every: timedelta
+    first_after: timedelta | None = None
+    catch_up: bool = False  # a run missed by up to an interval still runs (the deadline sweeps)
+
+
+def jobs(app: App) -> tuple[Job, ...]:
+    """The sweeps, the scheduler's only configuration (the SQLite WAL checkpoint is added beside them).
+
+    | job                        | what                                     | every        | first run |
+    |----------------------------|------------------------------------------|--------------|-----------|
+    | ticket-deadlines           | ticket SLA reminders and escalations     | SLA interval | 2 s       |
+    | privacy-request-deadlines  | privacy requests' reminders, escalations | SLA interval | 2 s       |
+    | processed-events-retention | update ids older than 7 days forgotten   | 6 h          | 6 h       |
+    | personal-data-retention    | personal data past its retention erased  | 1 h          | 1 min     |
+    | staff-albums               | staff albums that waited for a caption   | 2 s          | 2 s       |
+    """
+    sweep = timedelta(seconds=app.settings.sla_sweep_interval_seconds)
+    table = [
+        Job(SWEEP_JOB_ID, run_ticket_sweep, sweep, FIRST_RUN_DELAY, catch_up=True),
+        Job(REQUEST_SWEEP_JOB_ID, run_request_sweep, sweep, FIRST_RUN_DELAY, catch_up=True),
+        Job(RETENTION_JOB_ID, forget_old_processed_events, timedelta(hours=6)),
+        Job(PERSONAL_DATA_JOB_ID, run_retention_job, timedelta(hours=1), timedelta(minutes=1)),
+        Job(ALBUM_JOB_ID, release_staff_albums, timedelta(seconds=ALBUM_INTERVAL_SECONDS)),
+    ]
+    return tuple(table)
+
+
 def start_scheduler(app: App) -> AsyncIOScheduler:
     """Start the sweeps; call from inside the running event loop. Idempotent per app."""
     existing = app.extras.get(SCHEDULER_KEY)
     if isinstance(existing, AsyncIOScheduler) and existing.running:
         return existing
-    scheduler = AsyncIOScheduler(timezone=app.settings.zone)
-    interval = app.settings.sla_sweep_interval_seconds
-    scheduler.add_job(
-        run_ticket_sweep,
-        IntervalTrigger(seconds=interval, timezone=app.settings.zone),
-        args=[app],
-        id=SWEEP_JOB_ID,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=interval,
-        next_run_time=datetime.now(app.settings.zone) + FIRST_RUN_DELAY,  # soon, not an interval later
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        run_request_sweep,
-        IntervalTrigger(seconds=interval, timezone=app.settings.zone),
-        args=[app],
-        id=REQUEST_SWEEP_JOB_ID,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=interval,
-        next_run_time=datetime.now(app.settings.zone) + FIRST_RUN_DELAY,
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        forget_old_processed_events,
-        IntervalTrigger(hours=6, timezone=app.settings.zone),
-        args=[app],
-        id=RETENTION_JOB_ID,
-        max_instances=1,
-        coalesce=True,
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        run_retention_job,
-        IntervalTrigger(hours=1, timezone=app.settings.zone),
-        args=[app],
-        id=PERSONAL_DATA_JOB_ID,
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(app.settings.zone) + timedelta(minutes=1),
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        release_staff_albums,
-        IntervalTrigger(seconds=ALBUM_INTERVAL_SECONDS, timezone=app.settings.zone),
-        args=[app],
-        id=ALBUM_JOB_ID,
-        max_instances=1,
-        coalesce=True,
-        replace_existing=True,
-    )
+    zone = app.settings.zone
+    scheduler = AsyncIOScheduler(timezone=zone)
+    for job in jobs(app):
+        extra: dict[str, Any] = {}
+        if job.first_after is not None:  # soon, not an interval later
+            extra["next_run_time"] = datetime.now(zone) + job.first_after
+        if job.catch_up:
+            extra["misfire_grace_time"] = int(job.every.total_seconds())
+        scheduler.add_job(job.run, IntervalTrigger(seconds=job.every.total_seconds(), timezone=zone),
+                          args=[app], id=job.id, max_instances=1, coalesce=True, replace_existing=True,
+                          **extra)
     if app.checkpointer is not None:  # SQLite: WAL checkpoints out of the commits, in a worker thread
-        scheduler.add_job(
-            run_checkpoint,
-            IntervalTrigger(seconds=CHECKPOINT_INTERVAL_SECONDS, timezone=app.settings.zone),
-            args=[app.checkpointer],
-            id=CHECKPOINT_JOB_ID,
-            max_instances=1,
-            coalesce=True,
-            replace_existing=True,
-        )
+        scheduler.add_job(run_checkpoint, IntervalTrigger(seconds=CHECKPOINT_INTERVAL_SECONDS, timezone=zone),
+                          args=[app.checkpointer], id=CHECKPOINT_JOB_ID, max_instances=1, coalesce=True,
+                          replace_existing=True)
     scheduler.start()
     app.extras[SCHEDULER_KEY] = scheduler
-    log.info("scheduler started: ticket sweep every %ss", interval)
+    log.info("scheduler started: ticket sweep every %ss", app.settings.sla_sweep_interval_seconds)
     return scheduler
 
 

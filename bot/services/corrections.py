@@ -146,14 +146,10 @@ class Corrections:
     async def apply(self, uow: UnitOfWork, user: ChatUser, field: Field, value: str, *, language: str,
                     via: str = "chat") -> Change:
         """Name and address (and a phone proven by the own contact): changed at once, request completed."""
-        customer = await self._own_customer(uow, user)
-        if customer is None:
-            return Change(Outcome.NOT_ALLOWED, field)
-        value = clean_value(field, value)
-        refused = await self._refused(uow, customer, field, value)
-        if refused is not None:
-            return refused
-        old = getattr(customer, _COLUMN[field])
+        checked = await self._checked(uow, user, field, value)
+        if isinstance(checked, Change):
+            return checked
+        customer, value, old = checked
         details = {"text": f"correction: {field.value}", "field": field.value, "old": old or "", "new": value,
                    "via": via}
         # Recorded first: a new email or phone is what proved the level, until the account's proof follows.
@@ -177,9 +173,9 @@ class Corrections:
         log.info("correction of %s applied for customer %s (%s)", field.value, customer.id, view.reference)
         return Change(Outcome.APPLIED, field, _shown(field, value), done.request or view)
 
-    async def for_review(self, uow: UnitOfWork, user: ChatUser, field: Field, value: str, *,
-                         language: str, reason: str) -> Change:
-        """Recorded for staff to check and apply (a new phone no contact of the customer's proves)."""
+    async def _checked(self, uow: UnitOfWork, user: ChatUser, field: Field,
+                       value: str) -> Change | tuple[Customer, str, str | None]:
+        """The customer, the cleaned value and the old one; or the refusal (not theirs, invalid, taken)."""
         customer = await self._own_customer(uow, user)
         if customer is None:
             return Change(Outcome.NOT_ALLOWED, field)
@@ -187,7 +183,15 @@ class Corrections:
         refused = await self._refused(uow, customer, field, value)
         if refused is not None:
             return refused
-        old = getattr(customer, _COLUMN[field])
+        return customer, value, getattr(customer, _COLUMN[field])
+
+    async def for_review(self, uow: UnitOfWork, user: ChatUser, field: Field, value: str, *,
+                         language: str, reason: str) -> Change:
+        """Recorded for staff to check and apply (a new phone no contact of the customer's proves)."""
+        checked = await self._checked(uow, user, field, value)
+        if isinstance(checked, Change):
+            return checked
+        customer, value, old = checked
         record_access(uow, self._clock, actor=user.actor, action="corrections.for_review",
                       customer_id=customer.id, purpose=PURPOSE, field=field.value, old=old, new=value,
                       reason=reason)

@@ -22,7 +22,6 @@ finish its pass and run one more, then shut the Application (its HTTP clients) a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from bot.channels.bot_api.commands import MENU_LANGUAGES, command_menu
 from bot.channels.bot_api.ordering import BUSY_UPDATES_PER_TURN, POLL_MAX_DELAY, RecentUpdates, UserSequencer
 from bot.channels.bot_api.polling import UpdatePolling
 from bot.channels.bot_api.rate_limit import RateLimiter, create_rate_limiter
-from bot.channels.bot_api.runtime import Mode, RuntimeLoops
+from bot.channels.bot_api.runtime import DRAIN_TIMEOUT, Mode, RuntimeLoops
 from bot.channels.bot_api.sender import BotApiSender
 from bot.channels.bot_api.updates import UpdateTranslator
 from bot.channels.bot_api.webhook import UnreadableUpdate, create_webhook_app, webhook_path
@@ -49,11 +48,9 @@ from bot.channels.ptb.polling import ReadableUpdatesRequest
 from bot.channels.ptb.processing import OrderedUpdateProcessor
 from bot.channels.ptb.transport import PtbTransport
 from bot.i18n import LANGUAGES
-from bot.scheduling import start_scheduler, stop_scheduler
 
 log = logging.getLogger(__name__)
 
-DRAIN_TIMEOUT = 30.0
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 CONNECTIONS = 256  # the bot's HTTP connections for calls (getUpdates has its own)
 _TRANSIENT = (NetworkError, TimedOut, RetryAfter)
@@ -89,6 +86,7 @@ def create_bot(token: str, api_base: str, sequencer: UserSequencer, busy_at: int
 
 @dataclass
 class PtbRuntime(RuntimeLoops):
+    library = "python-telegram-bot"
     app: App
     application: PtbApplication
     limiter: RateLimiter
@@ -137,50 +135,24 @@ class PtbRuntime(RuntimeLoops):
     def sequencer(self) -> UserSequencer:
         return self.processor.sequencer
 
-    async def start(self, mode: Mode | None = None) -> None:
-        settings = self.app.settings
-        self._mode = mode or ("webhook" if settings.webhook_url else "polling")
+    def _in_hand(self) -> UserSequencer:
+        return self.sequencer
+
+    async def _open(self) -> None:
         # initialize() asks getMe: Telegram may be away at start, keep trying until it answers.
         await self._until_done(self.application.initialize, "getMe", _TRANSIENT)
         await self.application.start()
         self._started = True
-        try:
-            await self._set_commands()
-        except Exception as exc:  # the menu is a nicety; never a reason not to start
-            log.warning("could not set the command menu: %r", exc)
-        self._tasks.append(asyncio.create_task(self._run_outbox(), name="telegram-outbox"))
-        start_scheduler(self.app)
-        if self._mode == "webhook":
-            await self._start_webhook()
-        else:
-            self._tasks.append(asyncio.create_task(self._run_polling(), name="telegram-polling"))
-        log.info("Telegram channel running on python-telegram-bot (%s)", self._mode)
 
-    async def stop(self) -> None:
-        if self._stopping.is_set():
-            return
-        self._stopping.set()
-        stop_scheduler(self.app)
-        if self._polling is not None:
-            await self._polling.stop(DRAIN_TIMEOUT)
-        if self._webhook_runner is not None:
-            await self._webhook_runner.cleanup()  # stops accepting, waits for requests in hand
+    async def _stop_intake(self) -> None:
         if self._started:
             await self.application.stop()  # handles what was fetched, waits for the tasks in hand
-        if not await self.sequencer.wait_idle(DRAIN_TIMEOUT):
-            log.warning("%s update(s) still in hand at shutdown", self.sequencer.active)
-        self._outbox_last_pass = True
-        self._outbox_wake.set()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, DRAIN_TIMEOUT)
-        self._tasks.clear()
+
+    async def _close(self) -> None:
         if self._started:
             await self.application.shutdown()
         else:
             await self.application.bot.shutdown()
-        await self.limiter.close()
-        log.info("Telegram channel stopped")
 
     # -- updates --------------------------------------------------------------------------------
 

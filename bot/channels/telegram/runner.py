@@ -18,7 +18,6 @@ outbox dispatcher finish its pass and run one more, then close the Bot API sessi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +41,7 @@ from bot.channels.bot_api.channel import TelegramChannel
 from bot.channels.bot_api.ordering import BUSY_UPDATES_PER_TURN, RecentUpdates, UserSequencer
 from bot.channels.bot_api.polling import UpdatePolling
 from bot.channels.bot_api.rate_limit import RateLimiter, create_rate_limiter
-from bot.channels.bot_api.runtime import Mode, RuntimeLoops
+from bot.channels.bot_api.runtime import DRAIN_TIMEOUT, Mode, RuntimeLoops
 from bot.channels.bot_api.sender import BotApiSender
 from bot.channels.bot_api.updates import UpdateTranslator
 from bot.channels.bot_api.webhook import UnreadableUpdate, create_webhook_app, webhook_path
@@ -52,11 +51,9 @@ from bot.channels.telegram.router import create_dispatcher
 from bot.channels.telegram.session import BotApiSession
 from bot.channels.telegram.transport import AiogramTransport
 from bot.i18n import LANGUAGES
-from bot.scheduling import start_scheduler, stop_scheduler
 
 log = logging.getLogger(__name__)
 
-DRAIN_TIMEOUT = 30.0
 _TRANSIENT = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter)
 
 
@@ -67,6 +64,7 @@ def create_bot(token: str, api_base: str) -> Bot:
 
 @dataclass
 class TelegramRuntime(RuntimeLoops):
+    library = "aiogram"
     app: App
     bot: Bot
     limiter: RateLimiter
@@ -111,41 +109,14 @@ class TelegramRuntime(RuntimeLoops):
     def allowed_updates(self) -> list[str]:
         return self.dispatcher.resolve_used_update_types()
 
-    async def start(self, mode: Mode | None = None) -> None:
-        settings = self.app.settings
-        self._mode = mode or ("webhook" if settings.webhook_url else "polling")
-        try:
-            await set_commands(self.bot, self.app.texts)
-        except Exception as exc:  # the menu is a nicety; never a reason not to start
-            log.warning("could not set the command menu: %r", exc)
-        self._tasks.append(asyncio.create_task(self._run_outbox(), name="telegram-outbox"))
-        start_scheduler(self.app)  # deadline sweeps: reminders, escalations, late notices
-        if self._mode == "webhook":
-            await self._start_webhook()
-        else:
-            self._tasks.append(asyncio.create_task(self._run_polling(), name="telegram-polling"))
-        log.info("Telegram channel running (%s)", self._mode)
+    def _in_hand(self) -> UserSequencer:
+        return self.sequencer
 
-    async def stop(self) -> None:
-        if self._stopping.is_set():
-            return
-        self._stopping.set()
-        stop_scheduler(self.app)
-        if self._polling is not None:
-            await self._polling.stop(DRAIN_TIMEOUT)
-        if self._webhook_runner is not None:
-            await self._webhook_runner.cleanup()  # stops accepting, waits for requests in hand
-        if not await self.sequencer.wait_idle(DRAIN_TIMEOUT):
-            log.warning("%s update(s) still in hand at shutdown", self.sequencer.active)
-        self._outbox_last_pass = True
-        self._outbox_wake.set()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, DRAIN_TIMEOUT)
-        self._tasks.clear()
+    async def _set_commands(self) -> None:
+        await set_commands(self.bot, self.app.texts)
+
+    async def _close(self) -> None:
         await self.bot.session.close()
-        await self.limiter.close()
-        log.info("Telegram channel stopped")
 
     # -- internals ------------------------------------------------------------------------------
 

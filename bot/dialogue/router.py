@@ -399,17 +399,15 @@ class TurnRouter:
         await flow.start(turn, intent=intent, understanding=result, text=text)
 
     async def _request_status(self, turn: Turn) -> None:
-        """The customer's privacy requests if they have any, and their tickets unless only requests
-        were found (a customer with neither is told so by the ticket list)."""
+        """The customer's privacy requests and their tickets, whichever they have; with neither, one
+        line that says so for both (not "no tickets" to someone who asked about a request)."""
         rights = self._flows.get("rights")
         shown = isinstance(rights, RequestLister) and await rights.show_requests(turn, quiet_if_none=True)
         desk = self._flows.get("complaint")
-        if desk is None:
-            if not shown:
-                turn.say("core.not_sure", buttons=(staff_or_menu_row(turn),))
-            return
-        if not shown or await customer_tickets(turn.uow, turn.user, limit=1):
+        if desk is not None and await customer_tickets(turn.uow, turn.user, limit=1):
             await desk.on_button(turn, ComplaintButton("list"))
+        elif not shown:
+            turn.say("privacy.none_at_all", buttons=main_menu(turn))
 
     def _flow(self, name: str) -> Flow:
         flow = self._flows.get(name)

@@ -33,6 +33,17 @@ class RequestKind(StrEnum):
     ERASURE = "erasure"  # delete (Law 91, art. 14)
 
 
+#: The intent that exercises each right a customer can start in the chat (the understanding layer's
+#: `suggested_request` for a question about that right names one of these).
+REQUEST_INTENTS: dict[str, RequestKind] = {
+    "access_request": RequestKind.ACCESS,
+    "correction_request": RequestKind.CORRECTION,
+    "marketing_opt_out": RequestKind.MARKETING_OPT_OUT,
+    "erasure_request": RequestKind.ERASURE,
+    "objection_request": RequestKind.OBJECTION,
+}
+
+
 class RequestStatus(StrEnum):
     WAITING_VERIFICATION = "waiting_verification"
     RECEIVED = "received"

@@ -428,3 +428,13 @@ async def test_outbox_rows_of_a_ticket_commit_with_it(harness: ChatHarness) -> N
         first = (await uow.session.scalars(select(TicketMessage))).all()
         assert [r.dedupe_key for r in rows] == [f"ticket:{ticket.id}:topic", f"ticket:{ticket.id}:card"]
         assert [m.text for m in first] == ["Cho tôi gặp nhân viên"]
+
+
+async def test_request_status_lists_the_customers_tickets(harness: ChatHarness) -> None:
+    await seed(harness.app.uow_factory)
+    lan = harness.user("1001")
+    await file_complaint(harness, lan)
+    await lan.says("/start")  # back to the assistant from the ticket conversation
+    reply = await lan.says("trạng thái yêu cầu của tôi")
+    assert reply.said("complaints.list_line", number="KN-2026-000001"), reply
+    assert not reply.said("privacy.none_at_all")

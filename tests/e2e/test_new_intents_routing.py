@@ -51,6 +51,6 @@ async def test_what_only_staff_can_do_goes_to_the_order_flow(harness: ChatHarnes
     assert reply.keys == ["core.orders.need_verification", "core.verify.ask_contact"]  # not "not sure"
 
 
-async def test_request_status_lists_the_customers_tickets(harness: ChatHarness) -> None:
+async def test_request_status_with_nothing_yet_says_so_for_requests_and_tickets(harness: ChatHarness) -> None:
     reply = await harness.user().says("trạng thái yêu cầu của tôi")
-    assert reply.said("complaints.list_empty")
+    assert reply.keys == ["privacy.none_at_all"]  # not "no tickets" alone to a question about requests

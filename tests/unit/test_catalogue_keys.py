@@ -39,7 +39,7 @@ from bot.domain.one_time_code import CodePurpose
 from bot.domain.order_rules import REASONS, OrderRequest
 from bot.domain.order_status import OrderStatus
 from bot.domain.payment_status import PaymentStatus
-from bot.domain.privacy_request import RequestKind, RequestStatus
+from bot.domain.privacy_request import REQUEST_INTENTS, RequestKind, RequestStatus
 from bot.domain.ticket_category import TicketCategory, TicketKind, TicketStatus
 from bot.i18n import LANGUAGES, Catalog
 from bot.messages.buttons import RequestDeskAction
@@ -86,6 +86,7 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bot/services/sla.py", "promise"): get_args(Promise),
     ("bot/dialogue/flows/rights.py", "k.value"): EXPLAINED_KINDS,
     ("bot/dialogue/flows/rights.py", "kind.value"): EXPLAINED_KINDS,
+    ("bot/dialogue/flows/policy.py", "kind.value"): tuple(kind.value for kind in REQUEST_INTENTS.values()),
     ("bot/services/privacy_requests/notices.py", "RequestKind(kind).value"): tuple(RequestKind),
     ("bot/services/privacy_requests/notices.py", "RequestStatus(status).value"): tuple(RequestStatus),
     ("bot/services/privacy_requests/notices.py", "item.item"):

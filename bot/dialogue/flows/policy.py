@@ -4,6 +4,7 @@
 |------------------------------------|--------------------------------------------------------|
 | policy_question / account_security | the passage with "Theo mục N – …" + related sections   |
 | the same, with no passage found    | the sections as buttons                                |
+| a question about a right, answered | the passage, and first a button that starts the request |
 | /privacy, `menu:privacy`           | the sections as buttons                                |
 | `policy:<n>`                       | the section's summary with its citation                |
 | `policy:<n>` the policy lacks      | "this button is no longer active"                      |
@@ -17,8 +18,9 @@ from bot.dialogue.flow import Flow
 from bot.dialogue.flows.menu import staff_or_menu_row
 from bot.dialogue.ports import TextUnderstander, UnderstandingResult
 from bot.dialogue.turn import Turn
+from bot.domain.privacy_request import REQUEST_INTENTS
 from bot.messages.actions import Button, Keyboard
-from bot.messages.buttons import ButtonData, PolicyButton
+from bot.messages.buttons import ButtonData, PolicyButton, PrivacyStartButton
 
 
 class PolicyFlow(Flow):
@@ -55,7 +57,11 @@ class PolicyFlow(Flow):
     def _answer(self, turn: Turn, result: UnderstandingResult) -> None:
         titles = dict(self._understander.sections(turn.language))
         related = [n for n in result.related_sections if n != result.section and n in titles][:3]
-        buttons: Keyboard = tuple((self._section_button(turn, n, titles[n]),) for n in related)
+        buttons: Keyboard = ()
+        kind = REQUEST_INTENTS.get(result.suggested_request or "")
+        if kind is not None:  # a question about a right: answered, and one press starts exercising it
+            buttons += ((turn.button(f"privacy.start_button.{kind.value}", PrivacyStartButton(kind)),),)
+        buttons += tuple((self._section_button(turn, n, titles[n]),) for n in related)
         buttons += (staff_or_menu_row(turn),)
         turn.say("core.policy_answer", buttons=buttons, answer=result.answer)
 

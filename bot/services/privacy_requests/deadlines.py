@@ -1,15 +1,15 @@
 """The legal clock of a privacy request: when it must be acknowledged, carried out, reminded of.
 
-| period, default                       | unit     | source relied on                      | PRIVACY_…               |
-|---------------------------------------|----------|---------------------------------------|-------------------------|
-| answer, saying what happens next: 2   | working  | Decree 356/2025 ("2 ngày làm việc")   | ACK_WORKING_DAYS        |
-| withdrawal of consent: 15             | days     | Decree 356/2025 ("15 ngày")           | DUE_DAYS_CONSENT_…      |
-| marketing opt-out: 15                 | days     | a consent withdrawal (Law 91, art 28) | DUE_DAYS_MARKETING_…    |
-| restriction, objection: 15            | days     | Decree 356/2025 ("15 ngày")           | DUE_DAYS_RESTRICTION, … |
-| the same, a processor/third party: 20 | days     | Decree 356/2025 ("20 ngày")           | DUE_DAYS_THIRD_PARTY    |
-| access (copy), correction, erasure: 10| days     | unconfirmed (1)                       | DUE_DAYS_ACCESS, …      |
-| the one extension: at most 15 more    | days     | Decree 356/2025 (once, reason told)   | EXTENSION_MAX_DAYS      |
-| staff reminder: 1 before the due day  | working  | the shop's own rule, at 08:00         | REMINDER_WORKING_DAYS   |
+| period (default)                        | unit    | source relied on                       | PRIVACY_…     |
+|-----------------------------------------|---------|----------------------------------------|---------------|
+| answer, saying what happens next (2)    | working | Decree 356/2025 ("2 ngày làm việc")    | ACK_WORKING_… |
+| withdrawal of consent (15)              | days    | Decree 356/2025 ("15 ngày")            | DUE_DAYS_…    |
+| marketing opt-out (15)                  | days    | a consent withdrawal (Law 91, art. 28) | DUE_DAYS_…    |
+| restriction, objection (15)             | days    | Decree 356/2025 ("15 ngày")            | DUE_DAYS_…    |
+| the same, a processor/third party (20)  | days    | Decree 356/2025 ("20 ngày")            | …_THIRD_PARTY |
+| access (copy), correction, erasure (10) | days    | unconfirmed (1)                        | DUE_DAYS_…    |
+| the one extension (at most 15 more)     | days    | Decree 356/2025 (once, reason told)    | EXTENSION_…   |
+| staff reminder (1 before the due day)   | working | the shop's own rule, at 08:00          | REMINDER_…    |
 
 (1) The decree's period for access, correction and deletion is unconfirmed (summaries say 10-20
 days): the shortest, so that no reading of it finds the shop late. A marketing opt-out takes effect

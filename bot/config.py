@@ -131,15 +131,18 @@ class Settings(BaseSettings):
     sla_sweep_interval_seconds: int = Field(default=60, ge=5)
 
     # Privacy requests (bot.services.privacy_requests): the legal clock of Law 91/2025/QH15 and Decree
-    # 356/2025/ND-CP (docs/privacy-requests.md says what each period rests on). Periods of days are
+    # 356/2025/ND-CP. The source each default rests on is in the docstring of
+    # bot/services/privacy_requests/deadlines.py and in docs/privacy-requests.md. Periods of days are
     # counted as the Civil Code 2015 (art. 147-148) counts them (bot.domain.working_days), in
     # PRIVACY_DAYS_UNIT.
-    #: Decree 356: every request is answered within 2 working days, saying what happens next. The bot
-    #: acknowledges at once; this is the latest moment shown to staff and watched.
+    #: Decree 356: every request is answered within 2 working days ("ngày làm việc"), saying what
+    #: happens next. The bot acknowledges at once; this is the latest moment shown to staff.
     privacy_ack_working_days: int = Field(default=2, ge=0, le=2)
-    #: The unit of the periods below. The decree's summaries say "15 days" without saying working or
-    #: calendar days (unconfirmed); working days is how the shop reads it, `calendar` the stricter reading.
-    privacy_days_unit: Literal["working", "calendar"] = "working"
+    #: The unit of the periods below. The decree states them in "ngày" (days), not "ngày làm việc",
+    #: so they are calendar days, a period whose last day is a weekly day off or a public holiday
+    #: ending on the next working day (Civil Code art. 148(5)). `working` is the lenient reading
+    #: (every day of the period a working day), kept available.
+    privacy_days_unit: Literal["calendar", "working"] = "calendar"
     #: Decree 356: withdrawal of consent, restriction and objection are carried out within 15 days ...
     privacy_due_days_consent_withdrawal: int = Field(default=15, ge=1, le=15)
     #: ... stopping marketing is a withdrawal of consent (Law 91, art. 28; it takes effect at once anyway)
@@ -153,10 +156,12 @@ class Settings(BaseSettings):
     privacy_due_days_access: int = Field(default=10, ge=1, le=30)
     privacy_due_days_correction: int = Field(default=10, ge=1, le=30)
     privacy_due_days_erasure: int = Field(default=10, ge=1, le=30)
-    #: Decree 356: one extension, of at most 15 days, the reason told to the requester.
+    #: Decree 356: one extension, of at most 15 days (in PRIVACY_DAYS_UNIT), the reason told to the
+    #: requester.
     privacy_extension_max_days: int = Field(default=15, ge=1, le=15)
-    #: Staff are reminded of an open request this many working days before it is due.
-    privacy_reminder_working_days: int = Field(default=2, ge=0, le=10)
+    #: Staff are reminded of an open request at 08:00 (TIMEZONE) this many working days before its due
+    #: day: 1, the working day before; 0, the morning of the due day itself.
+    privacy_reminder_working_days: int = Field(default=1, ge=0, le=10)
     # The shop's HTTP API (bot.shop_api): order events from the shop's system
     # host:port `run` (and `rosee-support shop-api`) serve it on; unset: `run` serves no shop API.
     shop_api_listen: str | None = None

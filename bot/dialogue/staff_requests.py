@@ -89,7 +89,8 @@ class StaffRequestDesk:
         if outcome is Outcome.NEEDS_TEXT:
             key = "typed_empty" if typed else _ASK.get(action, "typed_empty")
             return self._words(key, reference=reference, staff=staff.name,
-                               max_days=self._requests.extension_days)
+                               max_days=self._requests.extension_days,
+                               unit=self._notices.period_unit(self._notices.staff_language))
         if outcome is Outcome.DONE:
             done = _DONE.get(action, "done.take")
             return self._words(done, reference=reference, staff=staff.name,

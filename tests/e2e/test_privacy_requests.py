@@ -115,7 +115,8 @@ async def test_access_from_first_message_to_completion(harness: ChatHarness, see
     assert (await minh.shares_contact(MINH_PHONE)).said("identity.strong.ask_order_code")
     received = await minh.says(MINH_ORDER)
     assert received.said("privacy.received", reference="YC-2026-000001",
-                         kind=key("privacy.kind.access"), due="08/12/2026")  # 10 working days, 24/11 skipped
+                         kind=key("privacy.kind.access"), due="03/12/2026",  # 10 days after Mon 23/11
+                         basis=key("privacy.due_basis.calendar"))
 
     # Staff: the request's own topic and card; take, then complete with what was sent.
     await harness.deliver_outbox()
@@ -196,7 +197,8 @@ async def test_objection_extended_once_with_the_reason_told(harness: ChatHarness
     reference = await open_request(minh, "tôi phản đối việc xử lý dữ liệu của tôi", "objection",
                                    "core.rights.objection")
     (row,) = await requests(seeded)
-    assert row.due_at.astimezone(seeded.settings.zone).date().isoformat() == "2026-12-15"  # 15 working days
+    zone = seeded.settings.zone
+    assert row.due_at.astimezone(zone).date().isoformat() == "2026-12-08"  # 15 days after 23/11
     await harness.deliver_outbox()
     ha = staff(harness)
     await ha.presses(f"yc:extend:{row.id}")
@@ -205,7 +207,7 @@ async def test_objection_extended_once_with_the_reason_told(harness: ChatHarness
     assert (await ha.says(reason)).said("privacy.staff.done.extend", reference=reference)
     await harness.deliver_outbox()
     assert harness.sender.said_to("4001", "privacy.notice.extended", reference=reference, reason=reason,
-                                  due="06/01/2027")  # 15 more working days, 1 January skipped
+                                  due="23/12/2026", basis=key("privacy.due_basis.calendar"))  # 15 days more
     (row,) = await requests(seeded)
     assert row.status == "extended" and row.extension_reason == reason and row.extended_until == row.due_at
     again = await ha.presses(f"yc:extend:{row.id}")
@@ -270,34 +272,35 @@ async def test_requests_listed_for_the_customer_and_for_staff(harness: ChatHarne
 async def test_due_dates_across_tet_2027_with_reminder_and_escalation(
     harness: ChatHarness, seeded: App, clock: ManualClock
 ) -> None:
-    clock.set(datetime(2027, 2, 1, 2, 0, tzinfo=UTC))  # Monday 1 February 2027, 09:00 in Hanoi
+    clock.set(datetime(2027, 2, 3, 3, 0, tzinfo=UTC))  # Wednesday 3 February 2027, 10:00 in Hanoi
     minh = harness.user("4001", name="Minh")
     await link_by_contact(minh, MINH_PHONE)
     reference = await open_request(minh, "tôi muốn xóa dữ liệu của tôi", "erasure", "core.rights.erasure")
     assert reference == "YC-2027-000001"
     (row,) = await requests(seeded)
     zone = seeded.settings.zone
-    # Tết holidays run Thursday 4 to Wednesday 10 February 2027: 10 working days end on Monday 22.
-    assert row.due_at.astimezone(zone) == datetime(2027, 2, 22, 23, 59, 59, tzinfo=zone)
-    assert row.respond_by.astimezone(zone).date().isoformat() == "2027-02-03"  # 2 working days
-    assert row.remind_at is not None
-    assert row.remind_at.astimezone(zone) == datetime(2027, 2, 18, 8, 0, tzinfo=zone)
+    # 10 calendar days end on Saturday 13 February: the period ends on Monday 15 (Civil Code art. 148).
+    assert row.due_at.astimezone(zone) == datetime(2027, 2, 15, 23, 59, 59, tzinfo=zone)
+    # 2 working days: Tết (Thursday 4 to Wednesday 10 February 2027) skipped, then 11 and 12.
+    assert row.respond_by.astimezone(zone) == datetime(2027, 2, 12, 23, 59, 59, tzinfo=zone)
+    assert row.remind_at is not None  # the working day before the due day, at 08:00
+    assert row.remind_at.astimezone(zone) == datetime(2027, 2, 12, 8, 0, tzinfo=zone)
 
     sweep = seeded.request_sweep
-    clock.set(datetime(2027, 2, 17, 10, 0, tzinfo=UTC))
+    clock.set(datetime(2027, 2, 12, 0, 59, tzinfo=UTC))  # 07:59 on Friday 12
     assert (await sweep.run()).reminded == 0
-    clock.set(datetime(2027, 2, 18, 2, 0, tzinfo=UTC))
+    clock.set(datetime(2027, 2, 12, 1, 0, tzinfo=UTC))  # 08:00
     first = await sweep.run()
     assert (first.reminded, first.escalated) == (1, 0)
     assert (await sweep.run()).reminded == 0  # idempotent
-    clock.set(datetime(2027, 2, 22, 16, 59, tzinfo=UTC))  # 23:59 on the due day: not late yet
+    clock.set(datetime(2027, 2, 15, 16, 59, tzinfo=UTC))  # 23:59 on the due day: not late yet
     assert (await sweep.run()).escalated == 0
-    clock.set(datetime(2027, 2, 22, 17, 0, 1, tzinfo=UTC))
+    clock.set(datetime(2027, 2, 15, 17, 0, 1, tzinfo=UTC))
     assert (await sweep.run()).escalated == 1
     assert (await sweep.run()).escalated == 0
     await harness.deliver_outbox()
     assert harness.sender.said_to(STAFF_CHAT, "privacy.staff.reminder", reference=reference,
-                                  due="23:59 22/02/2027")
+                                  due="23:59 15/02/2027")
     assert harness.sender.said_to(STAFF_CHAT, "privacy.staff.escalation", reference=reference)
     async with seeded.uow_factory() as uow:
         purposes = list(await uow.session.scalars(
@@ -310,9 +313,18 @@ async def test_due_dates_across_tet_2027_with_reminder_and_escalation(
     await staff(harness).presses(f"yc:extend:{row.id}")
     await staff(harness).says("Cần xác minh với đơn vị vận chuyển")
     (row,) = await requests(seeded)
-    assert row.due_at.astimezone(zone).date().isoformat() == "2027-03-15"  # 15 working days after 22/02
+    assert row.due_at.astimezone(zone).date().isoformat() == "2027-03-02"  # 15 days after 15/02
     assert row.reminded_at is None and row.escalated_at is None
-    clock.set(datetime(2027, 3, 11, 2, 0, tzinfo=UTC))
+    await harness.deliver_outbox()
+    assert harness.sender.said_to("4001", "privacy.notice.extended", reference=reference, due="02/03/2027",
+                                  reason="Cần xác minh với đơn vị vận chuyển")
+    again = await staff(harness).presses(f"yc:extend:{row.id}")  # the decree allows one extension only
+    assert again.said("privacy.staff.already_extended", reference=reference)
+    (row,) = await requests(seeded)
+    assert row.due_at.astimezone(zone).date().isoformat() == "2027-03-02"
+    clock.set(datetime(2027, 3, 1, 0, 59, tzinfo=UTC))
+    assert (await sweep.run()).reminded == 0
+    clock.set(datetime(2027, 3, 1, 1, 0, tzinfo=UTC))  # 08:00 on Monday 1 March
     assert (await sweep.run()).reminded == 1
 
 

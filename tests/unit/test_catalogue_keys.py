@@ -41,6 +41,7 @@ from bot.domain.order_status import OrderStatus
 from bot.domain.payment_status import PaymentStatus
 from bot.domain.privacy_request import REQUEST_INTENTS, RequestKind, RequestStatus
 from bot.domain.ticket_category import TicketCategory, TicketKind, TicketStatus
+from bot.domain.working_days import DayUnit
 from bot.i18n import LANGUAGES, Catalog
 from bot.messages.buttons import RequestDeskAction
 from bot.services.corrections import Field
@@ -95,6 +96,7 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
         tuple({i.ground for v in ITEMS.values() for i in v if i.ground}),
     ("bot/services/privacy_requests/notices.py", "item.fate"): get_args(Fate),
     ("bot/services/privacy_requests/notices.py", "action"): get_args(RequestDeskAction),
+    ("bot/services/privacy_requests/notices.py", "self._settings.privacy_days_unit"): get_args(DayUnit),
     ("bot/dialogue/flows/correction.py", "f.value"): FIELDS,
     ("bot/dialogue/flows/correction.py", "field.value"): FIELDS,
     ("bot/dialogue/flows/correction.py", "change.field.value"): FIELDS,

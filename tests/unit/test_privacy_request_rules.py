@@ -49,22 +49,26 @@ def test_the_decree_356_defaults() -> None:
     assert settings.privacy_extension_max_days == 15 and settings.privacy_ack_working_days == 2
 
 
-def test_deadlines_in_working_or_calendar_days() -> None:
+def test_deadlines_in_calendar_days_by_default_or_working_days() -> None:
     received = datetime(2027, 2, 1, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hanoi
-    working = load_settings(None)
-    deadlines = deadlines_for(RequestKind.OBJECTION, received, working)
-    assert deadlines.due_at.astimezone(working.zone).date() == date(2027, 3, 1)  # Tết skipped
-    assert deadlines.respond_by.astimezone(working.zone).date() == date(2027, 2, 3)
-    calendar = load_settings(None, privacy_days_unit="calendar")
-    by_calendar = deadlines_for(RequestKind.OBJECTION, received, calendar)
-    assert by_calendar.due_at.astimezone(calendar.zone).date() == date(2027, 2, 16)
-    assert deadlines_for(RequestKind.OBJECTION, received, working, third_party=True).due_at > deadlines.due_at
+    calendar = load_settings(None)
+    assert calendar.privacy_days_unit == "calendar"
+    deadlines = deadlines_for(RequestKind.OBJECTION, received, calendar)
+    assert deadlines.due_at.astimezone(calendar.zone).date() == date(2027, 2, 16)  # 15 days
+    assert deadlines.respond_by.astimezone(calendar.zone).date() == date(2027, 2, 3)  # 2 working days
+    working = load_settings(None, privacy_days_unit="working")
+    by_working = deadlines_for(RequestKind.OBJECTION, received, working)
+    assert by_working.due_at.astimezone(working.zone).date() == date(2027, 3, 1)  # Tết skipped
+    assert by_working.respond_by == deadlines.respond_by  # the answer is in working days either way
+    with_third_party = deadlines_for(RequestKind.OBJECTION, received, calendar, third_party=True)
+    assert with_third_party.due_at > deadlines.due_at
 
 
 def test_one_extension_of_at_most_fifteen_days() -> None:
     settings = load_settings(None)
     due = deadlines_for(RequestKind.ERASURE, datetime(2027, 2, 1, 2, 0, tzinfo=UTC), settings).due_at
-    assert extended_due(due, 15, settings).astimezone(settings.zone).date() == date(2027, 3, 15)
+    assert due.astimezone(settings.zone).date() == date(2027, 2, 11)  # the 10th day, 11/02, follows Tết
+    assert extended_due(due, 15, settings).astimezone(settings.zone).date() == date(2027, 2, 26)
     with pytest.raises(ValueError):
         extended_due(due, 16, settings)
     with pytest.raises(SettingsError):

@@ -158,7 +158,7 @@ class RightsFlow(Flow):
         """At once (the law allows 2 working days): the reference, the due date, what happens next."""
         notices = self._requests.notices
         parts: list[str] = [turn.t("privacy.received", reference=view.reference, kind=self._kind(turn, view),
-                        due=notices.day(view.due_at))]
+                                   due=notices.day(view.due_at), basis=notices.due_basis(turn.language))]
         items = notices.items(view.kind, turn.language)
         if items:
             parts += [turn.t("privacy.items_intro"), items]

@@ -1,19 +1,34 @@
 """The legal clock of a privacy request: when it must be acknowledged, carried out, reminded of.
 
-| kind                                  | due after (default)              | PRIVACY_DUE_DAYS_…        |
-|---------------------------------------|----------------------------------|---------------------------|
-| consent withdrawal, marketing opt-out | 15 days (20 with a third party)  | CONSENT_WITHDRAWAL, …     |
-| restriction, objection                | 15 days (20 with a third party)  | RESTRICTION, OBJECTION    |
-| access, correction, erasure           | 10 days (the decree unconfirmed) | ACCESS, CORRECTION, …     |
-| every request: acknowledged           | 2 working days                   | PRIVACY_ACK_WORKING_DAYS  |
-| the one extension                     | at most 15 days more             | PRIVACY_EXTENSION_MAX_DAYS|
+| period (default)                        | unit    | source relied on                       | PRIVACY_…     |
+|-----------------------------------------|---------|----------------------------------------|---------------|
+| answer, saying what happens next (2)    | working | Decree 356/2025 ("2 ngày làm việc")    | ACK_WORKING_… |
+| withdrawal of consent (15)              | days    | Decree 356/2025 ("15 ngày")            | DUE_DAYS_…    |
+| marketing opt-out (15)                  | days    | a consent withdrawal (Law 91, art. 28) | DUE_DAYS_…    |
+| restriction, objection (15)             | days    | Decree 356/2025 ("15 ngày")            | DUE_DAYS_…    |
+| the same, a processor/third party (20)  | days    | Decree 356/2025 ("20 ngày")            | …_THIRD_PARTY |
+| access (copy), correction, erasure (10) | days    | unconfirmed (1)                        | DUE_DAYS_…    |
+| the one extension (at most 15 more)     | days    | Decree 356/2025 (once, reason told)    | EXTENSION_…   |
+| staff reminder (1 before the due day)   | working | the shop's own rule, at 08:00          | REMINDER_…    |
 
-With a third party: PRIVACY_DUE_DAYS_THIRD_PARTY.
+(1) The decree's period for access, correction and deletion is unconfirmed (summaries say 10-20
+days): the shortest, so that no reading of it finds the shop late. A marketing opt-out takes effect
+at once anyway; its period is the one the law allows.
 
-Days are PRIVACY_DAYS_UNIT (working by default), counted from the local day after receipt, ending at
-the end of the last day (`bot.domain.working_days`, Civil Code art. 147-148). Sources: the settings'
-comments in `bot.config`. Staff are reminded PRIVACY_REMINDER_WORKING_DAYS working days before the
-due day (or at receipt if that is sooner); after the due moment the request is escalated.
+"Days" are PRIVACY_DAYS_UNIT: `calendar` by default, because the decree says "ngày" where it means
+calendar days and "ngày làm việc" where it means working days; `working` (every day counted a
+working day) is the lenient reading, kept available. Either way a period is counted as the Civil
+Code 2015 (Law 91/2015/QH13) counts one (`bot.domain.working_days`): from the local day after
+receipt (art. 147(2)), ending at the end of its last day (art. 148(1), (6)); a last day that is a
+weekly day off or a public holiday (Tết included) moves to the end of the next working day
+(art. 148(5)), a make-up working Saturday being a working day. The extension is counted the same
+way from the current due day, the end of the period it prolongs. Staff are reminded at
+REMINDER_TIME, PRIVACY_REMINDER_WORKING_DAYS working days before the due day (or at receipt if that
+is later); after the due moment the request is escalated (`sweep.py`).
+
+Example (docs/privacy-requests.md): an objection received on Wednesday 3 February 2027, the eve of
+Tết (4-10 February 2027), is acknowledged at once, answerable until Friday 12 February, due on
+Thursday 18 February, its staff reminded at 08:00 on Wednesday 17 February.
 """
 
 from __future__ import annotations

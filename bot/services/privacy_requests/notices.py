@@ -74,6 +74,15 @@ class RequestNotices:
     def moment(self, value: datetime | None) -> str:
         return format_moment(value, self._settings)
 
+    def due_basis(self, language: str) -> Markup:
+        """What a due date shown to the customer rests on: the decree, and "working days" only when
+        PRIVACY_DAYS_UNIT counts them (a calendar period is not called one of working days)."""
+        return self.request_text(language, f"due_basis.{self._settings.privacy_days_unit}")
+
+    def period_unit(self, language: str) -> Markup:
+        """The word for the days of the periods and the extension ("ngày" / "ngày làm việc")."""
+        return self.request_text(language, f"period_unit.{self._settings.privacy_days_unit}")
+
     def day(self, value: datetime | None) -> str:
         return "—" if value is None else value.astimezone(self._settings.zone).strftime("%d/%m/%Y")
 
@@ -166,7 +175,8 @@ class RequestNotices:
         if row.chat_id is None:
             return
         text = self.request_text(row.language, f"notice.{key}", reference=row.reference,
-                                  kind=self.kind_label(row.kind, row.language), **params)
+                                  kind=self.kind_label(row.kind, row.language),
+                                  basis=self.due_basis(row.language), **params)
         await enqueue(uow, self._clock, Address(row.channel, row.chat_id),
                       SendText(text, self.customer_list_keyboard(row.language)),
                       purpose=OutboxPurpose.REQUEST_NOTICE, request_id=row.id,

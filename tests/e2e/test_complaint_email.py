@@ -23,11 +23,6 @@ MAILBOX = "khieunai@roseeorder.com"
 
 
 @pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
 def settings_overrides(smtp_port: int) -> dict[str, object]:
     return {
         "staff_chat_id": -100999,

@@ -7,7 +7,6 @@ audited with its old and new value and recorded as a correction request staff se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,7 +17,7 @@ from bot.clock import ManualClock
 from bot.messages.actions import OpenTopic
 from bot.storage.models import AuditEntry, ChannelAccount, Customer, Order, OutboxMessage, PrivacyRequest
 from tests.support.harness import ChatHarness, HarnessUser, Reply
-from tests.support.mailbox import Mailbox, free_port, serve
+from tests.support.mailbox import Mailbox
 from tests.support.wording import key
 
 STAFF_CHAT = "-1001234567890"
@@ -29,24 +28,9 @@ START = "privacy:start:correction"
 
 
 @pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
 def settings_overrides(smtp_port: int) -> dict[str, object]:
     return {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "smtp_starttls": False,
             "staff_chat_id": int(STAFF_CHAT), "staff_chat_is_forum": True}
-
-
-@pytest.fixture
-def mailbox(smtp_port: int) -> Iterator[Mailbox]:
-    mailbox = Mailbox()
-    controller = serve(smtp_port, mailbox)
-    try:
-        yield mailbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -29,7 +29,7 @@ from bot.domain.masking import LogMaskingFilter
 from bot.services.identity import Level
 from bot.storage.models import AuditEntry, ChannelAccount, Customer, Order
 from tests.support.harness import ChatHarness, HarnessUser, Reply
-from tests.support.mailbox import Mailbox, free_port, serve
+from tests.support.mailbox import Mailbox
 
 LAN_PHONE, LAN_EMAIL = "+84912345678", "lan.nguyen@example.com"
 BAO_EMAIL = "bao.pham@example.com"
@@ -65,24 +65,9 @@ class VaultFlow(Flow):
 
 
 @pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
 def settings_overrides(smtp_port: int) -> dict[str, object]:
     return {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "smtp_starttls": False,
             "staff_chat_id": STAFF_CHAT}
-
-
-@pytest.fixture
-def mailbox(smtp_port: int) -> Iterator[Mailbox]:
-    mailbox = Mailbox()
-    controller = serve(smtp_port, mailbox)
-    try:
-        yield mailbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

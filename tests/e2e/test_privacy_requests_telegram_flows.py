@@ -14,7 +14,7 @@ The clock stands at Wednesday 3 February 2027, 10:00 in Hanoi, the eve of Tết 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy import select
 from bot.clock import ManualClock
 from bot.storage.models import AuditEntry, Customer, PrivacyRequest, PrivacyRequestEvent
 from tests.fakes.bot_api import FakeBotApi
-from tests.support.mailbox import Mailbox, free_port, serve
+from tests.support.mailbox import Mailbox
 from tests.support.telegram_bot import LAN_PHONE, TelegramBotUnderTest, asks_contact, says
 
 LAN = 1001
@@ -33,21 +33,6 @@ STAFF_CHAT = -1002000000001
 LAN_EMAIL, NEW_EMAIL = "lan@example.com", "lan.moi@gmail.com"
 EVE_OF_TET = datetime(2027, 2, 3, 3, 0, tzinfo=UTC)  # Wednesday 3 February 2027, 10:00 in Hanoi
 DECREE = "(theo Nghị định 356/2025/NĐ-CP)"
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def mailbox(smtp_port: int) -> Iterator[Mailbox]:
-    mailbox = Mailbox()
-    controller = serve(smtp_port, mailbox)
-    try:
-        yield mailbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

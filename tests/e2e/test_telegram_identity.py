@@ -4,7 +4,6 @@ the email way works over real SMTP with the inline buttons Telegram shows."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import select
 
 from bot.storage.models import AuditEntry, Customer
 from tests.fakes.bot_api import FakeBotApi
-from tests.support.mailbox import Mailbox, free_port, serve
+from tests.support.mailbox import Mailbox
 from tests.support.telegram_bot import LAN_PHONE, TelegramBotUnderTest, asks_contact, says
 
 LAN = 1001
@@ -67,21 +66,6 @@ async def test_a_forged_contact_proves_nothing(
         refusals = list(await uow.session.scalars(
             select(AuditEntry).where(AuditEntry.action == "identity.contact_refused")))
     assert len(refusals) == 1
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def mailbox(smtp_port: int) -> Iterator[Mailbox]:
-    mailbox = Mailbox()
-    controller = serve(smtp_port, mailbox)
-    try:
-        yield mailbox
-    finally:
-        controller.stop()
 
 
 async def test_the_email_way_over_telegram(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -51,3 +53,20 @@ def serve(port: int, mailbox: Mailbox) -> Controller:
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     return controller
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    """A free loopback port for the test's SMTP server (and the bot's SMTP_PORT)."""
+    return free_port()
+
+
+@pytest.fixture
+def mailbox(smtp_port: int) -> Iterator[Mailbox]:
+    """A real SMTP server on `smtp_port` for the test; what it received."""
+    received = Mailbox()
+    controller = serve(smtp_port, received)
+    try:
+        yield received
+    finally:
+        controller.stop()

@@ -8,22 +8,22 @@ one place and a library that lacks its constructor fails the type check instead 
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from bot.channels.bot_api.rendering import ContactMarkup, InlineMarkup, NoPreview, RemoveMarkup, Upload
 
 
-class LibraryValues(Protocol):
-    """How one library builds the objects of the shared values (keyboards built once, cached)."""
+@dataclass(frozen=True, slots=True)
+class LibraryValues:
+    """How one library builds the objects of the shared values (its keyboards built once, cached)."""
 
+    inline: Callable[[InlineMarkup], Any]
+    contact: Callable[[ContactMarkup], Any]
+    upload: Callable[[Upload], Any]
     remove: Any
     no_preview: Any
-
-    def inline(self, markup: InlineMarkup) -> Any: ...
-
-    def contact(self, markup: ContactMarkup) -> Any: ...
-
-    def upload(self, upload: Upload) -> Any: ...
 
 
 def library_value(value: Any, library: LibraryValues) -> Any:

@@ -23,7 +23,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.channels.bot_api.library_values import library_params
+from bot.channels.bot_api.library_values import LibraryValues, library_params
 from bot.channels.bot_api.rendering import Call, ContactMarkup, InlineMarkup, Upload
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -58,20 +58,9 @@ def _contact_markup(markup: ContactMarkup) -> ReplyKeyboardMarkup:
     )
 
 
-class _PtbValues:
-    """The shared values as python-telegram-bot objects (see bot/channels/bot_api/library_values.py)."""
-
-    remove = _REMOVE
-    no_preview = _NO_PREVIEW
-
-    def inline(self, markup: InlineMarkup) -> InlineKeyboardMarkup:
-        return inline_markup(markup)
-
-    def contact(self, markup: ContactMarkup) -> ReplyKeyboardMarkup:
-        return _contact_markup(markup)
-
-    def upload(self, upload: Upload) -> InputFile:
-        return InputFile(upload.content, filename=upload.file_name)
+def _upload(upload: Upload) -> InputFile:
+    return InputFile(upload.content, filename=upload.file_name)
 
 
-_PTB = _PtbValues()
+_PTB = LibraryValues(inline=inline_markup, contact=_contact_markup, upload=_upload, remove=_REMOVE,
+                     no_preview=_NO_PREVIEW)

@@ -99,7 +99,7 @@ async def open_request(user: HarnessUser, text: str, kind: str, explained: str) 
     return str(done.wording("privacy.received").values["reference"])
 
 
-# Access: strong verification first, then the bot sends the copy and completes it -----------------------------------------------
+# Access: strong verification first, then the bot sends the copy and completes it ------------------------
 async def test_access_from_first_message_to_completion(harness: ChatHarness, seeded: App) -> None:
     minh = harness.user("4001", name="Minh")
     answer = await minh.says("tôi muốn xem dữ liệu của tôi")

@@ -64,8 +64,10 @@ ANOTHER_ACCOUNT = "another chat account"
 #: Audit details that name someone else (another customer's id), never copied.
 AUDIT_DETAILS_WITHHELD = frozenset({"previous_customer_id"})
 
-STAFF_COLUMNS = ("assignee_id", "assignee_name", "staff_chat_id", "staff_thread_id", "staff_card_message_id",
-                 "awaiting_input", "awaiting_input_by")
+#: Columns about the staff member handling a ticket or request, and the staff chat's own ids.
+STAFF_COLUMNS = ("assignee_id", "assignee_name", "staff_chat_id", "staff_thread_id", "staff_card_message_id")
+#: ... and, on a request, which staff member's next message is awaited.
+REQUEST_STAFF_COLUMNS = (*STAFF_COLUMNS, "awaiting_input", "awaiting_input_by")
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ SECTIONS: tuple[Section, ...] = (
             lambda s: select(ConsentEvent).where(ConsentEvent.customer_id == s.customer_id)),
     Section("privacy_requests", PrivacyRequest,
             lambda s: select(PrivacyRequest).where(PrivacyRequest.id.in_(s.request_ids)),
-            withheld=STAFF_COLUMNS),
+            withheld=REQUEST_STAFF_COLUMNS),
     Section("privacy_request_events", PrivacyRequestEvent,
             lambda s: select(PrivacyRequestEvent).where(PrivacyRequestEvent.request_id.in_(s.request_ids)),
             shape=_actor),

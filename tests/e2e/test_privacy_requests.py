@@ -140,6 +140,8 @@ async def test_access_from_first_message_to_completion(harness: ChatHarness, see
     (card,) = [a for a in in_thread(harness, thread) if worded(a, "privacy.staff.card")]
     assert worded(card, "privacy.staff.card", reference="YC-2026-000001", verified="strong",
                   phone="+84••••••321")
+    assert [a for a in in_thread(harness, thread) if worded(a, "privacy.staff.access_sent",
+                                                            reference="YC-2026-000001")]
     (row,) = await requests(seeded)
     assert row.status == "completed" and row.completed_at is not None and row.customer_id is not None
     assert row.details["text"] == "tôi muốn xem dữ liệu của tôi"

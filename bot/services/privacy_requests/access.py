@@ -25,7 +25,7 @@ and escalation run as for any request), and the bytes stay in the outbox until i
 | opened, strong and the request's own   | read, audit, build, queue note + JSON + HTML, in progress |
 | opened, not (any more) at that level   | nothing: staff see the request as any other              |
 | a package message delivered, not last  | nothing yet                                              |
-| the last package message delivered     | completed by the bot, with what was sent                 |
+| the last package message delivered     | completed by the bot, with what was sent; staff told     |
 """
 
 from __future__ import annotations
@@ -141,6 +141,9 @@ class AccessPackageHandler:
             "generated_at": package["generated_at"], "sent_at": self._clock.now().isoformat()})
         if result.outcome is not Outcome.DONE:
             log.info("access copy of %s delivered; the request was %s already", row.reference, row.status)
+            return
+        listed = ", ".join(f"{f['name']} ({f['size']} B)" for f in files)
+        await self._requests.notices.tell_desk(uow, row, "access_sent", dedupe="access_sent", files=listed)
 
     async def _strong_customer(self, uow: UnitOfWork, row: PrivacyRequest) -> int | None:
         """The request's customer, if the account it came from is at the strong level as them now."""

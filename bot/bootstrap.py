@@ -37,11 +37,13 @@ from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.dialogue.staff_requests import StaffRequestDesk
+from bot.domain.privacy_request import RequestKind
 from bot.i18n import Catalog
 from bot.services.corrections import Corrections
 from bot.services.order_updates import OrderNotifier
 from bot.services.outbox import DeliveryHooks, OnDelivered, give_up_on_chat
 from bot.services.privacy_requests import PrivacyRequests, RequestNotices, RequestSweep
+from bot.services.privacy_requests.access import AccessPackageHandler
 from bot.services.sla import DeadlineSweep
 from bot.services.staff_reach import staff_reachable
 from bot.services.ticket_desk import TicketDesk
@@ -77,6 +79,9 @@ class TicketServices:
         if privacy is not None:
             hooks[OutboxPurpose.REQUEST_TOPIC] = privacy.notices.topic_opened
             hooks[OutboxPurpose.REQUEST_CARD] = privacy.notices.card_sent
+            access = privacy.handlers.get(RequestKind.ACCESS)
+            if isinstance(access, AccessPackageHandler):  # the copy is completed once delivered
+                hooks[OutboxPurpose.ACCESS_PACKAGE] = access.delivered
         return DeliveryHooks(hooks)
 
 
@@ -91,9 +96,13 @@ def build_ticket_services(
 
 
 def build_privacy_requests(texts: Catalog, settings: Settings, clock: Clock) -> PrivacyRequests:
-    """The privacy requests' service, with an empty registry of kind handlers (staff handle every kind
-    until a package registers its own)."""
-    return PrivacyRequests(clock=clock, settings=settings, notices=RequestNotices(texts, settings, clock))
+    """The privacy requests' service and the kinds the bot carries out itself: access (the customer's
+    copy of their data, `AccessPackageHandler`); staff handle the others (corrections are applied by
+    `Corrections`, which opens and completes its own requests)."""
+    privacy = PrivacyRequests(clock=clock, settings=settings, notices=RequestNotices(texts, settings, clock))
+    privacy.handlers.register(RequestKind.ACCESS, AccessPackageHandler(requests=privacy, texts=texts,
+                                                                        settings=settings, clock=clock))
+    return privacy
 
 
 @dataclass
@@ -217,6 +226,7 @@ async def build_app(
                tickets=tickets.desk, staff_desk=staff_desk,
                deadline_sweep=DeadlineSweep(uow_factory, clock, settings, tickets.router),
                privacy_requests=privacy,
-               request_sweep=RequestSweep(uow_factory, clock, privacy.notices),
+               request_sweep=RequestSweep(uow_factory, clock, privacy.notices, requests=privacy,
+                                          settings=settings),
                delivery_hooks=delivery_hooks,
                checkpointer=checkpointer)

@@ -162,6 +162,9 @@ class Settings(BaseSettings):
     #: Staff are reminded of an open request at 08:00 (TIMEZONE) this many working days before its due
     #: day: 1, the working day before; 0, the morning of the due day itself.
     privacy_reminder_working_days: int = Field(default=1, ge=0, le=10)
+    #: A request still waiting for verification this many days after it was made is closed (refused,
+    #: "not verified") by the request sweep: nothing is done with it, and it does not stay open forever.
+    privacy_unverified_close_days: int = Field(default=30, ge=1, le=365)
     # The shop's HTTP API (bot.shop_api): order events from the shop's system
     # host:port `run` (and `rosee-support shop-api`) serve it on; unset: `run` serves no shop API.
     shop_api_listen: str | None = None
@@ -209,6 +212,8 @@ class Settings(BaseSettings):
     retention_outbox_days: int = Field(default=30, ge=1, le=3650)
     retention_draft_days: int = Field(default=30, ge=1, le=3650)
     retention_ticket_message_days: int = Field(default=365, ge=30, le=3650)
+    # A document the outbox delivered (a customer's copy of their data) keeps its bytes this long.
+    retention_document_days: int = Field(default=7, ge=1, le=3650)
     # A phone proof (the customer's own Telegram contact) holds this long; then it is asked again.
     phone_proof_days: int = Field(default=180, ge=1, le=3650)
 

@@ -12,6 +12,9 @@ chat's messages in the Telegram bot's process, say) is left to the process that 
 added for one chat (`add_sender(..., chat_id=...)`, a console chat and its own user) gets only that
 chat's messages, so another console user's reply is never shown in this terminal.
 
+A document's bytes are stored beside its row (`bot.services.outbox`, `outbox_files`) and read with the
+claim; bytes that are gone or no longer match their SHA-256 make the row dead, never a wrong file sent.
+
 Interactive messages are claimed before bulk ones (`OutboxPriority`, in the claim's order), and a
 bulk row goes through the sender's `deliver_bulk` when it has one (`BulkSender`: the Telegram
 sender, whose rate limiter serves replies first), so a backlog of notifications never holds up a
@@ -37,8 +40,14 @@ from bot.delivery.senders import (
     RetryLater,
     Sender,
 )
-from bot.messages.actions import Address, action_from_payload
-from bot.services.outbox import RecordedReply
+from bot.messages.actions import Address
+from bot.services.outbox import (
+    DocumentUnavailable,
+    RecordedReply,
+    StoredDocuments,
+    document_action,
+    stored_documents,
+)
 from bot.storage.models import OutboxMessage, OutboxPriority, OutboxStatus
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -123,6 +132,7 @@ class OutboxDispatcher:
         async with self._uow_factory() as uow:
             claimed = await uow.outbox.claim_due(self._clock.now(), limit=self._batch_size, lease=LEASE,
                                                  scope=self.scope)
+            documents = await stored_documents(uow, claimed)  # a document's bytes, read with its claim
             work = [
                 (row.id, Address(row.channel, row.chat_id or "", row.thread_id), dict(row.payload),
                  row.priority >= OutboxPriority.BULK)
@@ -131,7 +141,7 @@ class OutboxDispatcher:
             await uow.commit()
         deadline = self._clock.now() + LEASE - LEASE_MARGIN
         for message_id, address, payload, bulk in work:
-            await self._deliver(message_id, address, payload, deadline, bulk=bulk)
+            await self._deliver(message_id, address, payload, deadline, bulk=bulk, documents=documents)
         return len(work)
 
     async def run_forever(self, poll_seconds: float = 1.0, *, stop: asyncio.Event | None = None) -> None:
@@ -194,12 +204,13 @@ class OutboxDispatcher:
         left = list(reply.message_ids)
         async with self._uow_factory() as uow:
             rows = [row for row in [await uow.outbox.get(i) for i in reply.message_ids] if row is not None]
+            documents = await stored_documents(uow, rows)
             work = [(row.id, Address(row.channel, row.chat_id or "", row.thread_id), dict(row.payload))
                     for row in rows]
         for message_id, address, payload in work:
             if self._clock.now() >= stop_at:
                 break
-            outcome = await self._attempt(message_id, address, payload, stop_at)
+            outcome = await self._attempt(message_id, address, payload, stop_at, documents=documents)
             outcomes.append((message_id, outcome))
             left.remove(message_id)
             if outcome.status is not OutboxStatus.SENT:
@@ -216,19 +227,24 @@ class OutboxDispatcher:
             self.nudge()
 
     async def _deliver(self, message_id: int, address: Address, payload: dict[str, Any],
-                       deadline: datetime, *, bulk: bool = False) -> None:
-        outcome = await self._attempt(message_id, address, payload, deadline, bulk=bulk)
+                       deadline: datetime, *, bulk: bool = False, documents: StoredDocuments | None = None
+                       ) -> None:
+        outcome = await self._attempt(message_id, address, payload, deadline, bulk=bulk, documents=documents)
         async with self._uow_factory() as uow:
             if await self._record(uow, message_id, outcome):
                 await uow.commit()
 
     async def _attempt(self, message_id: int, address: Address, payload: dict[str, Any],
-                       deadline: datetime, *, bulk: bool = False) -> _Outcome:
+                       deadline: datetime, *, bulk: bool = False, documents: StoredDocuments | None = None
+                       ) -> _Outcome:
         # The network call happens outside any transaction (the lease keeps other dispatchers off the
         # row), so a slow or flooded API never holds a database lock.
         token = SEND_DEADLINE.set(deadline)
         try:
-            action = action_from_payload(payload)
+            try:
+                action = document_action(payload, (documents or {}).get(message_id))
+            except DocumentUnavailable as exc:
+                raise PermanentFailure(str(exc)) from exc
             sender = self._senders[address.channel]
             if bulk and isinstance(sender, BulkSender):
                 result = await sender.deliver_bulk(address, action)

@@ -61,7 +61,9 @@ FINAL_STATUSES = frozenset({RequestStatus.COMPLETED, RequestStatus.REFUSED, Requ
 _STAFF_NEXT = frozenset({RequestStatus.IN_PROGRESS, RequestStatus.COMPLETED, RequestStatus.EXTENDED,
                          RequestStatus.REFUSED})
 TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
-    RequestStatus.WAITING_VERIFICATION: frozenset({RequestStatus.RECEIVED, RequestStatus.WITHDRAWN}),
+    # refused: closed by the sweep when never verified (PRIVACY_UNVERIFIED_CLOSE_DAYS)
+    RequestStatus.WAITING_VERIFICATION: frozenset({RequestStatus.RECEIVED, RequestStatus.WITHDRAWN,
+                                                   RequestStatus.REFUSED}),
     RequestStatus.RECEIVED: _STAFF_NEXT | {RequestStatus.WITHDRAWN},
     RequestStatus.IN_PROGRESS: (_STAFF_NEXT - {RequestStatus.IN_PROGRESS}) | {RequestStatus.WITHDRAWN},
     RequestStatus.EXTENDED: (_STAFF_NEXT - {RequestStatus.EXTENDED}) | {RequestStatus.WITHDRAWN},

@@ -10,6 +10,13 @@ the process that answers so that it can send it at once after the commit; should
 first, the lease runs out and any dispatcher delivers it. A crash therefore neither loses the reply
 nor sends it twice (the update it answers is claimed in the same transaction).
 
+Documents: the bytes of a `SendDocument` are not put in the row's JSON payload; they are written
+beside it (`OutboxFile`, in the same transaction) with their size and SHA-256, and the payload names
+them (`"file": {"sha256": ..., "size": ...}`). The dispatcher reads them when it claims the row
+(`stored_documents`) and sends them only if they still hash the same (`document_action`); a row
+whose bytes are missing or altered is given up, never sent wrong. Retention removes the bytes of a
+delivered document after RETENTION_DOCUMENT_DAYS, and never those of one not delivered.
+
 Delivered: the dispatcher calls `DeliveryHooks` in the unit of work that marks the row sent. The
 hooks are registered by purpose (in `bot.bootstrap`) and get the row's facts as `Delivered`, so a
 hook reads columns, not keys.
@@ -20,12 +27,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from hashlib import sha256
 from typing import Any
 
 from bot.clock import Clock
-from bot.messages.actions import Action, Address, action_to_payload
-from bot.storage.models import OutboxMessage, OutboxPriority, OutboxPurpose, OutboxStatus
+from bot.messages.actions import Action, Address, SendDocument, action_from_payload, action_to_payload
+from bot.storage.models import OutboxFile, OutboxMessage, OutboxPriority, OutboxPurpose, OutboxStatus
 from bot.storage.uow import UnitOfWork
+
+
+class DocumentUnavailable(Exception):
+    """A document's stored bytes are gone or no longer hash as written: it must not be sent."""
 
 
 async def enqueue(
@@ -49,8 +61,12 @@ async def enqueue(
     `priority`: bulk notifications are claimed after every interactive message due.
     """
     payload = action_to_payload(action)
+    document = action if isinstance(action, SendDocument) else None
+    if document is not None:
+        del payload["content_b64"]
+        payload["file"] = {"sha256": sha256(document.content).hexdigest(), "size": len(document.content)}
     now = clock.now()
-    return await uow.outbox.add(
+    row = await uow.outbox.add(
         OutboxMessage(
             channel=address.channel,
             kind=payload["kind"],
@@ -68,6 +84,36 @@ async def enqueue(
             created_at=now,
         )
     )
+    if document is not None and await uow.outbox.file_of(row.id) is None:  # not a dedupe hit
+        uow.session.add(OutboxFile(outbox_id=row.id, file_name=document.file_name[:200],
+                                   size=len(document.content), sha256=payload["file"]["sha256"],
+                                   content=document.content, created_at=now))
+        await uow.flush()
+    return row
+
+
+#: A claimed row's document bytes with their recorded hash, by outbox id (`stored_documents`).
+StoredDocuments = dict[int, tuple[bytes | None, str]]
+
+
+async def stored_documents(uow: UnitOfWork, rows: Sequence[OutboxMessage]) -> StoredDocuments:
+    """The stored bytes of the documents among `rows` (read when they are claimed)."""
+    ids = [row.id for row in rows if row.kind == "document" and "file" in (row.payload or {})]
+    return await uow.outbox.files_of(ids) if ids else {}
+
+
+def document_action(payload: dict[str, Any], stored: tuple[bytes | None, str] | None) -> Action:
+    """The action of a payload; a stored document's bytes put back, after checking their hash."""
+    if payload.get("kind") != "document" or "file" not in payload:
+        return action_from_payload(payload)
+    content, digest = stored if stored is not None else (None, "")
+    if content is None:
+        raise DocumentUnavailable(f"the bytes of {payload.get('file_name')!r} are no longer stored")
+    if sha256(content).hexdigest() != digest or digest != payload["file"].get("sha256"):
+        raise DocumentUnavailable(f"the bytes of {payload.get('file_name')!r} do not match their SHA-256")
+    action = action_from_payload({**payload, "content_b64": ""})
+    assert isinstance(action, SendDocument)
+    return SendDocument(action.file_name, content, action.caption, action.wording)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,10 @@
 
 - Outbox payloads (texts, emails, codes): RETENTION_OUTBOX_DAYS (30) after writing, once delivered,
   dead or unreachable; then payload, result and error are emptied (the row, its status and purpose stay).
+  A document that was not delivered keeps its payload and bytes, so that it can still be sent.
+- Documents' bytes (`outbox_files`: a customer's copy of their data): RETENTION_DOCUMENT_DAYS (7) after
+  they were delivered; then the bytes are removed (name, size and SHA-256 stay, the record of what was
+  sent). Never before delivery: a document Telegram refused keeps its bytes until it is sent.
 - Dialogue drafts (a complaint half told, an email typed at the code step): RETENTION_DRAFT_DAYS (30)
   since the conversation last moved; then its flow, step and data are cleared (the language stays).
 - Relayed ticket messages: RETENTION_TICKET_MESSAGE_DAYS (365) after the ticket was resolved; then
@@ -27,6 +31,7 @@ from bot.services.audit import record_access
 from bot.storage.models import (
     ChannelAccount,
     DialogueStateRow,
+    OutboxFile,
     OutboxMessage,
     OutboxStatus,
     Ticket,
@@ -45,10 +50,11 @@ class RetentionReport:
     drafts: int = 0
     ticket_messages: int = 0
     phone_proofs: int = 0
+    documents: int = 0
 
     @property
     def total(self) -> int:
-        return self.outbox_payloads + self.drafts + self.ticket_messages + self.phone_proofs
+        return self.outbox_payloads + self.drafts + self.ticket_messages + self.phone_proofs + self.documents
 
 
 async def run_retention(uow: UnitOfWork, clock: Clock, settings: Settings) -> RetentionReport:
@@ -57,7 +63,8 @@ async def run_retention(uow: UnitOfWork, clock: Clock, settings: Settings) -> Re
     candidates = await session.execute(
         select(OutboxMessage.id, OutboxMessage.payload)
         .where(OutboxMessage.status.in_(FINISHED),
-               OutboxMessage.created_at < now - timedelta(days=settings.retention_outbox_days))
+               OutboxMessage.created_at < now - timedelta(days=settings.retention_outbox_days),
+               (OutboxMessage.kind != "document") | (OutboxMessage.status == OutboxStatus.SENT))
         .order_by(OutboxMessage.id).limit(BATCH))
     erase = [row_id for row_id, payload in candidates.all() if payload != ERASED]
     outbox = await session.execute(
@@ -83,7 +90,16 @@ async def run_retention(uow: UnitOfWork, clock: Clock, settings: Settings) -> Re
         .execution_options(synchronize_session=False)
     )
     proofs = await _end_old_phone_proofs(uow, clock, settings)
-    report = RetentionReport(_count(outbox), _count(drafts), _count(messages), proofs)
+    delivered_long_ago = select(OutboxMessage.id).where(
+        OutboxMessage.status == OutboxStatus.SENT,
+        OutboxMessage.sent_at < now - timedelta(days=settings.retention_document_days))
+    documents = await session.execute(
+        update(OutboxFile)
+        .where(OutboxFile.content.is_not(None), OutboxFile.outbox_id.in_(delivered_long_ago))
+        .values(content=None, purged_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    report = RetentionReport(_count(outbox), _count(drafts), _count(messages), proofs, _count(documents))
     if report.total:
         record_access(uow, clock, actor="system:retention", action="retention.erased", customer_id=None,
                       purpose="personal data kept no longer than its purpose needs", **asdict(report))

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -475,6 +476,7 @@ class OutboxPurpose(StrEnum):
     REQUEST_NOTICE = "request_notice"  # a privacy request's status change, told to the customer or staff
     ORDER_UPDATE = "order_update"  # a customer told that their order's status changed (bulk priority)
     TICKET_DIGEST = "ticket_digest"  # a customer's burst gathered into one staff message (and its files)
+    ACCESS_PACKAGE = "access_package"  # a customer's copy of their data: the note and its two documents
     OTHER = "other"  # written before purposes were recorded, and not recognisable (migration 0002)
 
 
@@ -522,6 +524,28 @@ class OutboxMessage(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class OutboxFile(Base):
+    """The bytes of a document an outbox message sends (migration 0014), beside the row, not in its JSON.
+
+    Written in the transaction that queues the message, so a crash before the send loses nothing; read
+    by the dispatcher when it claims the row and checked against `sha256` before it is sent. The
+    bytes are kept while the message is not delivered (pending, or given up for an operator to
+    re-send) and removed RETENTION_DOCUMENT_DAYS after it was (`bot.services.retention`); the name,
+    size and hash stay as the record of what was sent.
+    """
+
+    __tablename__ = "outbox_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), unique=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once removed after delivery
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    purged_at: Mapped[datetime | None] = mapped_column()
 
 
 class DialogueStateRow(Base):

@@ -8,6 +8,8 @@ carries the buttons; the texts staff type for complete / extend / refuse are the
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +19,7 @@ from bot.bootstrap import App, build_app
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.dialogue.ports import TextUnderstander
-from bot.messages.actions import OpenTopic, SendText
+from bot.messages.actions import OpenTopic, SendDocument, SendText
 from bot.storage.models import AuditEntry, Customer, Order, OutboxMessage, PrivacyRequest, PrivacyRequestEvent
 from tests.support.harness import ChatHarness, HarnessUser
 from tests.support.wording import key, worded
@@ -97,7 +99,7 @@ async def open_request(user: HarnessUser, text: str, kind: str, explained: str) 
     return str(done.wording("privacy.received").values["reference"])
 
 
-# Access: strong verification first, then staff complete it -----------------------------------------------
+# Access: strong verification first, then the bot sends the copy and completes it ------------------------
 async def test_access_from_first_message_to_completion(harness: ChatHarness, seeded: App) -> None:
     minh = harness.user("4001", name="Minh")
     answer = await minh.says("tôi muốn xem dữ liệu của tôi")
@@ -118,41 +120,54 @@ async def test_access_from_first_message_to_completion(harness: ChatHarness, see
                          kind=key("privacy.kind.access"), due="03/12/2026",  # 10 days after Mon 23/11
                          basis=key("privacy.due_basis.calendar"))
 
-    # Staff: the request's own topic and card; take, then complete with what was sent.
+    assert received.said("privacy.access.sending")
+    assert not received.said("privacy.next_steps")
+
+    # The bot carries it out: the note and the two files of the copy, then the request is completed.
     await harness.deliver_outbox()
+    documents = [a for address, a in harness.sender.delivered
+                 if address.chat_id == "4001" and isinstance(a, SendDocument)]
+    assert [d.file_name for d in documents] == ["rosee-data-YC-2026-000001.json",
+                                               "rosee-data-YC-2026-000001.html"]
+    assert harness.sender.said_to("4001", "privacy.access.note", reference="YC-2026-000001")
+    assert harness.sender.said_to("4001", "privacy.notice.completed", reference="YC-2026-000001")
+    copy = json.loads(documents[0].content)
+    assert [o["code"] for o in copy["sections"]["orders"]] == [MINH_ORDER]
+    assert copy["sections"]["profile"][0]["full_name"] == "Trần Văn Minh"
+    assert "Nguyễn Thị Lan" not in documents[0].content.decode() + documents[1].content.decode()
+
+    # Staff see its topic and card like any request's; it is in progress by the bot, then completed.
     thread = thread_of(harness, "YC-2026-000001")
     (card,) = [a for a in in_thread(harness, thread) if worded(a, "privacy.staff.card")]
     assert worded(card, "privacy.staff.card", reference="YC-2026-000001", verified="strong",
                   phone="+84••••••321")
-    request_id = waiting.id
-    assert [b.data for row in card.buttons for b in row] == [
-        f"yc:{action}:{request_id}" for action in ("take", "complete", "extend", "refuse")]
-    ha = staff(harness)
-    took = await ha.presses(f"yc:take:{request_id}")
-    assert took.said("privacy.staff.done.take", reference="YC-2026-000001", staff="Hà")
-    asked_text = await ha.presses(f"yc:complete:{request_id}")
-    assert asked_text.said("privacy.staff.ask.complete", reference="YC-2026-000001")
-    done = await ha.says("Đã gửi tệp JSON và bản PDF dữ liệu của anh Minh", thread_id=thread)
-    assert done.said("privacy.staff.done.complete", reference="YC-2026-000001")
-    await harness.deliver_outbox()
-    assert harness.sender.said_to("4001", "privacy.notice.in_progress", reference="YC-2026-000001")
-    assert harness.sender.said_to("4001", "privacy.notice.completed", reference="YC-2026-000001",
-                                  delivered="Đã gửi tệp JSON và bản PDF dữ liệu của anh Minh")
-
+    assert [a for a in in_thread(harness, thread) if worded(a, "privacy.staff.access_sent",
+                                                            reference="YC-2026-000001")]
     (row,) = await requests(seeded)
     assert row.status == "completed" and row.completed_at is not None and row.customer_id is not None
-    assert row.delivered == {"text": "Đã gửi tệp JSON và bản PDF dữ liệu của anh Minh"}
     assert row.details["text"] == "tôi muốn xem dữ liệu của tôi"
-    assert [(f, t, a) for f, t, a, _ in await history(seeded, row.id)] == [
+    assert [f["name"] for f in row.delivered["files"]] == [d.file_name for d in documents]
+    assert [f["sha256"] for f in row.delivered["files"]] == [
+        hashlib.sha256(d.content).hexdigest() for d in documents]
+    assert [f["size"] for f in row.delivered["files"]] == [len(d.content) for d in documents]
+    assert row.delivered["rows"]["orders"] == 1 and row.delivered["rows"]["profile"] == 1
+    assert all(f["message_id"] for f in row.delivered["files"])
+    steps = await history(seeded, row.id)
+    assert [(f, t, a) for f, t, a, _ in steps] == [
         (None, "waiting_verification", "telegram:4001"),
         ("waiting_verification", "received", "telegram:4001"),
-        ("received", "in_progress", "staff:777"),
-        ("in_progress", "completed", "staff:777"),
+        ("received", "in_progress", "staff:bot"),
+        ("in_progress", "completed", "staff:bot"),
     ]
+    assert "rosee-data-YC-2026-000001.json" in (steps[2][3] or "")
     actions = await audit_actions(seeded)
-    for action in ("privacy_requests.opened", "privacy_requests.received", "privacy_requests.in_progress",
-                   "privacy_requests.completed"):
+    for action in ("privacy_requests.opened", "privacy_requests.received", "privacy_requests.access_copy",
+                   "privacy_requests.in_progress", "privacy_requests.completed"):
         assert action in actions
+    request_id = waiting.id
+    ha = staff(harness)
+    late = await ha.presses(f"yc:complete:{request_id}")  # nothing left for staff to complete
+    assert not late.said("privacy.staff.ask.complete")
 
 
 # Erasure: item by item, then refused with a reason -------------------------------------------------------

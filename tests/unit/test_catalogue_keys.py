@@ -45,6 +45,8 @@ from bot.domain.working_days import DayUnit
 from bot.i18n import LANGUAGES, Catalog
 from bot.messages.buttons import RequestDeskAction
 from bot.services.corrections import Field
+from bot.services.privacy_requests.access_render import WITHHELD
+from bot.services.privacy_requests.access_scope import COLUMNS, SECTION_NAMES
 from bot.services.privacy_requests.retention import ITEMS, Fate
 from bot.services.sla import Promise
 from bot.services.staff_reach import promised_texts
@@ -102,6 +104,11 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bot/dialogue/flows/correction.py", "change.field.value"): FIELDS,
     ("bot/services/corrections.py", "field.value"): FIELDS,
     ("bot/services/identity/email_code.py", "purpose.value"): tuple(CodePurpose),
+    # The copy of a customer's data: its sections, the columns it labels, what it withholds.
+    ("bot/services/privacy_requests/access_render.py", "section.name"): SECTION_NAMES,
+    ("bot/services/privacy_requests/access_render.py", "name"): SECTION_NAMES,
+    ("bot/services/privacy_requests/access_render.py", "column"): COLUMNS,
+    ("bot/services/privacy_requests/access_render.py", "key"): WITHHELD,
 }
 
 #: Keys rendered away from the call that names them: DeskError(key) is shown as `self._t(error.key)`.

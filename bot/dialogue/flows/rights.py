@@ -18,12 +18,15 @@ reached the request is received. An unverified request is never carried out.
 | offered | the router offers the flow back          | the offer again                                    |
 | (any)   | `privacy:start:correction`               | the correction flow takes it (field, value, proof) |
 | (any)   | `privacy:start:<kind>` at its level      | recorded: reference, due date, what happens next   |
+| (any)   | `privacy:start:access`, strong level     | recorded; the copy sent: note, JSON, HTML          |
 | (any)   | `privacy:start:<kind>` below its level   | recorded as waiting; verification starts           |
 | (any)   | `privacy:start:<kind>`, one open already | that one again (its reference and due date)        |
 | (any)   | verification reached (resume)            | the waiting request is received, as above          |
 | (any)   | `privacy:list`, /requests                | the customer's own requests, withdraw buttons      |
 | (any)   | `privacy:withdraw:<id>`                  | withdrawn (own open request only), else not found  |
 
+Access at the strong level is carried out by the bot (`bot.services.privacy_requests.access`): the
+note and the two files of the copy are queued in the same turn, and the acknowledgement says so.
 Erasure and objection are acknowledged item by item: what is deleted or stopped, what is kept and why
 (`bot.services.privacy_requests.retention`).
 """
@@ -162,7 +165,10 @@ class RightsFlow(Flow):
         items = notices.items(view.kind, turn.language)
         if items:
             parts += [turn.t("privacy.items_intro"), items]
-        parts.append(turn.t("privacy.next_steps"))
+        if view.kind is RequestKind.ACCESS and "package" in view.details:  # the bot sends the copy itself
+            parts.append(turn.t("privacy.access.sending"))
+        else:
+            parts.append(turn.t("privacy.next_steps"))
         turn.say_markup(join(parts), self._request_keyboard(turn, view))
 
     # Lists and withdrawal ----------------------------------------------------------------------------

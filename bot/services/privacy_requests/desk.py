@@ -51,6 +51,8 @@ from bot.storage.uow import UnitOfWork
 TEXT_MAX = 2000
 #: Staff actions that need a text typed by the staff member first (what was delivered, or why).
 TEXT_ACTIONS = ("complete", "extend", "refuse")
+#: The reason a request never verified is closed with (by the sweep, after PRIVACY_UNVERIFIED_CLOSE_DAYS).
+NOT_VERIFIED = "not verified"
 STAFF_OPEN = (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS, RequestStatus.EXTENDED)
 
 
@@ -174,6 +176,20 @@ class PrivacyRequests:
                           reference=row.reference)
         return Result.of(Outcome.DONE, row)
 
+    async def begin(self, uow: UnitOfWork, request_id: int, staff: Staff, *,
+                    reason: str | None = None) -> Result:
+        """A kind's handler carries the request out itself (the access copy): in progress, assigned to
+        it, `reason` in the history row; the handler tells the customer what it does, so nothing is
+        sent here."""
+        row = await uow.privacy_requests.lock(request_id)
+        if row is None or row.status != RequestStatus.RECEIVED:
+            return Result.of(Outcome.NOT_ALLOWED, row) if row is not None else Result(Outcome.NOT_FOUND)
+        event = self._move(uow, row, RequestStatus.IN_PROGRESS, staff.actor,
+                           reason=(reason or "")[:TEXT_MAX] or None)
+        row.responded_at = row.responded_at or event.occurred_at
+        self._assign_if_none(row, staff)
+        return Result.of(Outcome.DONE, row)
+
     async def complete(self, uow: UnitOfWork, request_id: int, staff: Staff, *,
                        delivered: dict[str, Any], tell_requester: bool = True) -> Result:
         """Done; `delivered` records what was given or done (`{"text": ...}` from staff, or a handler's).
@@ -240,6 +256,16 @@ class PrivacyRequests:
         self._assign_if_none(row, staff)
         await self.notices.tell_requester(uow, row, "refused", dedupe=event.to_status, reason=reason)
         return Result.of(Outcome.DONE, row)
+
+    async def close_unverified(self, uow: UnitOfWork, row: PrivacyRequest, *, actor: str, days: int) -> bool:
+        """A request that waited for verification too long: refused ("not verified"), nothing done; the
+        customer is told and may ask again. False when it is no longer waiting."""
+        if row.status != RequestStatus.WAITING_VERIFICATION:
+            return False
+        event = self._move(uow, row, RequestStatus.REFUSED, actor, reason=NOT_VERIFIED)
+        row.refusal_reason, row.closed_at = NOT_VERIFIED, event.occurred_at
+        await self.notices.tell_requester(uow, row, "closed_unverified", dedupe=event.to_status, days=days)
+        return True
 
     async def ask_for_text(self, uow: UnitOfWork, request_id: int, staff: Staff, action: str) -> Result:
         """Staff pressed complete, extend or refuse: their next message about the request is its text."""

@@ -11,23 +11,34 @@ the due date and re-arms both watches for the new one.
 |------------|--------------------------------------------|---------------------------------------|
 | reminder   | open, not reminded, now ≥ remind_at        | a reminder in the staff chat          |
 | escalation | open, not escalated, now > due_at          | an escalation in the staff chat       |
+| unverified | waiting for verification, made more than   | refused, reason "not verified"; the   |
+|            | PRIVACY_UNVERIFIED_CLOSE_DAYS days ago     | customer told they may ask again      |
+
+A request closed as unverified is no longer waiting, so the next pass does not find it again.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.domain.privacy_request import OPEN_STATUSES, RequestStatus
 from bot.messages.actions import SendText
 from bot.services.privacy_requests.notices import RequestNotices
 from bot.storage.models import OutboxPurpose
 from bot.storage.uow import UnitOfWorkFactory
 
+if TYPE_CHECKING:
+    from bot.services.privacy_requests.desk import PrivacyRequests
+
 log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 200
+SWEEP_ACTOR = "system:privacy_sweep"
 WATCHED = tuple(s.value for s in OPEN_STATUSES if s != RequestStatus.WAITING_VERIFICATION)
 
 
@@ -35,13 +46,17 @@ WATCHED = tuple(s.value for s in OPEN_STATUSES if s != RequestStatus.WAITING_VER
 class RequestSweepReport:
     reminded: int = 0
     escalated: int = 0
+    closed_unverified: int = 0
 
 
 class RequestSweep:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, notices: RequestNotices) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, notices: RequestNotices, *,
+                 requests: PrivacyRequests | None = None, settings: Settings | None = None) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._notices = notices
+        self._requests = requests
+        self._settings = settings
 
     async def run(self) -> RequestSweepReport:
         report = RequestSweepReport()
@@ -67,7 +82,13 @@ class RequestSweep:
                                                 f"escalate:{due}")
                     row.escalated_at = now
                     report.escalated += 1
+            if self._requests is not None and self._settings is not None:
+                days = self._settings.privacy_unverified_close_days
+                for row in await uow.privacy_requests.claim_unverified(now - timedelta(days=days),
+                                                                      limit=SWEEP_BATCH):
+                    if await self._requests.close_unverified(uow, row, actor=SWEEP_ACTOR, days=days):
+                        report.closed_unverified += 1
             await uow.commit()
-        if report.reminded or report.escalated:
+        if report.reminded or report.escalated or report.closed_unverified:
             log.info("privacy request sweep: %s", report)
         return report

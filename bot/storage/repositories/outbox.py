@@ -15,7 +15,7 @@ from functools import lru_cache
 from sqlalchemy import Select, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
-from bot.storage.models import OutboxMessage, OutboxPurpose, OutboxStatus
+from bot.storage.models import OutboxFile, OutboxMessage, OutboxPurpose, OutboxStatus
 from bot.storage.repositories.base import Repository
 
 PENDING, HELD, DEAD = OutboxStatus.PENDING, OutboxStatus.HELD, OutboxStatus.DEAD
@@ -149,6 +149,24 @@ class OutboxRepository(Repository):
             .execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def file_of(self, message_id: int) -> OutboxFile | None:
+        """The stored document of a message (`bot.services.outbox.enqueue`), if it has one."""
+        return await self._session.scalar(select(OutboxFile).where(OutboxFile.outbox_id == message_id))
+
+    async def files_of(self, message_ids: Sequence[int]) -> dict[int, tuple[bytes | None, str]]:
+        """(bytes or None once removed, SHA-256 written) of the messages' stored documents."""
+        rows = await self._session.execute(
+            select(OutboxFile.outbox_id, OutboxFile.content, OutboxFile.sha256)
+            .where(OutboxFile.outbox_id.in_(list(message_ids))))
+        return {outbox_id: (content, digest) for outbox_id, content, digest in rows.all()}
+
+    async def of_request(self, request_id: int, purpose: OutboxPurpose) -> Sequence[OutboxMessage]:
+        """A privacy request's messages of one purpose, in the order they were written."""
+        return (await self._session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.request_id == request_id, OutboxMessage.purpose == purpose)
+            .order_by(OutboxMessage.id))).all()
 
     async def get(self, message_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, message_id)

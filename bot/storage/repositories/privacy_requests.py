@@ -106,6 +106,19 @@ class PrivacyRequestRepository(Repository):
         )
         return rows.all()
 
+    async def claim_unverified(self, made_before: datetime, *, limit: int) -> Sequence[PrivacyRequest]:
+        """Requests still waiting for verification that were made before `made_before`; row-locked,
+        skipped by other sweeps."""
+        rows = await self._session.scalars(
+            select(PrivacyRequest)
+            .where(PrivacyRequest.status == "waiting_verification", PrivacyRequest.received_at < made_before)
+            .order_by(PrivacyRequest.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        return rows.all()
+
     async def claim_due(self, now: datetime, *, statuses: Collection[str], limit: int
                         ) -> Sequence[PrivacyRequest]:
         """Open requests whose reminder is due and not sent, or whose deadline passed and was not

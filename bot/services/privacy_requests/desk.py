@@ -69,12 +69,13 @@ class PrivacyRequests:
 
     # Customer side -----------------------------------------------------------------------------------
     async def open_request(self, uow: UnitOfWork, user: ChatUser, new: NewRequest, *,
-                           pending: bool = False) -> RequestView:
+                           pending: bool = False, announce: bool = True) -> RequestView:
         """Record the request and start its clock; staff are told; the kind's handler is called.
 
         The chat user must be at the kind's level (`KindHandlers.required_level`), else `LevelTooLow`;
         with `pending`, a request below its level is recorded as waiting for verification instead
-        (no clock, no staff yet), and `verified` carries it on.
+        (no clock, no staff yet), and `verified` carries it on. Without `announce` staff get no card:
+        for a request the bot completes in the same turn (a marketing opt-out), which nobody works.
         """
         identity = await identify(uow, self._clock, self._settings, user)
         level = self.handlers.required_level(new.kind)
@@ -101,7 +102,7 @@ class PrivacyRequests:
                       customer_id=row.customer_id, purpose="record the customer's data-rights request",
                       reference=row.reference, kind=row.kind, status=row.status)
         if not waiting:
-            await self._received(uow, row, user)
+            await self._received(uow, row, user, announce=announce)
         return RequestView.of(row)
 
     async def verified(self, uow: UnitOfWork, user: ChatUser, request_id: int) -> Result:
@@ -175,8 +176,11 @@ class PrivacyRequests:
         return Result.of(Outcome.DONE, row)
 
     async def complete(self, uow: UnitOfWork, request_id: int, staff: Staff, *,
-                       delivered: dict[str, Any]) -> Result:
-        """Done; `delivered` records what was given or done (`{"text": ...}` from staff, or a handler's)."""
+                       delivered: dict[str, Any], tell_customer: bool = True) -> Result:
+        """Done; `delivered` records what was given or done (`{"text": ...}` from staff, or a handler's).
+
+        Without `tell_customer` no notice goes to the customer's chat: the turn that completed it at
+        once confirms it itself, in one message (a marketing opt-out)."""
         row = await uow.privacy_requests.lock(request_id)
         if row is None or row.status == RequestStatus.WAITING_VERIFICATION:
             return Result(Outcome.NOT_FOUND)
@@ -189,8 +193,9 @@ class PrivacyRequests:
         row.completed_at = row.closed_at = event.occurred_at
         row.responded_at = row.responded_at or event.occurred_at
         self._assign_if_none(row, staff)
-        await self.notices.tell_requester(uow, row, "completed", dedupe=event.to_status,
-                                         delivered=str(row.delivered.get("text") or "—"))
+        if tell_customer:
+            await self.notices.tell_requester(uow, row, "completed", dedupe=event.to_status,
+                                             delivered=str(row.delivered.get("text") or "—"))
         handler = self.handlers.get(RequestKind(row.kind))
         if handler is not None:
             await handler.completed(uow, RequestView.of(row))
@@ -280,13 +285,15 @@ class PrivacyRequests:
                 for e in await uow.privacy_requests.events(request_id)]
 
     # Internals ---------------------------------------------------------------------------------------
-    async def _received(self, uow: UnitOfWork, row: PrivacyRequest, user: ChatUser) -> None:
-        account = await chat_account(uow, user)
-        customer = await proven_customer(uow, account)
-        identity = await identify(uow, self._clock, self._settings, user)
-        name = (customer.full_name if customer else account.display_name) or "—"
-        await self.notices.announce(uow, row, name=name, phone=customer.phone if customer else None,
-                                    verified=identity.level.label)
+    async def _received(self, uow: UnitOfWork, row: PrivacyRequest, user: ChatUser, *,
+                        announce: bool = True) -> None:
+        if announce:
+            account = await chat_account(uow, user)
+            customer = await proven_customer(uow, account)
+            identity = await identify(uow, self._clock, self._settings, user)
+            name = (customer.full_name if customer else account.display_name) or "—"
+            await self.notices.announce(uow, row, name=name, phone=customer.phone if customer else None,
+                                        verified=identity.level.label)
         handler = self.handlers.get(RequestKind(row.kind))
         if handler is not None:
             await handler.opened(uow, RequestView.of(row))

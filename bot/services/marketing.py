@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -50,9 +50,10 @@ from bot.domain.phone import InvalidPhoneNumber, normalize_phone
 from bot.domain.privacy_request import RequestKind
 from bot.messages.events import ChatUser
 from bot.services.audit import record_access
+from bot.services.consent_matching import Plan, latest_choices
 from bot.services.identity import Level, identify
 from bot.services.privacy_requests import NewRequest, PrivacyRequests, RequestView, Staff
-from bot.storage.models import ChannelAccount, ConsentEvent, Customer, MarketingSuppression
+from bot.storage.models import ConsentEvent, Customer, MarketingSuppression
 from bot.storage.repositories.consents import MARKETING
 from bot.storage.uow import UnitOfWork
 
@@ -145,20 +146,6 @@ class SuppressionEntry:
                 "since": self.since.isoformat().replace("+00:00", "Z")}
 
 
-@dataclass
-class _Plan:
-    """The addresses each channel reaches for one subject."""
-
-    addresses: dict[MarketingChannel, set[str]] = field(default_factory=dict)
-
-    def add(self, channel: MarketingChannel, address: str | None) -> None:
-        if address:
-            self.addresses.setdefault(channel, set()).add(address)
-
-    def pairs(self) -> set[tuple[str, str]]:
-        return {(channel.value, a) for channel, found in self.addresses.items() for a in found}
-
-
 class MarketingConsents:
     """Built once (`bot.bootstrap`); every method takes the unit of work of the event it serves."""
 
@@ -246,17 +233,9 @@ class MarketingConsents:
         log.info("marketing resumed for %s on %s", user.actor, ",".join(c.value for c in chosen))
         return Change(Outcome.DONE, chosen, shown=shown)
 
-    # The list ----------------------------------------------------------------------------------------
-    @staticmethod
-    async def suppression_list(uow: UnitOfWork, channel: MarketingChannel | None = None
-                               ) -> list[SuppressionEntry]:
-        rows = await uow.suppressions.listing(channel.value if channel else None)
-        return [SuppressionEntry(row.channel, ADDRESS_KIND[MarketingChannel(row.channel)].value, row.address,
-                                 row.since) for row in rows]
-
     # Internals ---------------------------------------------------------------------------------------
-    def _plan(self, subject: Subject, channels: Sequence[MarketingChannel], given: Given) -> _Plan:
-        plan = _Plan()
+    def _plan(self, subject: Subject, channels: Sequence[MarketingChannel], given: Given) -> Plan:
+        plan = Plan()
         customer = subject.customer
         for channel in channels:
             kind = ADDRESS_KIND[channel]
@@ -290,15 +269,17 @@ class MarketingConsents:
         )
 
 
-def latest_choices(events: Iterable[ConsentEvent]) -> dict[MarketingChannel, bool]:
-    """Oldest first in, the current choice per channel out; an all-channel event sets every channel."""
-    choices: dict[MarketingChannel, bool] = {}
-    for event in events:
-        if event.channel is None:
-            choices = dict.fromkeys(MarketingChannel, event.granted)
-        else:
-            choices[MarketingChannel(event.channel)] = event.granted
-    return choices
+# The list ------------------------------------------------------------------------------------------
+async def suppression_list(uow: UnitOfWork, clock: Clock, *, actor: str,
+                           channel: MarketingChannel | None = None) -> list[SuppressionEntry]:
+    """The current suppression list (or one channel's), by channel then address, for the shop's mailer
+    (`rosee-support export suppression`, `GET /api/marketing/suppressions`); the read is audited."""
+    rows = await uow.suppressions.listing(channel.value if channel else None)
+    record_access(uow, clock, actor=actor, action="marketing.suppression_exported", customer_id=None,
+                  purpose="give the shop's mailer the addresses it must not market to",
+                  channel=channel.value if channel else "all", entries=len(rows))
+    return [SuppressionEntry(row.channel, ADDRESS_KIND[MarketingChannel(row.channel)].value, row.address,
+                             row.since) for row in rows]
 
 
 def _shown(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
@@ -312,83 +293,3 @@ def _shown(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
         if masked not in shown:
             shown.append(masked)
     return tuple(shown)
-
-
-# Matching later --------------------------------------------------------------------------------------
-async def match_account(uow: UnitOfWork, clock: Clock, account: ChannelAccount) -> int:
-    """The chat account was just linked to its customer: what it said about marketing before is the
-    customer's now, and the channels it stopped suppress the customer's addresses on file too.
-    Returns how many ledger rows were attributed."""
-    if account.customer_id is None:
-        return 0
-    customer = await uow.customers.get(account.customer_id)
-    if customer is None:
-        return 0
-    events = [e for e in await uow.consents.marketing_of_account(account.channel, account.channel_user_id)
-              if e.customer_id is None]
-    entries = await uow.suppressions.of_account(account.channel, account.channel_user_id)
-    for entry in entries:
-        if entry.customer_id is None:
-            entry.customer_id = customer.id
-    if not events:
-        return 0
-    return await _attribute(uow, clock, customer, events,
-                            actor=f"{account.channel}:{account.channel_user_id}", how="account_linked")
-
-
-async def match_customers(uow: UnitOfWork, clock: Clock, customers: Sequence[Customer], *, actor: str) -> int:
-    """Customers just imported (created or updated): opt-outs recorded against one of their emails or
-    phones, and suppression entries on them, become theirs. Returns how many ledger rows were attributed."""
-    by_email = {c.email: c for c in customers if c.email}
-    by_phone = {c.phone: c for c in customers if c.phone}
-    for entry in await uow.suppressions.by_addresses([*by_email, *by_phone]):
-        owner = by_email.get(entry.address) or by_phone.get(entry.address)
-        if entry.customer_id is None and owner is not None:
-            entry.customer_id = owner.id
-    events = await uow.consents.unmatched_marketing(emails=by_email, phones=by_phone)
-    grouped: dict[int, tuple[Customer, list[ConsentEvent]]] = {}
-    for event in events:
-        owner = by_email.get(event.email or "") or by_phone.get(event.phone or "")
-        if owner is not None:
-            grouped.setdefault(owner.id, (owner, []))[1].append(event)
-    # A chat account's other events (the Telegram channel, say) go with the address it gave.
-    count = 0
-    for customer, found in grouped.values():
-        accounts = {(e.account_channel, e.account_user_id) for e in found
-                    if e.account_channel and e.account_user_id}
-        for channel, user_id in accounts:
-            for event in await uow.consents.marketing_of_account(str(channel), str(user_id)):
-                if event.customer_id is None and event not in found:
-                    found.append(event)
-        found.sort(key=lambda e: (e.recorded_at, e.id))
-        count += await _attribute(uow, clock, customer, found, actor=actor, how="customer_imported")
-    return count
-
-
-async def _attribute(uow: UnitOfWork, clock: Clock, customer: Customer, events: list[ConsentEvent], *,
-                     actor: str, how: str) -> int:
-    for event in events:
-        event.customer_id = customer.id
-    stopped = [c for c, granted in latest_choices(events).items() if not granted]
-    plan = _Plan()
-    for channel in stopped:
-        kind = ADDRESS_KIND[channel]
-        plan.add(channel, customer.email if kind is AddressKind.EMAIL
-                 else customer.phone if kind is AddressKind.PHONE else None)
-    existing = await uow.suppressions.find(plan.pairs())
-    source = next((e.source for e in reversed(events) if not e.granted), "telegram")
-    request_id = next((e.request_id for e in reversed(events) if not e.granted), None)
-    account = next(((e.account_channel, e.account_user_id) for e in reversed(events) if not e.granted),
-                   (None, None))
-    since = clock.now()
-    for name, address in sorted(plan.pairs() - set(existing)):
-        uow.suppressions.add(MarketingSuppression(
-            channel=name, address=address, since=since, source=source, customer_id=customer.id,
-            account_channel=account[0], account_user_id=account[1], request_id=request_id))
-    for entry in existing.values():
-        if entry.customer_id is None:
-            entry.customer_id = customer.id
-    record_access(uow, clock, actor=actor, action="marketing.matched", customer_id=customer.id,
-                  purpose=PURPOSE, how=how, events=len(events),
-                  channels_stopped=[c.value for c in ordered(set(stopped))])
-    return len(events)

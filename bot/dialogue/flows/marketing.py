@@ -218,10 +218,11 @@ class MarketingFlow(Flow):
         key = f"marketing.undo_button.{action}" if undo else "marketing.channel_button"
         return turn.button(key, MarketingButton(action, target), icon=_ICONS[target], channel=label)
 
-    def _label(self, turn: Turn, channels: Sequence[MarketingChannel]) -> str:
+    def _label(self, turn: Turn, channels: Sequence[MarketingChannel]) -> Markup | str:
+        """The channels in words ("email, SMS và cuộc gọi"); one channel keeps its catalogue wording."""
         if set(channels) == set(ALL_CHANNELS):
-            return str(turn.t("marketing.channels_all"))
-        names = [str(_name(turn, c)) for c in ordered(set(channels))]
+            return turn.t("marketing.channels_all")
+        names = [_name(turn, c) for c in ordered(set(channels))]
         if len(names) == 1:
             return names[0]
         return f"{', '.join(names[:-1])} {turn.t('marketing.and')} {names[-1]}"

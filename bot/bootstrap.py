@@ -38,6 +38,7 @@ from bot.dialogue.ports import TextUnderstander
 from bot.dialogue.router import TurnRouter
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.dialogue.staff_requests import StaffRequestDesk
+from bot.domain.privacy_request import RequestKind
 from bot.i18n import Catalog
 from bot.services.corrections import Corrections
 from bot.services.marketing import MarketingConsents
@@ -200,6 +201,8 @@ async def build_app(
     staff_desk = StaffDesk(tickets.desk, settings, clock, requests=StaffRequestDesk(privacy, clock))
     corrections = Corrections(clock=clock, settings=settings, texts=texts, requests=privacy)
     marketing = MarketingConsents(clock=clock, settings=settings, requests=privacy)
+    for kind in (RequestKind.ERASURE, RequestKind.OBJECTION):  # marketing stops on receipt (retention.py)
+        privacy.handlers.register(kind, marketing)
     flows = build_flows(understander, tickets.desk, [DeskButtonsFlow(staff_desk), *(extra_flows or [])],
                         privacy=privacy, corrections=corrections, marketing=marketing)
     complaints = flows.get("complaint")

@@ -25,6 +25,10 @@ the linked customer's own addresses; an unverified chat user cannot lift another
 suppression. An import never lifts one either (the shop's file may be older than the customer's
 word in the chat); only the customer's own resume does.
 
+An erasure or objection stops marketing too (its fate in `privacy_requests.retention`): this service
+is their kind handler, and when one is received every channel is stopped in the ledger and the
+customer's addresses (and Telegram accounts) go on the list, before staff delete anything.
+
 Suppressions survive an erasure: they are keyed by the channel and the normalised address, with
 `customer_id` only a pointer (SET NULL), so deleting the customer row leaves the address on the
 list. They keep the address in clear rather than a hash: the mailer must match its lists against
@@ -44,7 +48,7 @@ from email_validator import EmailNotValidError, validate_email
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.email import InvalidEmail, normalize_email
-from bot.domain.marketing import ADDRESS_KIND, AddressKind, MarketingChannel, ordered
+from bot.domain.marketing import ADDRESS_KIND, ALL_CHANNELS, AddressKind, MarketingChannel, ordered
 from bot.domain.masking import mask_email, mask_phone
 from bot.domain.phone import InvalidPhoneNumber, normalize_phone
 from bot.domain.privacy_request import RequestKind
@@ -232,6 +236,41 @@ class MarketingConsents:
                       purpose=PURPOSE, channels=[c.value for c in chosen], addresses=list(shown))
         log.info("marketing resumed for %s on %s", user.actor, ",".join(c.value for c in chosen))
         return Change(Outcome.DONE, chosen, shown=shown)
+
+    # Erasure and objection ---------------------------------------------------------------------------
+    async def opened(self, uow: UnitOfWork, request: RequestView) -> None:
+        """An erasure or objection was received: marketing stops at once on every channel, and the
+        customer's addresses go on the suppression list before any row is deleted (their fate in
+        `bot.services.privacy_requests.retention`: "stopped", the address kept on the list)."""
+        if request.customer_id is None:
+            return
+        customer = await uow.customers.get(request.customer_id)
+        if customer is None:
+            return
+        now = self._clock.now()
+        actor = f"{request.channel}:request"
+        plan = Plan()
+        for channel in ALL_CHANNELS:
+            kind = ADDRESS_KIND[channel]
+            plan.add(channel, customer.email if kind is AddressKind.EMAIL
+                     else customer.phone if kind is AddressKind.PHONE else None)
+            uow.consents.record(ConsentEvent(
+                customer_id=customer.id, purpose=MARKETING, granted=False, source=request.channel,
+                recorded_at=now, channel=channel.value, actor=actor, request_id=request.id,
+                words=f"{request.kind.value} {request.reference}"))
+        for user_id in await uow.accounts.telegram_ids_of(customer.id):
+            plan.add(MarketingChannel.TELEGRAM, user_id)
+        existing = await uow.suppressions.find(plan.pairs())
+        for name, address in sorted(plan.pairs() - set(existing)):
+            uow.suppressions.add(MarketingSuppression(
+                channel=name, address=address, since=now, source=request.channel, customer_id=customer.id,
+                request_id=request.id))
+        record_access(uow, self._clock, actor=actor, action="marketing.opted_out", customer_id=customer.id,
+                      purpose=PURPOSE, reference=request.reference, channels=[c.value for c in ALL_CHANNELS],
+                      addresses=list(_shown(plan.pairs())), linked=True)
+
+    async def completed(self, uow: UnitOfWork, request: RequestView) -> None:
+        """Nothing more: marketing stopped when the request was received."""
 
     # Internals ---------------------------------------------------------------------------------------
     def _plan(self, subject: Subject, channels: Sequence[MarketingChannel], given: Given) -> Plan:

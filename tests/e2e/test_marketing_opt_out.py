@@ -241,3 +241,22 @@ async def test_a_suppressed_address_stays_suppressed_after_the_customer_row_is_e
     assert {e.customer_id for e in await ledger(app)} == {None}  # the ledger outlives the row too
     # The same address imported again is still suppressed: the list never depended on the row.
     assert ("email", LAN_EMAIL) in await suppressed(app)
+
+
+async def test_an_erasure_request_stops_marketing_everywhere_when_it_is_received(
+    harness: ChatHarness, app: App, lan_on_file: int
+) -> None:
+    lan = harness.user("1009")
+    await lan.says("đơn hàng của tôi")
+    await lan.shares_contact(LAN_PHONE)
+    answer = await lan.says("xoa tai khoan cua toi")
+    received = await lan.presses(answer.button("privacy.start_button.erasure"))
+    assert received.said("privacy.fate.stopped", item=key("privacy.items.marketing"))
+    assert await suppressed(app) == {("email", LAN_EMAIL), ("sms", LAN_PHONE), ("call", LAN_PHONE),
+                                     ("telegram", "1009")}
+    events = await ledger(app)
+    assert {(e.channel, e.granted, e.customer_id) for e in events} == {
+        (c, False, lan_on_file) for c in ("email", "sms", "call", "telegram")}
+    (request,) = await requests(app)
+    assert request.kind == "erasure" and request.status == "received"  # staff still carry it out
+    assert {e.request_id for e in events} == {request.id}

@@ -107,7 +107,36 @@ async def match_customers(uow: UnitOfWork, clock: Clock, customers: Sequence[Mat
                     found.append(event)
         found.sort(key=lambda e: (e.recorded_at, e.id))
         count += await _attribute(uow, clock, customer, found, actor=actor, how="customer_imported")
+    await cover_current_addresses(uow, clock, [c for c in customers if c.id not in grouped])
     return count
+
+
+async def cover_current_addresses(uow: UnitOfWork, clock: Clock, customers: Sequence[Matched]) -> int:
+    """Customers whose email or phone may have changed (an import, a correction): a channel they
+    stopped in the chat also suppresses the address they have now. The shop's own imported flag (an
+    all-channel event) is not a chat opt-out and adds nothing here. Returns the entries added."""
+    if not customers:
+        return 0
+    said = await uow.consents.said_in_chat([c.id for c in customers])
+    plan_of: dict[int, Plan] = {}
+    for customer in customers:
+        stopped = [c for c, granted in latest_choices(said.get(customer.id, [])).items() if not granted]
+        plan = plan_of.setdefault(customer.id, Plan())
+        for channel in stopped:
+            kind = ADDRESS_KIND[channel]
+            plan.add(channel, customer.email if kind is AddressKind.EMAIL
+                     else customer.phone if kind is AddressKind.PHONE else None)
+    wanted = set().union(*(plan.pairs() for plan in plan_of.values()))
+    taken = set(await uow.suppressions.find(wanted))
+    added = 0
+    since = clock.now()
+    for customer_id, plan in plan_of.items():
+        for name, address in sorted(plan.pairs() - taken):
+            uow.suppressions.add(MarketingSuppression(channel=name, address=address, since=since,
+                                                      source="customer_record", customer_id=customer_id))
+            taken.add((name, address))
+            added += 1
+    return added
 
 
 async def _attribute(uow: UnitOfWork, clock: Clock, customer: Matched, events: list[ConsentEvent], *,

@@ -260,3 +260,19 @@ async def test_an_erasure_request_stops_marketing_everywhere_when_it_is_received
     (request,) = await requests(app)
     assert request.kind == "erasure" and request.status == "received"  # staff still carry it out
     assert {e.request_id for e in events} == {request.id}
+
+
+async def test_a_stopped_channel_covers_the_new_address_an_import_brings(
+    harness: ChatHarness, app: App, lan_on_file: int, tmp_path: Path
+) -> None:
+    lan = harness.user("1010")
+    await lan.says("đơn hàng của tôi")
+    await lan.shares_contact(LAN_PHONE)
+    await lan.says("hủy nhận email quảng cáo")
+    assert await suppressed(app) == {("email", LAN_EMAIL)}
+    source = tmp_path / "customers.csv"
+    source.write_text("full_name,phone,email\nNguyễn Thị Lan,0912345678,lan.moi@example.com\n",
+                      encoding="utf-8")
+    assert (await import_customers(app.uow_factory, source, clock=app.clock)).ok
+    # The old address stays suppressed (it may still be on the mailer's lists), the new one joins it.
+    assert await suppressed(app) == {("email", LAN_EMAIL), ("email", "lan.moi@example.com")}

@@ -63,6 +63,22 @@ class ConsentRepository(Repository):
         )
         return rows.all()
 
+    async def said_in_chat(self, customer_ids: list[int]) -> dict[int, list[ConsentEvent]]:
+        """Each customer's per-channel marketing events (said in a chat, not the shop's imported flag),
+        oldest first: one query for a batch."""
+        if not customer_ids:
+            return {}
+        rows = await self._session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.customer_id.in_(customer_ids), ConsentEvent.purpose == MARKETING,
+                   ConsentEvent.channel.is_not(None))
+            .order_by(ConsentEvent.recorded_at, ConsentEvent.id))
+        found: dict[int, list[ConsentEvent]] = {}
+        for row in rows:
+            if row.customer_id is not None:
+                found.setdefault(row.customer_id, []).append(row)
+        return found
+
     async def unmatched_marketing(self, *, emails: Iterable[str] = (), phones: Iterable[str] = ()
                                   ) -> Sequence[ConsentEvent]:
         """Marketing events recorded against no customer yet that name one of these addresses."""

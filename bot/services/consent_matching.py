@@ -131,11 +131,15 @@ async def cover_current_addresses(uow: UnitOfWork, clock: Clock, customers: Sequ
     added = 0
     since = clock.now()
     for customer_id, plan in plan_of.items():
-        for name, address in sorted(plan.pairs() - taken):
+        new = sorted(plan.pairs() - taken)
+        for name, address in new:
             uow.suppressions.add(MarketingSuppression(channel=name, address=address, since=since,
                                                       source="customer_record", customer_id=customer_id))
             taken.add((name, address))
-            added += 1
+        if new:
+            record_access(uow, clock, actor="system", action="marketing.address_covered",
+                          customer_id=customer_id, purpose=PURPOSE, channels=sorted({n for n, _ in new}))
+        added += len(new)
     return added
 
 

@@ -204,7 +204,7 @@ class MarketingConsents:
         record_access(uow, self._clock, actor=user.actor, action="marketing.opted_out",
                       customer_id=customer_id, purpose=PURPOSE, reference=view.reference,
                       channels=[c.value for c in chosen], addresses=list(shown), linked=subject.linked)
-        done = await self._requests.complete(uow, view.id, BOT, tell_customer=False, delivered={
+        done = await self._requests.complete(uow, view.id, BOT, tell_requester=False, delivered={
             "text": f"marketing stopped at once: {', '.join(c.value for c in chosen)}",
             "channels": [c.value for c in chosen], "addresses": list(shown)})
         log.info("marketing stopped for %s on %s (%s)", user.actor, ",".join(c.value for c in chosen),

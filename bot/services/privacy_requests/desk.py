@@ -176,11 +176,12 @@ class PrivacyRequests:
         return Result.of(Outcome.DONE, row)
 
     async def complete(self, uow: UnitOfWork, request_id: int, staff: Staff, *,
-                       delivered: dict[str, Any], tell_customer: bool = True) -> Result:
+                       delivered: dict[str, Any], tell_requester: bool = True) -> Result:
         """Done; `delivered` records what was given or done (`{"text": ...}` from staff, or a handler's).
 
-        Without `tell_customer` no notice goes to the customer's chat: the turn that completed it at
-        once confirms it itself, in one message (a marketing opt-out)."""
+        `tell_requester=False` where the caller's own reply in the chat already says it is done (a
+        correction the bot applied while the customer waits): one confirmation, not two.
+        """
         row = await uow.privacy_requests.lock(request_id)
         if row is None or row.status == RequestStatus.WAITING_VERIFICATION:
             return Result(Outcome.NOT_FOUND)
@@ -193,7 +194,7 @@ class PrivacyRequests:
         row.completed_at = row.closed_at = event.occurred_at
         row.responded_at = row.responded_at or event.occurred_at
         self._assign_if_none(row, staff)
-        if tell_customer:
+        if tell_requester:
             await self.notices.tell_requester(uow, row, "completed", dedupe=event.to_status,
                                              delivered=str(row.delivered.get("text") or "—"))
         handler = self.handlers.get(RequestKind(row.kind))

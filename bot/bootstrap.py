@@ -27,6 +27,7 @@ from bot.dialogue.flows.answer import AnswerFlow
 from bot.dialogue.flows.complaint import ComplaintFlow, TicketRatingFlow
 from bot.dialogue.flows.correction import CorrectionFlow
 from bot.dialogue.flows.email_code import EmailCodeFlow
+from bot.dialogue.flows.marketing import MarketingFlow
 from bot.dialogue.flows.menu import MenuFlow
 from bot.dialogue.flows.order import OrderFlow
 from bot.dialogue.flows.order_notifications import OrderNotificationsFlow
@@ -40,6 +41,7 @@ from bot.dialogue.staff_requests import StaffRequestDesk
 from bot.domain.privacy_request import RequestKind
 from bot.i18n import Catalog
 from bot.services.corrections import Corrections
+from bot.services.marketing import MarketingConsents
 from bot.services.order_updates import OrderNotifier
 from bot.services.outbox import DeliveryHooks, OnDelivered, give_up_on_chat
 from bot.services.privacy_requests import PrivacyRequests, RequestNotices, RequestSweep
@@ -120,6 +122,8 @@ class App:
     staff_desk: StaffDesk
     deadline_sweep: DeadlineSweep
     privacy_requests: PrivacyRequests
+    #: The marketing opt-out: consent ledger and suppression list (the flow, the CLI, the shop API).
+    marketing: MarketingConsents
     request_sweep: RequestSweep
     #: The dispatcher's `on_delivered`: a ticket's topic opened, its card sent.
     delivery_hooks: DeliveryHooks
@@ -145,10 +149,12 @@ def load_understander() -> TextUnderstander:
 
 
 def build_flows(understander: TextUnderstander, tickets: TicketDesk, extra: list[Flow] | None = None, *,
-                privacy: PrivacyRequests, corrections: Corrections) -> FlowRegistry:
+                privacy: PrivacyRequests, corrections: Corrections,
+                marketing: MarketingConsents) -> FlowRegistry:
     return FlowRegistry(
         [MenuFlow(), PolicyFlow(understander), AnswerFlow(), VerifyFlow(), EmailCodeFlow(),
-         OrderFlow(tickets), RightsFlow(privacy), CorrectionFlow(corrections), ComplaintFlow(tickets),
+         OrderFlow(tickets), RightsFlow(privacy), CorrectionFlow(corrections), MarketingFlow(marketing),
+         ComplaintFlow(tickets),
          TicketRatingFlow(tickets), OrderNotificationsFlow(),
          *(extra or [])]
     )
@@ -202,8 +208,11 @@ async def build_app(
     privacy = build_privacy_requests(texts, settings, clock)
     staff_desk = StaffDesk(tickets.desk, settings, clock, requests=StaffRequestDesk(privacy, clock))
     corrections = Corrections(clock=clock, settings=settings, texts=texts, requests=privacy)
+    marketing = MarketingConsents(clock=clock, settings=settings, requests=privacy)
+    for kind in (RequestKind.ERASURE, RequestKind.OBJECTION):  # marketing stops on receipt (retention.py)
+        privacy.handlers.register(kind, marketing)
     flows = build_flows(understander, tickets.desk, [DeskButtonsFlow(staff_desk), *(extra_flows or [])],
-                        privacy=privacy, corrections=corrections)
+                        privacy=privacy, corrections=corrections, marketing=marketing)
     complaints = flows.get("complaint")
     inbox = complaints if isinstance(complaints, ComplaintFlow) else None
     conversation = Conversation(
@@ -225,7 +234,7 @@ async def build_app(
     return App(settings, engine, uow_factory, texts, clock, understander, flows, conversation, dispatcher,
                tickets=tickets.desk, staff_desk=staff_desk,
                deadline_sweep=DeadlineSweep(uow_factory, clock, settings, tickets.router),
-               privacy_requests=privacy,
+               privacy_requests=privacy, marketing=marketing,
                request_sweep=RequestSweep(uow_factory, clock, privacy.notices, requests=privacy,
                                           settings=settings),
                delivery_hooks=delivery_hooks,

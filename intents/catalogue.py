@@ -56,6 +56,8 @@ INTENT_NAMES: tuple[str, ...] = (
     # issue 18: the customer's switch for order status notifications
     "order_notifications_off",
     "order_notifications_on",
+    # issue 13 part 4: marketing again after an opt-out
+    "marketing_resume",
 )
 OUT_OF_SCOPE = "out_of_scope"
 POLICY_QUESTION = "policy_question"

@@ -13,6 +13,7 @@ from bot.cli import (
     db_commands,
     demo_command,
     desk_command,
+    export_commands,
     import_commands,
     run_command,
     shop_api_command,
@@ -27,6 +28,7 @@ COMMAND_MODULES = [
     desk_command,
     understanding_commands,
     import_commands,
+    export_commands,
     demo_command,
     db_commands,
 ]

@@ -38,6 +38,9 @@ at None is omitted. Telegram's limit of 64 bytes is checked when a button is pac
 | yc        | RequestDeskButton       | yc:<take, complete, extend, refuse>:<request id> | staff desk     |
 | fix       | CorrectionFieldButton   | fix:field:<name, phone, email, address>      | correction flow    |
 |           | CorrectionButton        | fix:do:<resend, review, cancel>              | correction flow    |
+| mkt       | MarketingButton         | mkt:<stop, resume>:<email, sms, call,        | marketing flow     |
+|           |                         |  telegram, all>                              |                    |
+|           | MarketingSkipButton     | mkt:skip                                     | marketing flow     |
 
 The complaint family has one class per shape of data its buttons carry (a category, an order code,
 a ticket id); the others one class each. In the spirit of aiogram's `CallbackData`, without depending
@@ -467,6 +470,22 @@ class CorrectionButton(ButtonData, prefix="fix:do"):
     """While a correction waits: a new code, staff review of a phone, or give it up."""
 
     action: Literal["resend", "review", "cancel"]
+
+
+MarketingTarget = Literal["email", "sms", "call", "telegram", "all"]
+
+
+@dataclass(frozen=True)
+class MarketingButton(ButtonData, prefix="mkt"):
+    """Stop (or resume) marketing on one channel, or on all of them, at once."""
+
+    action: Literal["stop", "resume"]
+    target: MarketingTarget
+
+
+@dataclass(frozen=True)
+class MarketingSkipButton(ButtonData, prefix="mkt:skip"):
+    """No email or phone to give: the opt-out is recorded against this chat account alone."""
 
 
 RequestDeskAction = Literal["take", "complete", "extend", "refuse"]

@@ -50,6 +50,7 @@ from bot.i18n import Catalog
 from bot.messages.actions import Address
 from bot.messages.events import ChatUser, SharedContact
 from bot.services.audit import record_access
+from bot.services.consent_matching import cover_current_addresses
 from bot.services.identity import Level, chat_account, identify
 from bot.services.identity.email_code import EMAIL_CHANNEL, compose_code_email, throttle
 from bot.services.identity.limits import account_lockout, customer_lockout, record_failure
@@ -156,6 +157,8 @@ class Corrections:
         view = await self._requests.open_request(uow, user, NewRequest(RequestKind.CORRECTION, details,
                                                                        language=language))
         setattr(customer, _COLUMN[field], value)
+        if field in (Field.EMAIL, Field.PHONE):  # a channel they stopped stays stopped at the new address
+            await cover_current_addresses(uow, self._clock, [customer])
         if field in (Field.EMAIL, Field.PHONE):  # what this chat account proved is the new value now
             account = await chat_account(uow, user)
             now = self._clock.now()

@@ -34,6 +34,7 @@ from bot.importing.customers import CustomerRecord, DuplicateCustomers
 from bot.importing.orders import DuplicateOrders, OrderRecord
 from bot.importing.readers import SourceRow, read_table
 from bot.importing.report import ImportFileError, ImportReport, Location, RowError
+from bot.services.consent_matching import CustomerContacts, match_customers
 from bot.services.order_updates import ChangedOrder, OrderNotifier
 from bot.storage.models import Customer
 from bot.storage.repositories.orders import UPDATABLE_COLUMNS
@@ -322,6 +323,10 @@ async def upsert_customers(
         )
     await uow.consents.record_many(consents)
     await _record_audit(uow, audit)
+    # Marketing opt-outs said in the chat against one of these emails or phones are theirs now.
+    contacts = [CustomerContacts(customer_id, phone, email) for customer_id, phone, email in inserted]
+    contacts += [CustomerContacts(c.id, c.phone, c.email) for _, c, _ in updated]
+    await match_customers(uow, clock, contacts, actor=actor)
     return outcome
 
 

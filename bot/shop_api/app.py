@@ -2,7 +2,8 @@
 
     create_shop_api(context) ─▶ web.Application
         middleware: JSON errors; every /api/ request signed (bot.shop_api.signing) or 401
-        route groups (ROUTE_GROUPS): order_events (POST /api/orders/{code}/events, /api/orders/events)
+        route groups: order_events (POST /api/orders/{code}/events, /api/orders/events),
+                      suppressions (GET /api/marketing/suppressions)
         GET /healthz: unsigned, for a load balancer
 
 A route group is a module with `register(app, context)`; another group is added to `ROUTE_GROUPS`.
@@ -105,11 +106,11 @@ async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResp
 
 
 def create_shop_api(context: ShopApiContext) -> web.Application:
-    from bot.shop_api import order_events
+    from bot.shop_api import order_events, suppressions
 
     app = web.Application(middlewares=[_json_errors, _signed], client_max_size=MAX_BODY_BYTES)
     app[CONTEXT] = context
-    for register in (order_events.register,):  # the route groups
+    for register in (order_events.register, suppressions.register):  # the route groups
         register(app)
 
     async def healthz(request: web.Request) -> web.Response:

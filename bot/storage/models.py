@@ -257,17 +257,63 @@ class OrderStatusEvent(Base):
 
 
 class ConsentEvent(Base):
-    """Append-only ledger: the current consent for a purpose is the latest event for it."""
+    """Append-only ledger: the current consent for a purpose (and channel) is the latest event for it.
+
+    An event is the customer's when they were identified (`customer_id`), and always the chat
+    account's it was said in (`account_channel`, `account_user_id`) with the email or phone the
+    customer gave (`email`, `phone`): an opt-out needs no verification, and one recorded against an
+    account alone is matched to the customer later (migration 0015, `bot.services.marketing`).
+    `channel` None is every channel (the shop's imported flag); `words` what the customer said.
+    """
 
     __tablename__ = "consent_events"
-    __table_args__ = (Index("ix_consent_customer_purpose", "customer_id", "purpose", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_consent_customer_purpose", "customer_id", "purpose", "recorded_at"),
+        Index("ix_consent_events_account", "account_channel", "account_user_id"),
+        Index("ix_consent_events_email", "email"),
+        Index("ix_consent_events_phone", "phone"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    # SET NULL: the ledger is proof of what was chosen and outlives an erased customer row.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
     purpose: Mapped[str] = mapped_column(String(40))  # e.g. "marketing"
     granted: Mapped[bool] = mapped_column(Boolean)
-    source: Mapped[str] = mapped_column(String(80))  # e.g. "import", "telegram:marketing_opt_out"
+    source: Mapped[str] = mapped_column(String(80))  # e.g. "import", "telegram"
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    channel: Mapped[str | None] = mapped_column(String(20))  # bot.domain.marketing; None: every channel
+    actor: Mapped[str | None] = mapped_column(String(120))  # "telegram:12345", "import:cli"
+    words: Mapped[str | None] = mapped_column(Text)  # what the customer said, as they said it
+    account_channel: Mapped[str | None] = mapped_column(String(20))
+    account_user_id: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))  # given by the customer, normalised
+    phone: Mapped[str | None] = mapped_column(String(20))  # given by the customer, E.164
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("privacy_requests.id", ondelete="SET NULL"))
+
+
+class MarketingSuppression(Base):
+    """An address the shop must not market to on a channel, since when (the shop's mailer reads these).
+
+    Keyed by the channel and the normalised address itself (an email lower-cased, a phone in E.164, a
+    Telegram user id), not by the customer: it stays when the customer row is erased (`customer_id`
+    is only a pointer, SET NULL). The address is kept in clear, not hashed: the mailer must match
+    its own lists against it, and a hash of a phone number (10^9 possibilities) hides nothing.
+    `account_*` is the chat account whose opt-out put it there, which may lift it again.
+    """
+
+    __tablename__ = "marketing_suppressions"
+    __table_args__ = (UniqueConstraint("channel", "address", name="uq_marketing_suppressions_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(254))
+    since: Mapped[datetime] = mapped_column()
+    source: Mapped[str] = mapped_column(String(80))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"),
+                                                    index=True)
+    account_channel: Mapped[str | None] = mapped_column(String(20))
+    account_user_id: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("privacy_requests.id", ondelete="SET NULL"))
 
 
 class PrivacyRequest(Base):

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage.repositories.accounts import ChannelAccountRepository
 from bot.storage.repositories.audit import AuditRepository
-from bot.storage.repositories.consents import ConsentRepository
+from bot.storage.repositories.consents import ConsentRepository, SuppressionRepository
 from bot.storage.repositories.customers import CustomerRepository
 from bot.storage.repositories.dialogue_states import DialogueStateRepository
 from bot.storage.repositories.order_events import OrderEventRepository
@@ -38,6 +38,7 @@ class UnitOfWork:
         self.orders = OrderRepository(session)
         self.order_events = OrderEventRepository(session)
         self.consents = ConsentRepository(session)
+        self.suppressions = SuppressionRepository(session)
         self.tickets = TicketRepository(session)
         self.audit = AuditRepository(session)
         self.outbox = OutboxRepository(session)

@@ -106,7 +106,8 @@ async def test_close_candidates_get_a_clarifying_question(harness: ChatHarness) 
     assert asked.said("core.clarify")
     assert asked.button("core.intent_label.marketing_opt_out") == "intent:marketing_opt_out"
     chosen = await lan.presses("intent:marketing_opt_out")
-    assert chosen.said("core.rights.marketing")
+    # "email" was the question: stopping marketing emails, so the address they go to is asked.
+    assert chosen.said("marketing.ask_address.email")
     assert (await lan.presses("intent:marketing_opt_out")).said("core.stale_button")
 
 

@@ -37,6 +37,10 @@ def settings_overrides() -> dict[str, object]:
 
 @pytest.fixture
 async def seeded(app: App) -> App:
+    return await seed(app)
+
+
+async def seed(app: App) -> App:
     async with app.uow_factory() as uow:
         minh = Customer(full_name="Trần Văn Minh", phone=MINH_PHONE)
         lan = Customer(full_name="Nguyễn Thị Lan", phone=LAN_PHONE)
@@ -260,10 +264,12 @@ async def test_requests_listed_for_the_customer_and_for_staff(harness: ChatHarne
     minh = harness.user("4001", name="Minh")
     await link_by_contact(minh, MINH_PHONE)
     first = await open_request(minh, "tôi muốn xóa dữ liệu của tôi", "erasure", "core.rights.erasure")
-    # A marketing opt-out needs no verification: an unknown chat account makes one too.
+    # A marketing opt-out needs no verification: an unknown chat account makes one too (completed at once).
     lan = harness.user("1001")
-    second = await open_request(lan, "ngừng gửi quảng cáo cho tôi", "marketing_opt_out",
-                                "core.rights.marketing")
+    offered = await lan.says("ngừng gửi quảng cáo cho tôi")
+    stopped = await lan.presses(offered.button("marketing.channel_button", icon="✈️",
+                                               channel=key("marketing.channel.telegram")))
+    second = str(stopped.wording("marketing.stopped").values["reference"])
     assert (first, second) == ("YC-2026-000001", "YC-2026-000002")
 
     mine = await minh.says("/requests")
@@ -275,9 +281,9 @@ async def test_requests_listed_for_the_customer_and_for_staff(harness: ChatHarne
     assert second in (await lan.says("/requests")).text
 
     listing = await staff(harness).says("/requests")
-    assert listing.said("privacy.staff.list_header", count=2, overdue=0)
+    assert listing.said("privacy.staff.list_header", count=1, overdue=0)
     assert listing.said("privacy.staff.list_line", reference=first, kind=key("privacy.kind.erasure"))
-    assert listing.said("privacy.staff.list_line", reference=second)
+    assert not listing.said("privacy.staff.list_line", reference=second)  # completed at once: no work left
     # Forged or foreign data gets nothing.
     assert (await staff(harness).presses("yc:take:99999")).said("privacy.staff.unknown_request")
     assert (await staff(harness).presses("yc:take:abc")).said("privacy.staff.unknown_request")
@@ -360,7 +366,7 @@ async def test_a_new_question_after_the_offer_is_answered_and_nothing_is_recorde
     harness: ChatHarness, seeded: App
 ) -> None:
     lan = harness.user("1001")
-    assert (await lan.says("ngừng gửi quảng cáo cho tôi")).said("core.rights.marketing")
+    assert (await lan.says("tôi muốn xóa dữ liệu của tôi")).said("core.rights.erasure")
     assert (await lan.says("ok")).said("privacy.offer_again")  # small talk: the offer stands
     moved_on = await lan.says("tôi muốn kiểm tra đơn hàng")
     assert not moved_on.said("privacy.offer_again") and moved_on.asks_for_contact
@@ -373,10 +379,10 @@ async def test_without_topics_staff_reply_to_the_card(
     app = await build_app(settings.model_copy(update={"staff_chat_is_forum": False}), clock=clock,
                           understander=understander)
     try:
-        harness = ChatHarness(app)
-        lan = harness.user("1001")
-        reference = await open_request(lan, "ngừng gửi quảng cáo cho tôi", "marketing_opt_out",
-                                       "core.rights.marketing")
+        harness = ChatHarness(await seed(app))
+        minh = harness.user("4001", name="Minh")
+        await link_by_contact(minh, MINH_PHONE)
+        reference = await open_request(minh, "tôi muốn xóa dữ liệu của tôi", "erasure", "core.rights.erasure")
         await harness.deliver_outbox()
         assert not any(isinstance(a, OpenTopic) for _, a in harness.sender.delivered)
         (row,) = await requests(app)

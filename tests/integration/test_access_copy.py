@@ -34,6 +34,7 @@ from bot.storage.models import (
     ChannelAccount,
     ConsentEvent,
     Customer,
+    MarketingSuppression,
     OneTimeCode,
     Order,
     OrderStatusEvent,
@@ -74,6 +75,8 @@ async def seed_customer(app: App, *, name: str, phone: str, order_code: str, use
         uow.session.add(OrderStatusEvent(order_id=order.id, status="delivered", occurred_at=PLACED))
         uow.session.add(ConsentEvent(customer_id=customer.id, purpose="marketing", granted=True,
                                      source="import", recorded_at=PLACED))
+        uow.session.add(MarketingSuppression(channel="sms", address=phone, since=PLACED, source="telegram",
+                                             customer_id=customer.id))
         ticket = Ticket(number=f"KN-2026-{user_id}", category="delivery", customer_id=customer.id,
                         channel="telegram", channel_user_id=user_id, chat_id=user_id, description=message,
                         assignee_id="777", assignee_name=STAFF_NAME, staff_chat_id="-100123")
@@ -164,7 +167,8 @@ async def test_the_copy_holds_every_section_of_the_customer_and_nothing_of_anoth
     assert sections["profile"] == [{**sections["profile"][0], "id": lan_id, "full_name": LAN_NAME}]
     assert [o["code"] for o in sections["orders"]] == [LAN_ORDER]
     assert sections["orders"][0]["items"] == [{"name": "Son <i>môi</i>", "qty": 1}]
-    assert {row["customer_id"] for name in ("orders", "consents", "tickets", "audit_log")
+    assert {row["customer_id"] for name in ("orders", "consents", "marketing_suppressions", "tickets",
+                                            "audit_log")
             for row in sections[name]} == {lan_id}
 
     texts = [m["text"] for m in sections["ticket_messages"]]

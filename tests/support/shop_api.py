@@ -47,6 +47,17 @@ class ShopClient:
         async with self._http.post(self.base + path, data=data, headers=sent) as response:
             return Answer(response.status, await response.json())
 
+    async def get(self, path: str, *, secret: str = SHOP_SECRET, timestamp: int | None = None,
+                  signature: str | None = None, headers: dict[str, str] | None = None) -> Answer:
+        """A signed GET: the signature covers the timestamp and the empty body."""
+        moment = int(self._now().timestamp()) if timestamp is None else timestamp
+        sent = {TIMESTAMP_HEADER: str(moment),
+                SIGNATURE_HEADER: signature or sign(secret.encode(), moment, b"")}
+        if headers is not None:
+            sent = headers
+        async with self._http.get(self.base + path, headers=sent) as response:
+            return Answer(response.status, await response.json())
+
     async def event(self, code: str, event_id: str, status: str, at: datetime, **extra: Any) -> Answer:
         body = {"event_id": event_id, "status": status, "occurred_at": at.isoformat(), **extra}
         return await self.post(f"/api/orders/{code}/events", body)

@@ -33,8 +33,9 @@ from typing import get_args
 
 import pytest
 
-from bot.dialogue.flows.rights import INTENT_KINDS
+from bot.dialogue.flows.rights import OVERVIEW_KINDS
 from bot.dialogue.router import SOCIAL_IN_FLOW
+from bot.domain.marketing import MarketingChannel
 from bot.domain.one_time_code import CodePurpose
 from bot.domain.order_rules import REASONS, OrderRequest
 from bot.domain.order_status import OrderStatus
@@ -57,10 +58,12 @@ BOT = ROOT / "bot"
 
 CATEGORIES = tuple(c.value for c in TicketCategory)
 #: The flows with steps: an interruption can suspend each of them (tests/unit/test_dialogue_memory.py).
-RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate", "rights", "order", "correction")
+RESUMABLE_FLOWS = ("complaint", "verify", "email_code", "rate", "rights", "order", "correction", "marketing")
 FIELDS = tuple(f.value for f in Field)  # the fields a correction changes
-# The kinds a question offers, and the correction the rights overview offers (its flow takes the intent).
-EXPLAINED_KINDS = (*(kind.value for kind in INTENT_KINDS.values()), "correction")
+# The kinds the rights overview offers (correction and marketing are handed to their own flows).
+EXPLAINED_KINDS = tuple(kind.value for kind in OVERVIEW_KINDS)
+MARKETING_ACTIONS = ("stop", "resume")
+MARKETING_CHANNELS = tuple(c.value for c in MarketingChannel)
 
 #: Field values the code takes from data, by (module, the field's source text).
 DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -109,6 +112,10 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bot/services/privacy_requests/access_render.py", "name"): SECTION_NAMES,
     ("bot/services/privacy_requests/access_render.py", "column"): COLUMNS,
     ("bot/services/privacy_requests/access_render.py", "key"): WITHHELD,
+    ("bot/dialogue/flows/marketing.py", "self._action(turn)"): MARKETING_ACTIONS,
+    ("bot/dialogue/flows/marketing.py", "action"): MARKETING_ACTIONS,
+    ("bot/dialogue/flows/marketing.py", "c.value"): MARKETING_CHANNELS,
+    ("bot/dialogue/flows/marketing.py", "*(c.value for c in ALL_CHANNELS)"): MARKETING_CHANNELS,
 }
 
 #: Keys rendered away from the call that names them: DeskError(key) is shown as `self._t(error.key)`.
@@ -409,7 +416,7 @@ def test_the_scan_finds_the_wrappers_and_the_calls() -> None:
     keys = scan().keys
     assert len(scan().sites) > 200
     # A literal, a prefixed wrapper, an enumerated f-string, a dict's values, a twin, a DeskError.
-    assert {"core.welcome", "staff.card", "complaints.category.personal_data", "core.rights.marketing",
+    assert {"core.welcome", "staff.card", "complaints.category.personal_data", "core.rights.objection",
             "complaints.no_staff.created_human", "desk.no_current", "complaints.late_resolution",
             "telegram.commands.privacy", "staff.already_taken", "core.order_status.returned"} <= keys
 

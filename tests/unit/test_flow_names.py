@@ -12,12 +12,13 @@ from bot.dialogue.router import DEEP_LINKS
 from bot.dialogue.staff_desk import DeskButtonsFlow, StaffDesk
 from bot.i18n import Catalog
 from bot.services.corrections import Corrections
+from bot.services.marketing import MarketingConsents
 from tests.conftest import START_OF_TEST_TIME
 
 #: What `dialogue_states.flow` (and a state's `then`) may hold in a database written by any release.
 #: Renaming a flow needs a data migration of those rows; this list makes the rename fail here first.
 PERSISTED_NAMES = {"menu", "policy", "answer", "verify", "email_code", "order", "rights", "complaint", "rate",
-                   "desk", "order_notifications", "correction"}
+                   "desk", "order_notifications", "correction", "marketing"}
 
 
 def registry() -> FlowRegistry:
@@ -27,7 +28,8 @@ def registry() -> FlowRegistry:
     privacy = build_privacy_requests(texts, settings, clock)
     return build_flows(object(), tickets, [DeskButtonsFlow(desk)],  # type: ignore[arg-type]
                        privacy=privacy,
-                       corrections=Corrections(clock=clock, settings=settings, texts=texts, requests=privacy))
+                       corrections=Corrections(clock=clock, settings=settings, texts=texts, requests=privacy),
+                       marketing=MarketingConsents(clock=clock, settings=settings, requests=privacy))
 
 
 def test_a_flow_is_named_after_its_module_or_the_one_button_family_it_takes() -> None:

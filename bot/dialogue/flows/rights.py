@@ -11,12 +11,13 @@ reached the request is received. An unverified request is never carried out.
 | step    | event                                    | reply                                              |
 |---------|------------------------------------------|----------------------------------------------------|
 | (start) | access_request                           | the right explained; a button to start it          |
-| (start) | marketing_opt_out, erasure_request       | the right explained; a button to start it          |
+| (start) | erasure_request                          | the right explained; a button to start it          |
 | (start) | objection_request                        | the right explained; a button to start it          |
 | (start) | `menu:rights`                            | the rights as an overview, a button for each       |
 | offered | text                                     | the offer again (new questions: the router's)      |
 | offered | the router offers the flow back          | the offer again                                    |
 | (any)   | `privacy:start:correction`               | the correction flow takes it (field, value, proof) |
+| (any)   | `privacy:start:marketing_opt_out`        | the marketing flow takes it (channels, at once)    |
 | (any)   | `privacy:start:<kind>` at its level      | recorded: reference, due date, what happens next   |
 | (any)   | `privacy:start:access`, strong level     | recorded; the copy sent: note, JSON, HTML          |
 | (any)   | `privacy:start:<kind>` below its level   | recorded as waiting; verification starts           |
@@ -27,6 +28,8 @@ reached the request is received. An unverified request is never carried out.
 
 Access at the strong level is carried out by the bot (`bot.services.privacy_requests.access`): the
 note and the two files of the copy are queued in the same turn, and the acknowledgement says so.
+A marketing opt-out is the marketing flow's (`bot.dialogue.flows.marketing`, which owns the
+`marketing_opt_out` intent): per channel, at once, recorded as a request completed in the same turn.
 Erasure and objection are acknowledged item by item: what is deleted or stopped, what is kept and why
 (`bot.services.privacy_requests.retention`).
 """
@@ -48,17 +51,19 @@ from bot.services.privacy_requests import NewRequest, Outcome, PrivacyRequests, 
 
 INTENT_KINDS: dict[str, RequestKind] = {
     "access_request": RequestKind.ACCESS,
-    "marketing_opt_out": RequestKind.MARKETING_OPT_OUT,
     "erasure_request": RequestKind.ERASURE,
     "objection_request": RequestKind.OBJECTION,
 }
 _EXPLAINED = {
     RequestKind.ACCESS: "core.rights.access",
     RequestKind.CORRECTION: "core.rights.correction",
-    RequestKind.MARKETING_OPT_OUT: "core.rights.marketing",
     RequestKind.ERASURE: "core.rights.erasure",
     RequestKind.OBJECTION: "core.rights.objection",
 }
+#: The rights overview's buttons, in order; correction and marketing are handed to their own flows.
+OVERVIEW_KINDS = (RequestKind.ACCESS, RequestKind.CORRECTION, RequestKind.MARKETING_OPT_OUT,
+                  RequestKind.ERASURE, RequestKind.OBJECTION)
+HANDED_OVER = {RequestKind.CORRECTION: "correction", RequestKind.MARKETING_OPT_OUT: "marketing"}
 DETAILS_MAX = 1000
 LIST_MAX = 10
 
@@ -77,7 +82,7 @@ class RightsFlow(Flow):
         if kind is None:
             turn.finish()
             rows = tuple((turn.button(f"privacy.start_button.{k.value}", PrivacyStartButton(k)),)
-                         for k in _EXPLAINED)
+                         for k in OVERVIEW_KINDS)
             turn.say("core.rights.overview", buttons=(*rows, staff_or_menu_row(turn)))
             return
         turn.enter(self.name, "offered", kind=kind.value, text=turn.event.clean_text[:DETAILS_MAX])
@@ -131,8 +136,8 @@ class RightsFlow(Flow):
         kept = turn.data if turn.state.flow == self.name and turn.data.get("kind") == kind.value else {}
         details = {"text": str(kept.get("text") or "")}
         turn.finish()
-        if kind is RequestKind.CORRECTION:  # field by field, proven, applied: flows.correction
-            turn.hand_over("correction", text=details["text"])
+        if kind in HANDED_OVER:  # correction field by field, proven; marketing per channel, at once
+            turn.hand_over(HANDED_OVER[kind], text=details["text"])
             return
         mine = await self._requests.for_customer(turn.uow, turn.user, limit=LIST_MAX)
         existing = next((v for v in mine if v.kind == kind and v.status in OPEN_STATUSES), None)

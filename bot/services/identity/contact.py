@@ -29,6 +29,7 @@ from bot.domain.masking import mask_phone
 from bot.domain.phone import InvalidPhoneNumber, normalize_contact_phone
 from bot.messages.events import ChatUser, SharedContact
 from bot.services.audit import record_access
+from bot.services.consent_matching import match_account
 from bot.services.identity.levels import chat_account, proven_customer
 from bot.storage.models import ChannelAccount
 from bot.storage.uow import UnitOfWork
@@ -98,6 +99,7 @@ async def verify_contact(
     if customer is not None and previous_customer != customer.id:
         record_access(uow, clock, actor=user.actor, action="identity.linked", customer_id=customer.id,
                       purpose=PURPOSE, factor="phone", previous_customer_id=previous_customer)
+        await match_account(uow, clock, account)  # a marketing opt-out said before linking is theirs now
     if customer is None:
         return ContactVerification(ContactCheck.UNKNOWN_NUMBER, masked_phone=mask_phone(phone),
                                    number_changed=changed)

@@ -54,6 +54,7 @@ from bot.i18n import Catalog
 from bot.messages.actions import Address, SendEmail
 from bot.messages.events import ChatUser
 from bot.services.audit import record_access
+from bot.services.consent_matching import match_account
 from bot.services.identity.levels import CustomerView, chat_account, proven_customer
 from bot.services.identity.limits import account_lockout, customer_lockout, record_failure
 from bot.services.outbox import enqueue
@@ -217,6 +218,7 @@ async def _verified(
     if previous != customer.id:
         record_access(uow, clock, actor=user.actor, action="identity.linked", customer_id=customer.id,
                       purpose=PURPOSE, factor="email", previous_customer_id=previous)
+        await match_account(uow, clock, account)  # a marketing opt-out said before linking is theirs now
     return CodeCheck(CheckOutcome.VERIFIED, CustomerView(customer.id, customer.full_name))
 
 

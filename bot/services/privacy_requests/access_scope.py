@@ -14,6 +14,7 @@ column, or a foreign key to a table that does) is in neither `SECTIONS` nor `EXC
 | orders | orders | their orders, with items |
 | order_history | order_status_events | the status history of those orders |
 | consents | consent_events | their consent ledger |
+| marketing_suppressions | marketing_suppressions | their addresses the shop must not market to |
 | privacy_requests | privacy_requests | theirs, or made from their chat accounts |
 | privacy_request_events | privacy_request_events | the status history of those requests |
 | tickets | tickets | theirs, or opened from their chat accounts |
@@ -45,6 +46,7 @@ from bot.storage.models import (
     ConsentEvent,
     Customer,
     DialogueStateRow,
+    MarketingSuppression,
     OneTimeCode,
     Order,
     OrderStatusEvent,
@@ -175,6 +177,8 @@ SECTIONS: tuple[Section, ...] = (
             lambda s: select(OrderStatusEvent).where(OrderStatusEvent.order_id.in_(s.order_ids))),
     Section("consents", ConsentEvent,
             lambda s: select(ConsentEvent).where(ConsentEvent.customer_id == s.customer_id)),
+    Section("marketing_suppressions", MarketingSuppression,
+            lambda s: select(MarketingSuppression).where(MarketingSuppression.customer_id == s.customer_id)),
     Section("privacy_requests", PrivacyRequest,
             lambda s: select(PrivacyRequest).where(PrivacyRequest.id.in_(s.request_ids)),
             withheld=REQUEST_STAFF_COLUMNS),

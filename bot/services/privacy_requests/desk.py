@@ -71,12 +71,13 @@ class PrivacyRequests:
 
     # Customer side -----------------------------------------------------------------------------------
     async def open_request(self, uow: UnitOfWork, user: ChatUser, new: NewRequest, *,
-                           pending: bool = False) -> RequestView:
+                           pending: bool = False, announce: bool = True) -> RequestView:
         """Record the request and start its clock; staff are told; the kind's handler is called.
 
         The chat user must be at the kind's level (`KindHandlers.required_level`), else `LevelTooLow`;
         with `pending`, a request below its level is recorded as waiting for verification instead
-        (no clock, no staff yet), and `verified` carries it on.
+        (no clock, no staff yet), and `verified` carries it on. Without `announce` staff get no card:
+        for a request the bot completes in the same turn (a marketing opt-out), which nobody works.
         """
         identity = await identify(uow, self._clock, self._settings, user)
         level = self.handlers.required_level(new.kind)
@@ -103,7 +104,7 @@ class PrivacyRequests:
                       customer_id=row.customer_id, purpose="record the customer's data-rights request",
                       reference=row.reference, kind=row.kind, status=row.status)
         if not waiting:
-            await self._received(uow, row, user)
+            await self._received(uow, row, user, announce=announce)
         return RequestView.of(row)
 
     async def verified(self, uow: UnitOfWork, user: ChatUser, request_id: int) -> Result:
@@ -311,13 +312,15 @@ class PrivacyRequests:
                 for e in await uow.privacy_requests.events(request_id)]
 
     # Internals ---------------------------------------------------------------------------------------
-    async def _received(self, uow: UnitOfWork, row: PrivacyRequest, user: ChatUser) -> None:
-        account = await chat_account(uow, user)
-        customer = await proven_customer(uow, account)
-        identity = await identify(uow, self._clock, self._settings, user)
-        name = (customer.full_name if customer else account.display_name) or "—"
-        await self.notices.announce(uow, row, name=name, phone=customer.phone if customer else None,
-                                    verified=identity.level.label)
+    async def _received(self, uow: UnitOfWork, row: PrivacyRequest, user: ChatUser, *,
+                        announce: bool = True) -> None:
+        if announce:
+            account = await chat_account(uow, user)
+            customer = await proven_customer(uow, account)
+            identity = await identify(uow, self._clock, self._settings, user)
+            name = (customer.full_name if customer else account.display_name) or "—"
+            await self.notices.announce(uow, row, name=name, phone=customer.phone if customer else None,
+                                        verified=identity.level.label)
         handler = self.handlers.get(RequestKind(row.kind))
         if handler is not None:
             await handler.opened(uow, RequestView.of(row))

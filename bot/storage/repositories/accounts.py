@@ -51,6 +51,14 @@ class ChannelAccountRepository(Repository):
             )
         )
 
+    async def telegram_ids_of(self, customer_id: int) -> list[str]:
+        """The Telegram user ids linked to the customer (the suppression list's Telegram addresses)."""
+        rows = await self._session.scalars(
+            select(ChannelAccount.channel_user_id)
+            .where(ChannelAccount.customer_id == customer_id, ChannelAccount.channel == "telegram")
+            .order_by(ChannelAccount.id))
+        return list(rows)
+
     async def by_id(self, account_id: int) -> ChannelAccount | None:
         return await self._session.get(ChannelAccount, account_id)
 

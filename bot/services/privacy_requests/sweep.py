@@ -11,6 +11,9 @@ the due date and re-arms both watches for the new one.
 |------------|--------------------------------------------|---------------------------------------|
 | reminder   | open, not reminded, now ≥ remind_at        | a reminder in the staff chat          |
 | escalation | open, not escalated, now > due_at          | an escalation in the staff chat       |
+
+Each reminder and escalation is a request event, so it is an audit row too (`privacy_requests.reminded`,
+`privacy_requests.escalated`, actor `system:privacy_sweep`), in the chain with the rest.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.domain.privacy_request import OPEN_STATUSES, RequestStatus
 from bot.messages.actions import SendText
+from bot.services.audit import record_access
 from bot.services.privacy_requests.notices import RequestNotices
 from bot.storage.models import OutboxPurpose
 from bot.storage.uow import UnitOfWorkFactory
@@ -28,6 +32,8 @@ from bot.storage.uow import UnitOfWorkFactory
 log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 200
+ACTOR = "system:privacy_sweep"
+PURPOSE = "watch the legal deadline of the customer's data-rights request"
 WATCHED = tuple(s.value for s in OPEN_STATUSES if s != RequestStatus.WAITING_VERIFICATION)
 
 
@@ -59,6 +65,9 @@ class RequestSweep:
                     await notices.to_staff_chat(uow, row, SendText(text, keyboard), OutboxPurpose.REMINDER,
                                                 f"remind:{due}")
                     row.reminded_at = now
+                    record_access(uow, self._clock, actor=ACTOR, action="privacy_requests.reminded",
+                                  customer_id=row.customer_id, purpose=PURPOSE, reference=row.reference,
+                                  kind=row.kind, due_at=row.due_at.isoformat())
                     report.reminded += 1
                 if row.escalated_at is None and now > row.due_at:
                     text = notices.desk_text("escalation", reference=row.reference, kind=kind,
@@ -66,6 +75,9 @@ class RequestSweep:
                     await notices.to_staff_chat(uow, row, SendText(text, keyboard), OutboxPurpose.ESCALATION,
                                                 f"escalate:{due}")
                     row.escalated_at = now
+                    record_access(uow, self._clock, actor=ACTOR, action="privacy_requests.escalated",
+                                  customer_id=row.customer_id, purpose=PURPOSE, reference=row.reference,
+                                  kind=row.kind, due_at=row.due_at.isoformat())
                     report.escalated += 1
             await uow.commit()
         if report.reminded or report.escalated:

@@ -92,9 +92,11 @@ def lock_head(connection: Connection) -> tuple[int, str]:
     return int(row.seq), str(row.row_hash)
 
 
-def chain_pending(connection: Connection, *, batch: int = CHAIN_BATCH) -> int:
+def chain_pending(connection: Connection, *, batch: int | None = None) -> int:
     """Give every unchained audit row visible to this transaction its place in the chain, in id
-    order; returns how many. Call it inside the transaction that commits them."""
+    order, `batch` (CHAIN_BATCH) at a time; returns how many. Call it inside the transaction that
+    commits them."""
+    batch = batch or CHAIN_BATCH
     seq, prev = lock_head(connection)
     chained, after = 0, 0
     while True:

@@ -437,9 +437,10 @@ class AuditEntry(Base):
     """Who read or changed whose personal data, what, why and when. Never updated or deleted, except
     that an erasure pseudonymises the rows about the customer in a way the chain still covers.
 
-    Rows form one hash chain (`bot.domain.audit_chain` says what the hash covers): `seq`,
-    `prev_hash` and `row_hash` are filled at commit, under the chain head's lock, by
-    `bot.storage.audit_chain`; until then (inside the writing transaction only) they are NULL.
+    Rows form one hash chain (`bot.domain.audit_chain` says what the hashes cover): `body_hash` is
+    computed as the row is written; `seq`, `prev_hash` and `row_hash` are filled at commit, under the
+    chain head's lock, by `bot.storage.audit_chain`; until then (inside the writing transaction
+    only) they are NULL.
     `salts` holds the salt of each sealed field (actor, customer_id, details); `erased` the digest
     of each field an erasure removed.
     """
@@ -460,6 +461,7 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
+    body_hash: Mapped[str | None] = mapped_column(String(64))  # set when written (flush, add_many)
     row_hash: Mapped[str | None] = mapped_column(String(64))
     salts: Mapped[dict[str, Any]] = mapped_column(default=new_salts)
     erased: Mapped[dict[str, Any]] = mapped_column(default=dict)

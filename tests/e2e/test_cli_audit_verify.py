@@ -112,7 +112,7 @@ async def _rewrite_from(database: Path, *, seq: int) -> None:
                 row = ChainRow(**{**values, "purpose": "rewritten"})
                 digest = row.expected_hash(prev, int(values["seq"]))
                 await connection.execute(update(audit_table).where(audit_table.c.id == row.id).values(
-                    purpose="rewritten", prev_hash=prev, row_hash=digest))
+                    purpose="rewritten", prev_hash=prev, body_hash=row.expected_body(), row_hash=digest))
                 prev = digest
             await connection.execute(update(head_table).values(row_hash=prev))
     finally:

@@ -91,6 +91,7 @@ async def test_single_and_bulk_rows_form_one_chain_that_verifies(
     {"details": {"n": 0, "email": "someone.else@example.com"}},
     {"created_at": AT + timedelta(seconds=1)},
     {"row_hash": "0" * 64},
+    {"body_hash": "0" * 64},
     {"salts": {}},
 ])
 async def test_a_field_edited_in_sql_is_caught_at_that_row(
@@ -116,7 +117,8 @@ async def test_an_edit_with_its_hash_recomputed_is_caught_at_that_row(
         row = ChainRow(**{**values, "purpose": "rewritten"})
         rehashed = row.expected_hash(str(row.prev_hash), 2)
         await connection.execute(update(audit_table).where(audit_table.c.id == row.id)
-                                 .values(purpose="rewritten", row_hash=rehashed))
+                                 .values(purpose="rewritten", body_hash=row.expected_body(),
+                                         row_hash=rehashed))
     report = await verify_chain(uow_factory)
     assert report.broken is not None and (report.broken.kind, report.broken.seq, report.broken.id) == (
         "altered", 2, row.id)

@@ -17,6 +17,7 @@ from bot.domain.audit_chain import (
     BrokenSeal,
     ChainRow,
     ChainWalk,
+    body_hash,
     canonical,
     field_digest,
     new_salts,
@@ -54,17 +55,21 @@ def test_a_field_digest_is_sha256_of_salt_name_nul_and_canonical_value() -> None
 def test_the_row_hash_is_the_documented_form() -> None:
     values = {"actor": "staff:777", "customer_id": 42, "details": {"field": "email"}}
     digests = sealed_digests(values, SALTS, {})
-    got = row_hash(seq=7, prev_hash="ab" * 32, created_at=AT, action="corrections.applied",
-                   purpose="correct the customer's data", digests=digests)
-    payload = {"v": 1, "seq": 7, "prev_hash": "ab" * 32, "created_at": "2026-12-02T13:45:07.000120Z",
+    body = body_hash(created_at=AT, action="corrections.applied", purpose="correct the customer's data",
+                     digests=digests)
+    payload = {"v": 1, "created_at": "2026-12-02T13:45:07.000120Z",
                "action": "corrections.applied", "purpose": "correct the customer's data",
                "actor": field_digest("actor", SALTS["actor"], "staff:777"),
                "customer_id": field_digest("customer_id", SALTS["customer_id"], 42),
                "details": field_digest("details", SALTS["details"], {"field": "email"})}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    assert got == hashlib.sha256(text.encode("ascii")).hexdigest()
+    assert body == hashlib.sha256(text.encode("ascii")).hexdigest()
+    got = row_hash(seq=7, prev_hash="ab" * 32, body=body)
+    link = json.dumps({"v": 1, "seq": 7, "prev_hash": "ab" * 32, "body": body}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=True)
+    assert got == hashlib.sha256(link.encode("ascii")).hexdigest()
     # Pinned: a change of the canonical form would orphan every chain already written.
-    assert got == "923e5e470f60bfe5047378004b4953ba9e1a920823f598593f3691e4617b9238"
+    assert got == "8ff1dd0ef6976589779a8d8079002f72da51e52941349d6d86cc8b5fe87867bb"
 
 
 def test_every_covered_field_changes_the_hash() -> None:
@@ -101,11 +106,11 @@ def test_an_erased_field_is_covered_by_its_kept_digest() -> None:
 
 
 def _row(seq: int, prev: str, **fields: object) -> ChainRow:
-    row = ChainRow(id=100 + seq, seq=seq, prev_hash=prev, row_hash=None, actor="staff:777",
+    row = ChainRow(id=100 + seq, seq=seq, prev_hash=prev, body_hash=None, row_hash=None, actor="staff:777",
                    action="orders.viewed", customer_id=42, purpose="answer the customer",
                    details={"n": seq}, created_at=AT, salts=SALTS, erased={})
     row = replace(row, **fields)  # type: ignore[arg-type]
-    return replace(row, row_hash=row.expected_hash(prev, seq))
+    return replace(row, body_hash=row.expected_body(), row_hash=row.expected_hash(prev, seq))
 
 
 def _chain(n: int) -> list[ChainRow]:
@@ -148,7 +153,8 @@ def test_an_edited_row_is_the_one_reported() -> None:
 def test_an_edited_and_rehashed_row_is_found_by_the_next_link() -> None:
     rows = _chain(5)
     edited = replace(rows[2], purpose="edited")
-    rows[2] = replace(edited, row_hash=edited.expected_hash(str(edited.prev_hash), 3))
+    rows[2] = replace(edited, body_hash=edited.expected_body(),
+                      row_hash=edited.expected_hash(str(edited.prev_hash), 3))
     walk = _walk(rows)
     assert _where(walk) == ("altered", 3, 103)
 
@@ -171,3 +177,23 @@ def test_a_broken_seal_is_an_alteration() -> None:
     walk = _walk(rows)
     assert walk.broken is not None and (walk.broken.kind, walk.broken.seq) == ("altered", 2)
     assert "seal" in walk.broken.reason
+
+
+@pytest.mark.parametrize("value", ["staff:777", "Lê Thị \u0000 \"q\" \\ \U0001f600", 42, -7, 0, None, True,
+                                   {"b": [1, 2.5, "ạ"], "a": {"y": None, "x": False}}, [], {}])
+def test_canonical_is_exactly_json_dumps_with_the_documented_options(value: object) -> None:
+    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    assert canonical(value) == expected.encode("ascii")
+
+
+@pytest.mark.parametrize("action, purpose", [("a\"b", "c\\d"), ("Dạ ạ", "\U0001f600 \u0000"), ("", "")])
+def test_the_written_out_payload_is_the_canonical_json_of_the_payload(action: str, purpose: str) -> None:
+    digests = {"actor": "1" * 64, "customer_id": "2" * 64, "details": "3" * 64}
+    hanoi = datetime(2026, 12, 2, 20, 0, 0, 5, tzinfo=timezone(timedelta(hours=7)))
+    payload = {"v": 1, "created_at": "2026-12-02T13:00:00.000005Z", "action": action, "purpose": purpose,
+               **digests}
+    body = body_hash(created_at=hanoi, action=action, purpose=purpose, digests=digests)
+    assert body == hashlib.sha256(canonical(payload)).hexdigest()
+    link = {"v": 1, "seq": 12345678901, "prev_hash": "ab" * 32, "body": body}
+    expected = hashlib.sha256(canonical(link)).hexdigest()
+    assert row_hash(seq=12345678901, prev_hash="ab" * 32, body=body) == expected

@@ -39,11 +39,15 @@ class AuditRepository(Repository):
         self._session.add(entry)
 
     async def add_many(self, rows: list[dict[str, Any]]) -> None:
-        """Bulk insert for imports, which audit thousands of rows at once: one executemany (batched
-        multi-row INSERTs), chained at commit like every other row."""
+        """Bulk insert for imports, which audit thousands of rows at once: each row sealed (salts, body
+        hash) here, then one executemany (batched multi-row INSERTs), chained at commit like every
+        other row. The caller's dicts are left as they were."""
         if rows:
+            sealed = [dict(row) for row in rows]
+            for row in sealed:
+                audit_chain.seal_row(row)
             audit_chain.mark_pending(self._session.sync_session)
-            await self._session.execute(insert(AuditEntry), rows)
+            await self._session.execute(insert(AuditEntry), sealed)
 
     async def for_customer(self, customer_id: int) -> Sequence[AuditEntry]:
         rows = await self._session.scalars(

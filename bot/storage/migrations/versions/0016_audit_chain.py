@@ -1,6 +1,6 @@
-"""audit_log as a hash chain: seq, prev_hash, row_hash, the sealed fields' salts, the chain head
+"""audit_log as a hash chain: seq, prev_hash, body_hash, row_hash, the sealed fields' salts, the chain head
 
-Every audit row is chained to the one before it (`bot.domain.audit_chain` defines the hash). The
+Every audit row is chained to the one before it (`bot.domain.audit_chain` defines the hashes). The
 rows already in the table are chained here, in id order, each given fresh salts; the head row
 records where the chain ends. From now on rows are chained at commit (`bot.storage.audit_chain`).
 Downgrade drops the columns and the head: the history stays, unchained, as before.
@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from bot.domain.audit_chain import GENESIS_HASH, ChainRow, new_salts
+from bot.domain.audit_chain import GENESIS_HASH, ChainRow, new_salts, row_hash
 from bot.storage.models import UtcDateTime
 
 revision = "0016_audit_chain"
@@ -39,6 +39,7 @@ _audit = sa.table(
     sa.column("created_at", UtcDateTime()),
     sa.column("seq", sa.BigInteger()),
     sa.column("prev_hash", sa.String()),
+    sa.column("body_hash", sa.String()),
     sa.column("row_hash", sa.String()),
     sa.column("salts", sa.JSON()),
     sa.column("erased", sa.JSON()),
@@ -58,6 +59,7 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.add_column(sa.Column("seq", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("prev_hash", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("body_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("row_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("salts", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("erased", sa.JSON(), nullable=True))
@@ -77,7 +79,8 @@ def _chain_history(connection: sa.Connection) -> tuple[int, str]:
         _audit.update()
         .where(_audit.c.id == sa.bindparam("row_id"))
         .values(seq=sa.bindparam("new_seq"), prev_hash=sa.bindparam("new_prev"),
-                row_hash=sa.bindparam("new_hash"), salts=sa.bindparam("new_salts", type_=sa.JSON()),
+                body_hash=sa.bindparam("new_body"), row_hash=sa.bindparam("new_hash"),
+                salts=sa.bindparam("new_salts", type_=sa.JSON()),
                 erased=sa.bindparam("new_erased", type_=sa.JSON()))
     )
     columns = [_audit.c.id, _audit.c.actor, _audit.c.action, _audit.c.customer_id, _audit.c.purpose,
@@ -92,11 +95,13 @@ def _chain_history(connection: sa.Connection) -> tuple[int, str]:
         updates: list[dict[str, Any]] = []
         for values in rows:
             salts = new_salts()
-            row = ChainRow(**values, seq=None, prev_hash=None, row_hash=None, salts=salts, erased={})
+            row = ChainRow(**values, seq=None, prev_hash=None, body_hash=None, row_hash=None, salts=salts,
+                           erased={})
             seq += 1
-            digest = row.expected_hash(prev, seq)
-            updates.append({"row_id": row.id, "new_seq": seq, "new_prev": prev, "new_hash": digest,
-                            "new_salts": salts, "new_erased": {}})
+            body = row.expected_body()
+            digest = row_hash(seq=seq, prev_hash=prev, body=body)
+            updates.append({"row_id": row.id, "new_seq": seq, "new_prev": prev, "new_body": body,
+                            "new_hash": digest, "new_salts": salts, "new_erased": {}})
             prev = digest
         connection.execute(link, updates)
         after = rows[-1]["id"]
@@ -109,6 +114,7 @@ def downgrade() -> None:
         batch_op.drop_column("erased")
         batch_op.drop_column("salts")
         batch_op.drop_column("row_hash")
+        batch_op.drop_column("body_hash")
         batch_op.drop_column("prev_hash")
         batch_op.drop_column("seq")
     op.drop_table("audit_chain_head")

@@ -141,7 +141,6 @@ def chain_pending(connection: Connection, *, batch: int | None = None) -> int:
     commits them."""
     batch = batch or CHAIN_BATCH
     seq, prev = lock_head(connection)
-    _seal_strays(connection)
     postgres = connection.dialect.name == "postgresql"
     chained, after = 0, 0
     while True:
@@ -155,6 +154,8 @@ def chain_pending(connection: Connection, *, batch: int | None = None) -> int:
             break
         ids, seqs, prevs, hashes = [], [], [], []
         for row_id, body in rows:
+            if body is None:  # written past this module
+                body = _seal_stray(connection, row_id)
             seq += 1
             digest = row_hash(seq=seq, prev_hash=prev, body=body)
             ids.append(row_id)
@@ -178,23 +179,18 @@ def chain_pending(connection: Connection, *, batch: int | None = None) -> int:
     return chained
 
 
-def _seal_strays(connection: Connection) -> None:
-    """Rows written past this module (no body hash, or salts that cannot seal): sealed afresh."""
-    strays = connection.execute(
-        select(*CHAIN_COLUMNS).where(audit_table.c.seq.is_(None), audit_table.c.body_hash.is_(None))
-    ).mappings().all()
-    fixes = []
-    for values in strays:
-        row = ChainRow(**values)
-        try:
-            body = row.expected_body()
-            salts, erased = row.salts, row.erased
-        except BrokenSeal:
-            salts, erased = new_salts(), {}
-            body = ChainRow(**{**values, "salts": salts, "erased": erased}).expected_body()
-        fixes.append({"row_id": row.id, "new_salts": salts, "new_erased": erased, "new_body": body})
-    if fixes:
-        connection.execute(_SEAL, fixes)
+def _seal_stray(connection: Connection, row_id: int) -> str:
+    """A row written past this module (no body hash): sealed now, afresh if its salts cannot seal."""
+    values = connection.execute(select(*CHAIN_COLUMNS).where(audit_table.c.id == row_id)).mappings().one()
+    row = ChainRow(**values)
+    try:
+        body = row.expected_body()
+        salts, erased = row.salts, row.erased
+    except BrokenSeal:
+        salts, erased = new_salts(), {}
+        body = ChainRow(**{**values, "salts": salts, "erased": erased}).expected_body()
+    connection.execute(_SEAL, {"row_id": row_id, "new_salts": salts, "new_erased": erased, "new_body": body})
+    return body
 
 
 @event.listens_for(Session, "before_flush")

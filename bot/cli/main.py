@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from bot import __version__
 from bot.cli import (
+    audit_commands,
     chat_command,
     db_commands,
     demo_command,
@@ -31,6 +32,7 @@ COMMAND_MODULES = [
     export_commands,
     demo_command,
     db_commands,
+    audit_commands,
 ]
 
 

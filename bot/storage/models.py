@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from bot.clock import utcnow
+from bot.domain.audit_chain import new_salts
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -480,9 +481,23 @@ class StaffAlbum(Base):
 
 
 class AuditEntry(Base):
-    """Who read or changed whose personal data, what, why and when. Never updated or deleted."""
+    """Who read or changed whose personal data, what, why and when. Never updated or deleted, except
+    that an erasure pseudonymises the rows about the customer in a way the chain still covers.
+
+    Rows form one hash chain (`bot.domain.audit_chain` says what the hashes cover): `body_hash` is
+    computed as the row is written; `seq`, `prev_hash` and `row_hash` are filled at commit, under the
+    chain head's lock, by `bot.storage.audit_chain`; until then (inside the writing transaction
+    only) they are NULL.
+    `salts` holds the salt of each sealed field (actor, customer_id, details); `erased` the digest
+    of each field an erasure removed.
+    """
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        # The rows the committing transaction still has to chain: found without a scan.
+        Index("ix_audit_log_unchained", "id", sqlite_where=text("seq IS NULL"),
+              postgresql_where=text("seq IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor: Mapped[str] = mapped_column(String(120))  # e.g. "telegram:12345", "staff:777", "system"
@@ -491,6 +506,23 @@ class AuditEntry(Base):
     purpose: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    body_hash: Mapped[str | None] = mapped_column(String(64))  # set when written (flush, add_many)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+    salts: Mapped[dict[str, Any]] = mapped_column(default=new_salts)
+    erased: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AuditChainHead(Base):
+    """The one row saying where the audit chain ends: locked (FOR UPDATE) by whoever appends, so two
+    instances appending at once still make one chain; `audit verify` finds a cut-off tail with it."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    seq: Mapped[int] = mapped_column(BigInteger)  # 0: nothing chained yet
+    row_hash: Mapped[str] = mapped_column(String(64))
 
 
 class OutboxStatus(StrEnum):

@@ -20,6 +20,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.dialogue.ports import TextUnderstander
 from bot.messages.actions import OpenTopic, SendDocument, SendText
+from bot.services.audit import verify_chain
 from bot.storage.models import AuditEntry, Customer, Order, OutboxMessage, PrivacyRequest, PrivacyRequestEvent
 from tests.support.harness import ChatHarness, HarnessUser
 from tests.support.wording import key, worded
@@ -168,6 +169,13 @@ async def test_access_from_first_message_to_completion(harness: ChatHarness, see
     for action in ("privacy_requests.opened", "privacy_requests.received", "privacy_requests.access_copy",
                    "privacy_requests.in_progress", "privacy_requests.completed"):
         assert action in actions
+    # Every request event is an audit row (the first as "opened"), and they are all in the hash chain.
+    events = [f"privacy_requests.{t}" if f else "privacy_requests.opened"
+              for f, t, _, _ in await history(seeded, row.id)]
+    not_moves = ("privacy_requests.taken", "privacy_requests.access_copy")
+    moves = [a for a in actions if a.startswith("privacy_requests.") and a not in not_moves]
+    assert moves == events
+    assert (await verify_chain(seeded.uow_factory)).ok
     request_id = waiting.id
     ha = staff(harness)
     late = await ha.presses(f"yc:complete:{request_id}")  # nothing left for staff to complete
@@ -319,6 +327,10 @@ async def test_due_dates_across_tet_2027_with_reminder_and_escalation(
     clock.set(datetime(2027, 2, 15, 17, 0, 1, tzinfo=UTC))
     assert (await sweep.run()).escalated == 1
     assert (await sweep.run()).escalated == 0
+    actions = await audit_actions(seeded)  # the watch's events are audit rows, in the chain
+    assert actions.count("privacy_requests.reminded") == 1
+    assert actions.count("privacy_requests.escalated") == 1
+    assert (await verify_chain(seeded.uow_factory)).ok
     await harness.deliver_outbox()
     assert harness.sender.said_to(STAFF_CHAT, "privacy.staff.reminder", reference=reference,
                                   due="23:59 15/02/2027")

@@ -15,6 +15,12 @@ must be kept and on what ground. The wording of each item and ground is in the l
 | invoices      | kept    | kept      | accounting law, and tax law (Law 38/2019/QH14)                  |
 | audit_log     | kept    | kept      | proof of who read the data and of this request (Law 91)        |
 | this request  | kept    | kept      | proof that the request was handled                             |
+
+The audit log is kept pseudonymised on erasure (`bot.services.audit.pseudonymise_customer`): the
+details of the rows about the customer (old and new email or phone of a correction, …) and the
+customer's own accounts as actor are replaced by salted digests that the hash chain covers, so the
+chain still verifies (`rosee-support audit verify`); staff actors, actions and times stay, as do a
+privacy request's reference and statuses (the proof it was handled).
 """
 
 from __future__ import annotations

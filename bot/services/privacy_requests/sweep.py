@@ -15,6 +15,9 @@ the due date and re-arms both watches for the new one.
 |            | PRIVACY_UNVERIFIED_CLOSE_DAYS days ago     | customer told they may ask again      |
 
 A request closed as unverified is no longer waiting, so the next pass does not find it again.
+
+Each reminder and escalation is a request event, so it is an audit row too (`privacy_requests.reminded`,
+`privacy_requests.escalated`, actor `system:privacy_sweep`), in the chain with the rest.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.privacy_request import OPEN_STATUSES, RequestStatus
 from bot.messages.actions import SendText
+from bot.services.audit import record_access
 from bot.services.privacy_requests.notices import RequestNotices
 from bot.storage.models import OutboxPurpose
 from bot.storage.uow import UnitOfWorkFactory
@@ -38,7 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 200
-SWEEP_ACTOR = "system:privacy_sweep"
+ACTOR = "system:privacy_sweep"
+PURPOSE = "watch the legal deadline of the customer's data-rights request"
 WATCHED = tuple(s.value for s in OPEN_STATUSES if s != RequestStatus.WAITING_VERIFICATION)
 
 
@@ -74,6 +79,9 @@ class RequestSweep:
                     await notices.to_staff_chat(uow, row, SendText(text, keyboard), OutboxPurpose.REMINDER,
                                                 f"remind:{due}")
                     row.reminded_at = now
+                    record_access(uow, self._clock, actor=ACTOR, action="privacy_requests.reminded",
+                                  customer_id=row.customer_id, purpose=PURPOSE, reference=row.reference,
+                                  kind=row.kind, due_at=row.due_at.isoformat())
                     report.reminded += 1
                 if row.escalated_at is None and now > row.due_at:
                     text = notices.desk_text("escalation", reference=row.reference, kind=kind,
@@ -81,12 +89,15 @@ class RequestSweep:
                     await notices.to_staff_chat(uow, row, SendText(text, keyboard), OutboxPurpose.ESCALATION,
                                                 f"escalate:{due}")
                     row.escalated_at = now
+                    record_access(uow, self._clock, actor=ACTOR, action="privacy_requests.escalated",
+                                  customer_id=row.customer_id, purpose=PURPOSE, reference=row.reference,
+                                  kind=row.kind, due_at=row.due_at.isoformat())
                     report.escalated += 1
             if self._requests is not None and self._settings is not None:
                 days = self._settings.privacy_unverified_close_days
                 for row in await uow.privacy_requests.claim_unverified(now - timedelta(days=days),
                                                                       limit=SWEEP_BATCH):
-                    if await self._requests.close_unverified(uow, row, actor=SWEEP_ACTOR, days=days):
+                    if await self._requests.close_unverified(uow, row, actor=ACTOR, days=days):
                         report.closed_unverified += 1
             await uow.commit()
         if report.reminded or report.escalated or report.closed_unverified:

@@ -8,7 +8,7 @@ erased customer row. `marketing_suppressions` is the list the shop's mailer read
 channel and normalised address, independent of the customer row.
 
 Revision ID: 0015_consent_ledger
-Revises: 0008_order_lookup
+Revises: 0014_data_access
 Create Date: 2026-12-02 14:00:00
 """
 

@@ -26,8 +26,9 @@ column, or a foreign key to a table that does) is in neither `SECTIONS` nor `EXC
 
 What is withheld inside a section, and why: staff members' ids and names (data about them, not the
 customer: a staff actor is shown as "staff"), internal staff notes (the project's rule: they never
-reach a customer), code hashes (a secret of the shop's), the staff chat's ids, and the ids of another
-customer or another person's chat account (shown as "another chat account").
+reach a customer), code hashes (a secret of the shop's), the audit chain's hashes and salts (the shop's
+tamper evidence), the staff chat's ids, and the ids of another customer or another person's chat
+account (shown as "another chat account").
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ BOT = "RoseeGlory"
 ANOTHER_ACCOUNT = "another chat account"
 #: Audit details that name someone else (another customer's id), never copied.
 AUDIT_DETAILS_WITHHELD = frozenset({"previous_customer_id"})
+#: The hash chain's own columns (bot.domain.audit_chain): the shop's tamper evidence, not data about the
+#: customer; the salts in particular are the keys of the pseudonymised fields and stay secret.
+AUDIT_CHAIN_COLUMNS = ("seq", "prev_hash", "body_hash", "row_hash", "salts", "erased")
 
 #: Columns about the staff member handling a ticket or request, and the staff chat's own ids.
 STAFF_COLUMNS = ("assignee_id", "assignee_name", "staff_chat_id", "staff_thread_id", "staff_card_message_id")
@@ -198,7 +202,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("verification_lockouts", VerificationLockout,
             lambda s: select(VerificationLockout).where(_own(VerificationLockout, s)), shape=_account),
     Section("audit_log", AuditEntry,
-            lambda s: select(AuditEntry).where(AuditEntry.customer_id == s.customer_id), shape=_audit),
+            lambda s: select(AuditEntry).where(AuditEntry.customer_id == s.customer_id), shape=_audit,
+            withheld=AUDIT_CHAIN_COLUMNS),
 )
 
 #: Tables that link to a customer and are not copied, each with the reason (checked by a test).

@@ -21,6 +21,7 @@ Outcomes, checked after the last turn (several may be given):
 | `uncovered`| "the policy does not address …" and a person offered                            |
 | `order`    | the details of order X shown                                                     |
 | `said`     | the last reply saying that text key (`not_said`: never in the last reply)        |
+| `button`   | the last reply offering a button labelled with that text key                     |
 | `ticket`   | a ticket recorded with this category (`ticket_order`: and this order)            |
 | `human`    | a request for a person recorded, its description containing these words         |
 | `order_request` | a request about an order recorded with this category (`ticket_order`: this order) |
@@ -197,6 +198,11 @@ async def _check(customer: ChatCustomer, conversation: Conversation, reply: Repl
     for key in _listed(expect.get("not_said")):
         if reply.said(key):
             problems.append(f"did not expect {key}; got {reply!r}")
+    for key in _listed(expect.get("button")):
+        try:
+            reply.button(key)
+        except AssertionError:
+            problems.append(f"expected a button {key}; got {reply!r}")
     if "order_request" in expect:
         wanted = (expect["order_request"], expect.get("ticket_order"))
         found = [(t.category, t.order_code) for t in await customer.tickets() if t.kind == "order_request"]

@@ -39,6 +39,7 @@ intent and the passage (or the uncovered topic). This module imports only ``inte
 from __future__ import annotations
 
 import gc
+import re
 import time
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol, TypedDict, Unpack
@@ -64,7 +65,7 @@ from intents.discourse import (
 )
 from intents.entities import Entity, Extraction, extract
 from intents.similarity import mood
-from intents.slots import shop_business
+from intents.slots import about_personal_data, shop_business
 from intents.text import Language, detect_language
 from knowledge.base import KnowledgeBase, Retrieval, load_knowledge_base
 
@@ -298,14 +299,19 @@ class Understander:
         rest = follow_up(after_social)
         if rest is None:
             return None
+        previous = context.intent if context is not None and context.intent else None
         own = self.classifier.classify(rest)
+        resolved = _resolve_pronoun(rest) if previous in _POLICY_TOPICS else rest
+        if resolved != rest:  # "and what do you use it for?": "it" is the customer's data
+            about_data = self.classifier.classify(resolved)
+            if about_data.intent == POLICY_QUESTION and not about_data.ambiguous:
+                own, rest = about_data, resolved
         if own.intent == OUT_OF_SCOPE and own.out_of_scope_score >= self.classifier.threshold:
             return None  # "thời tiết thì sao": out of scope whatever came before
         social = whole.intent if whole.intent in SOCIAL_INTENTS else None
         clear_own = own.intent not in _WEAK | {OUT_OF_SCOPE, POLICY_QUESTION}
         if clear_own and own.confidence >= FOLLOW_UP_OWN_INTENT and not own.ambiguous:
             return _Reading(own, rest, social=social, follow_up=True)
-        previous = context.intent if context is not None and context.intent else None
         if previous is None or previous in _POLICY_TOPICS:
             found = self.knowledge.retrieve(rest, reuse=own.prepared)
             if found is None or not (found.named or found.score >= FOLLOW_UP_SCORE):
@@ -374,6 +380,11 @@ class Understander:
         if intent != POLICY_QUESTION and self._names_uncovered_topic(reading, verdict):
             verdict = _as_intent(verdict, POLICY_QUESTION, verdict.confidence)
             intent = POLICY_QUESTION
+        trade = shop_business(extraction.text) and not about_personal_data(extraction.text)
+        if intent == POLICY_QUESTION and trade:
+            # "do you sell perfume?" is not "do you sell my data?": the shop's trade, not the policy.
+            result = self._reply(OUT_OF_SCOPE, verdict.confidence, lang, alternatives[:3], False, **common)
+            return replace(result, topic=SHOP_TOPIC)
         if intent == POLICY_QUESTION:
             found = reading.retrieval or self.knowledge.retrieve(reading.text, reuse=verdict.prepared)
             weak = found is not None and not found.covered and not found.named
@@ -553,6 +564,23 @@ def _as_intent(verdict: Classification, intent: str, confidence: float) -> Class
         normalised=verdict.normalised,
         prepared=verdict.prepared,
     )
+
+
+#: A pronoun in a follow-up to a privacy topic stands for the customer's data ("and what do you use
+#: it for?", "còn cái đó lưu ở đâu?"): it is read as that, so the question is about the data.
+_PRONOUN = re.compile(
+    r"(?<![\w])(?:it|that|this|them|those|these|nó|cái đó|cái này|chúng|mấy cái đó)(?![\w])", re.IGNORECASE)
+#: Words besides the pronoun a follow-up needs for the pronoun to be read ("còn cái đó?" says nothing).
+_PRONOUN_CONTEXT_WORDS = 2
+_DATA_WORDS = {"vi": "thông tin cá nhân của tôi", "en": "my personal information"}
+
+
+def _resolve_pronoun(rest: str) -> str:
+    """The follow-up with its first pronoun read as the customer's personal information."""
+    match = _PRONOUN.search(rest)
+    if match is None or len((rest[:match.start()] + rest[match.end():]).split()) < _PRONOUN_CONTEXT_WORDS:
+        return rest
+    return _PRONOUN.sub(_DATA_WORDS[detect_language(rest)], rest, count=1)
 
 
 #: "Where is it at" is asked of an order and of a request alike; the code named says which.

@@ -47,17 +47,22 @@ def _phrases() -> dict[str, tuple[str, ...]]:
     }
 
 
-@lru_cache(maxsize=1)
-def _shop_phrases() -> tuple[str, ...]:
+@lru_cache(maxsize=2)
+def _shop_phrases(table: str) -> tuple[str, ...]:
     raw = tomllib.loads(SHOP_FILE.read_text(encoding="utf-8"))
-    return tuple(sorted({comparison_key(p) for languages in raw.values() for lang in languages.values()
-                         for p in lang} - {""}))
+    return tuple(sorted({comparison_key(p) for lang in raw[table].values() for p in lang} - {""}))
 
 
 def shop_business(text: str) -> bool:
     """Whether the message names the shop's own trade ("phí ship bao nhiêu", "do you sell perfume")."""
     key = f" {comparison_key(text)} "
-    return any(f" {phrase} " in key for phrase in _shop_phrases())
+    return any(f" {phrase} " in key for phrase in _shop_phrases("shop"))
+
+
+def about_personal_data(text: str) -> bool:
+    """Whether the message names the customer's data or the policy ("bán thông tin của tôi")."""
+    key = f" {comparison_key(text)} "
+    return any(f" {phrase} " in key for phrase in _shop_phrases("personal_data"))
 
 
 def categories() -> tuple[str, ...]:

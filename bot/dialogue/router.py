@@ -23,7 +23,7 @@
 | file                                   | the active flow if it takes files, else as text with no flow     |
 | text: "thôi", "không cần nữa", … in a flow | the active flow's cancel (as /cancel)                        |
 | text in a flow wanting it (`takes_text`) | the active flow                                                |
-| text: short, sure, other business (a question in a story step) | the flow suspended, as below |
+| text: short, sure, other business in a story slot's step | the flow suspended, as below |
 | text: greeting, thanks in a flow       | a word back, and the step's question again                      |
 | text: unclear, out of scope, in a flow | the active flow (it reminds)                                     |
 | text: clearly something else, in a flow | the flow suspended (offered back later); as with no flow        |
@@ -87,9 +87,12 @@ ORDER_REQUEST_INTENTS = frozenset({"order_cancel", "order_change", "return_refun
 MAX_HAND_OVERS = 3  # flows handing over to each other in one turn (orders -> verify -> orders)
 #: Below this, a message in a flow is not "clearly something else": the flow takes it and reminds.
 CLEAR_INTENT = 0.4
-#: A message typed in a free-text step (a complaint's story) is taken as something else only when it
-#: is this short, this sure, and one of these other businesses: "kiểm tra đơn hàng giúp mình" sets
-#: the story aside (offered back), a story that mentions an order stays the story.
+#: A message typed in a step that fills a story slot (`Flow.SLOTS`: a complaint's description, the
+#: reason for a person), where any text would do, is taken as something else only when it is this
+#: short, this sure, and one of these other businesses: "kiểm tra đơn hàng giúp mình" sets the story
+#: aside (offered back), a story that mentions an order stays the story. Steps that expect something
+#: precise (an order code, a one-time code) say so themselves (`Flow.takes_text`).
+STORY_SLOTS = frozenset({"description"})
 OTHER_BUSINESS_WORDS = 12
 OTHER_BUSINESS_CONFIDENCE = 0.5
 _OTHER_BUSINESS = frozenset(
@@ -341,7 +344,7 @@ class TurnRouter:
         result = self._understand(turn, text)
         if active is not None:
             if (active.accepts_free_text(turn) and active.takes_text(turn, result)
-                    and not self._other_business(active, text, result)):
+                    and not self._other_business(turn, active, text, result)):
                 await active.handle(turn)
                 return
             if result.intent in SOCIAL_IN_FLOW and turn.state.step in active.STEPS:
@@ -373,9 +376,11 @@ class TurnRouter:
         return result
 
     @staticmethod
-    def _other_business(active: Flow, text: str, result: UnderstandingResult) -> bool:
-        """Whether a message typed in a free-text step is clearly another business, short and sure
-        ("kiểm tra đơn hàng giúp mình", "how do you keep my data safe?"), not the step's answer."""
+    def _other_business(turn: Turn, active: Flow, text: str, result: UnderstandingResult) -> bool:
+        """Whether a message typed in a story step is clearly another business, short and sure
+        ("kiểm tra đơn hàng giúp mình", "how do you keep my data safe?"), not the story."""
+        if active.slot_steps(turn).get(turn.state.step or "") not in STORY_SLOTS:
+            return False
         return (result.intent in _OTHER_BUSINESS and result.intent not in active.INTENTS
                 and not result.ambiguous and result.confidence >= OTHER_BUSINESS_CONFIDENCE
                 and len(text.split()) <= OTHER_BUSINESS_WORDS)

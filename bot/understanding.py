@@ -3,6 +3,8 @@
     text ── entities (intents.entities): order codes, phones, emails, dates, amounts found and
     │       replaced by placeholders, so they never change the intent
     ├─ only entities ("RG-2026-900002")        ── order_status / request_status (a ticket number)
+    ├─ only greetings and openers ("ad ơi cho e hỏi") ── greeting
+    ├─ a person asked for ("gặp nhân viên để …") ── human_handoff (a complaint after it: complaint)
     ├─ a follow-up with a previous topic       ── its topic read against that topic (``context``)
     │   ("vậy còn thanh toán thì sao")
     ├─ IntentClassifier (intents/) on the masked text ── intent, confidence, ranking, language
@@ -20,7 +22,8 @@ Results (``Understanding``) for the conversation core, beside the ``ask`` contra
 | entities          | typed ``intents.entities.Entity`` values, left to right                   |
 | masked_text       | the message with ⟨order_code⟩, ⟨phone⟩, … placeholders (safe to log)      |
 | covered           | False for policy_uncovered: the policy does not address the question      |
-| topic             | the uncovered topic's key ("cookies", "retention", …) or None             |
+| topic             | the uncovered topic's key ("cookies", "retention", …); "shop" for an      |
+|                   | out-of-scope question about the shop's trade (prices, stock, shipping)    |
 | suggested_request | for a question about a right (section 7/4), the request that exercises it |
 | frustrated        | anger or angry emoji seen (also alongside another intent)                 |
 | social            | "greeting"/"thanks"/"goodbye" when the message opened with one and asked more |
@@ -36,8 +39,9 @@ intent and the passage (or the uncovered topic). This module imports only ``inte
 from __future__ import annotations
 
 import gc
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol, TypedDict, Unpack
 
 from intents.catalogue import (
@@ -51,14 +55,26 @@ from intents.catalogue import (
     load_catalogue,
 )
 from intents.classifier import Classification, IntentClassifier
-from intents.discourse import about_another_service, clauses, follow_up, sounds_angry, strip_social
+from intents.discourse import (
+    about_another_service,
+    asks_for_person,
+    clauses,
+    follow_up,
+    sounds_angry,
+    strip_social,
+)
 from intents.entities import Entity, Extraction, extract
 from intents.similarity import mood
+from intents.slots import about_personal_data, shop_business
 from intents.text import Language, detect_language
 from knowledge.base import KnowledgeBase, Retrieval, load_knowledge_base
 
 CONTRACT_KEYS = ("intent", "confidence", "section", "answer", "language")
+#: The topic of an out-of-scope question about the shop's own trade, which a person handles.
+SHOP_TOPIC = "shop"
 
+HUMAN_HANDOFF = "human_handoff"
+COMPLAINT = "complaint"
 #: Intents that say how the customer feels or greets, not what they want: when the same message
 #: also asks something, the question decides.
 _WEAK = SOCIAL_INTENTS | {FRUSTRATION}
@@ -82,6 +98,9 @@ _RIGHTS_SECTIONS = frozenset({4, 7})
 #: A question that names an uncovered topic ("id card", "cookie") is a privacy question even when
 #: a request intent scored a little higher, if policy_question is within this of the top score.
 NAMED_TOPIC_MARGIN = 0.1
+#: An out-of-scope message naming the shop's trade (intents/data/slots/shop_business.toml) is an
+#: understood shop question ("phí ship bao nhiêu") with at least this confidence: topic "shop".
+SHOP_QUESTION_CONFIDENCE = 0.45
 #: An uncovered topic found only by similarity (no keyword) needs the classifier this sure that
 #: the message is a privacy question at all; below it the honest answer is "not sure" (out of scope).
 UNCOVERED_MIN_CONFIDENCE = 0.3
@@ -239,8 +258,34 @@ class Understander:
         masked = extraction.masked
         whole = self.classifier.classify(masked)
         lang: Language = language if language in ("vi", "en") else whole.language  # type: ignore[assignment]
-        reading = self._follow_up(masked, whole, context) or self._parts(masked, whole)
+        reading = (self._only_social(masked, whole) or self._person(masked, whole)
+                   or self._follow_up(masked, whole, context) or self._parts(masked, whole))
         return self._compose(reading or _Reading(whole, masked), lang, extraction)
+
+    @staticmethod
+    def _only_social(masked: str, whole: Classification) -> _Reading | None:
+        """A message of nothing but greetings and openers that announce a question ("ad ơi cho e
+        hỏi", "I have a question"): a greeting, whatever words of it resembled a request."""
+        if whole.intent in _WEAK or not masked.strip() or strip_social(masked):
+            return None
+        return _Reading(_as_intent(whole, "greeting", max(whole.confidence, PART_CONFIDENCE)), masked)
+
+    def _person(self, masked: str, whole: Classification) -> _Reading | None:
+        """A person asked for in so many words ("e muốn gặp nhân viên để hỏi về việc hoàn tiền"):
+        human_handoff, the rest of the message being what for (the ticket's description), whatever
+        the rest resembles, unless the rest is a complaint, which the complaint intake takes."""
+        sure_of_person = whole.intent == HUMAN_HANDOFF and whole.confidence >= PART_CONFIDENCE
+        if whole.intent == COMPLAINT or sure_of_person:
+            return None
+        reason = asks_for_person(masked)
+        if reason is None:
+            return None
+        if reason:
+            own = self.classifier.classify(reason)
+            if own.intent == COMPLAINT and own.confidence >= PART_CONFIDENCE and not own.ambiguous:
+                return _Reading(own, masked)
+        score = max(whole.confidence, dict(whole.ranking).get(HUMAN_HANDOFF, 0.0), PART_CONFIDENCE)
+        return _Reading(_as_intent(whole, HUMAN_HANDOFF, score), masked)
 
     def _follow_up(
         self, masked: str, whole: Classification, context: PreviousTopic | None
@@ -254,14 +299,19 @@ class Understander:
         rest = follow_up(after_social)
         if rest is None:
             return None
+        previous = context.intent if context is not None and context.intent else None
         own = self.classifier.classify(rest)
+        resolved = _resolve_pronoun(rest) if previous in _POLICY_TOPICS else rest
+        if resolved != rest:  # "and what do you use it for?": "it" is the customer's data
+            about_data = self.classifier.classify(resolved)
+            if about_data.intent == POLICY_QUESTION and not about_data.ambiguous:
+                own, rest = about_data, resolved
         if own.intent == OUT_OF_SCOPE and own.out_of_scope_score >= self.classifier.threshold:
             return None  # "thời tiết thì sao": out of scope whatever came before
         social = whole.intent if whole.intent in SOCIAL_INTENTS else None
         clear_own = own.intent not in _WEAK | {OUT_OF_SCOPE, POLICY_QUESTION}
         if clear_own and own.confidence >= FOLLOW_UP_OWN_INTENT and not own.ambiguous:
             return _Reading(own, rest, social=social, follow_up=True)
-        previous = context.intent if context is not None and context.intent else None
         if previous is None or previous in _POLICY_TOPICS:
             found = self.knowledge.retrieve(rest, reuse=own.prepared)
             if found is None or not (found.named or found.score >= FOLLOW_UP_SCORE):
@@ -321,9 +371,20 @@ class Understander:
             only = _only_entities_intent(extraction)
             if only is not None:
                 return self._reply(only, 0.6, lang, (), False, **common)
+        settled = _settled_by_code(verdict, extraction)
+        if settled is not None:
+            own_score = dict(verdict.ranking).get(settled, 0.0)
+            verdict = _as_intent(verdict, settled, max(verdict.confidence, own_score))
+            intent = settled
+            alternatives = tuple((name, round(score, 4)) for name, score in verdict.ranking if name != intent)
         if intent != POLICY_QUESTION and self._names_uncovered_topic(reading, verdict):
             verdict = _as_intent(verdict, POLICY_QUESTION, verdict.confidence)
             intent = POLICY_QUESTION
+        trade = shop_business(extraction.text) and not about_personal_data(extraction.text)
+        if intent == POLICY_QUESTION and trade:
+            # "do you sell perfume?" is not "do you sell my data?": the shop's trade, not the policy.
+            result = self._reply(OUT_OF_SCOPE, verdict.confidence, lang, alternatives[:3], False, **common)
+            return replace(result, topic=SHOP_TOPIC)
         if intent == POLICY_QUESTION:
             found = reading.retrieval or self.knowledge.retrieve(reading.text, reuse=verdict.prepared)
             weak = found is not None and not found.covered and not found.named
@@ -334,7 +395,11 @@ class Understander:
                 return self._policy(found, verdict, lang, alternatives[:3], common)
         if intent == "account_security":
             return self._advice(verdict, lang, alternatives[:3], common)
-        return self._reply(intent, verdict.confidence, lang, alternatives[:3], verdict.ambiguous, **common)
+        result = self._reply(intent, verdict.confidence, lang, alternatives[:3], verdict.ambiguous, **common)
+        sure = verdict.confidence >= SHOP_QUESTION_CONFIDENCE and not verdict.ambiguous
+        if intent == OUT_OF_SCOPE and sure and shop_business(extraction.text):
+            return replace(result, topic=SHOP_TOPIC)
+        return result
 
     def _names_uncovered_topic(self, reading: _Reading, verdict: Classification) -> bool:
         if mood(verdict.prepared.corrected) == "request":
@@ -499,6 +564,38 @@ def _as_intent(verdict: Classification, intent: str, confidence: float) -> Class
         normalised=verdict.normalised,
         prepared=verdict.prepared,
     )
+
+
+#: A pronoun in a follow-up to a privacy topic stands for the customer's data ("and what do you use
+#: it for?", "còn cái đó lưu ở đâu?"): it is read as that, so the question is about the data.
+_PRONOUN = re.compile(
+    r"(?<![\w])(?:it|that|this|them|those|these|nó|cái đó|cái này|chúng|mấy cái đó)(?![\w])", re.IGNORECASE)
+#: Words besides the pronoun a follow-up needs for the pronoun to be read ("còn cái đó?" says nothing).
+_PRONOUN_CONTEXT_WORDS = 2
+_DATA_WORDS = {"vi": "thông tin cá nhân của tôi", "en": "my personal information"}
+
+
+def _resolve_pronoun(rest: str) -> str:
+    """The follow-up with its first pronoun read as the customer's personal information."""
+    match = _PRONOUN.search(rest)
+    if match is None or len((rest[:match.start()] + rest[match.end():]).split()) < _PRONOUN_CONTEXT_WORDS:
+        return rest
+    return _PRONOUN.sub(_DATA_WORDS[detect_language(rest)], rest, count=1)
+
+
+#: "Where is it at" is asked of an order and of a request alike; the code named says which.
+_STATUS_BY_CODE = {"order_code": "order_status", "ticket_number": "request_status"}
+
+
+def _settled_by_code(verdict: Classification, extraction: Extraction) -> str | None:
+    """order_status or request_status when the verdict hesitates between them (either is the
+    reading, or the other is close behind) and the message names exactly one kind of code:
+    "rg2026900001 cua e sao r" asks about that order, "KN-2026-000012 tới đâu rồi" about that ticket."""
+    kinds = {entity.kind for entity in extraction.entities} & set(_STATUS_BY_CODE)
+    if len(kinds) != 1 or verdict.intent not in _STATUS_BY_CODE.values():
+        return None
+    wanted = _STATUS_BY_CODE[kinds.pop()]
+    return wanted if wanted != verdict.intent else None
 
 
 def _only_entities_intent(extraction: Extraction) -> str | None:

@@ -4,10 +4,14 @@ Customers write "Hello, where is my order?", "ok cảm ơn, vậy còn thanh to�
 The classifier labels a whole message; these helpers let the understanding layer see its parts:
 
 - ``strip_social``: the message without the greetings, thanks and acknowledgements it opens with
-  ("xin chào shop,", "ok cảm ơn ạ,", "hi ad"), so a question after a greeting is read as a question.
+  ("xin chào shop,", "ok cảm ơn ạ,", "hi ad"), and without the openers that only announce a
+  question ("cho e hỏi", "em muốn hỏi chút", "I have a question"), so a question after a greeting is
+  read as a question, and a message of nothing but these is a greeting.
 - ``clauses``: the message cut at sentence punctuation.
 - ``follow_up``: the topic of a follow-up ("vậy còn thanh toán thì sao" → "thanh toán", "what about
   SMS?" → "SMS", "còn đơn kia?" → "đơn kia"), read against the previous topic by the caller.
+- ``asks_for_person``: a person asked for in so many words ("cho e gặp nhân viên", "can I speak to
+  someone"), and what follows it (the reason).
 - ``sounds_angry``: anger words, swearing or angry emoji, whatever else the message asks.
 - ``about_another_service``: the message is about some other service's account or device
   ("how to delete facebook account", "bảo mật wifi nhà mình"), not about the shop's data.
@@ -47,8 +51,21 @@ _SOCIAL = (
     r"|ok(?:e|ay|ie)?|oke+|vang|da|uh|um|uhm|u"
     r"|(?:(?:e|em|minh|toi|mk|tui)\s+)?(?:cam\s+on|cam\s+om|camon|cam\s+ơn|thanks?|thank\s+(?:you|u)|thx|tks|ty)"
 )
+#: Openers that only announce a question ("cho e hỏi", "em muốn hỏi chút", "I have a question"): they
+#: ask nothing yet, so alone they are a greeting and before a question they are not its topic.
+_ME = r"(?:e|em|minh|toi|mk|tui|t|to|chau|con|anh|a|chi|c)"
+_A_BIT = r"(?:chut|chut\s+xiu|xiu|ti|ty|1\s+chut|mot\s+chut|mot\s+xiu|1\s+xiu|1\s+ti|mot\s+ti|cai" \
+    r"|1\s+cai|mot\s+cai|viec|1\s+viec|mot\s+viec|cau|1\s+cau|mot\s+cau|voi|vs|nhe|nha|nhé|la|xiu\s+xiu|it\s+thong\s+tin)"
+_ANNOUNCE = (
+    rf"(?:cho\s+(?:{_ME}\s+)?|{_ME}\s+(?:muon\s+|mun\s+|can\s+|co\s+|xin\s+|dinh\s+)?|(?:muon|mun|xin)\s+)"
+    rf"(?:hoi|hỏi|hoi\s+thong\s+tin|hoi\s+dap|thac\s+mac|co\s+cau\s+hoi|co\s+thac\s+mac)(?:\s+{_A_BIT})*"
+    r"|(?:i|we)\s+(?:have|got|ve\s+got)\s+(?:a\s+)?(?:(?:quick|small|short|little)\s+)?(?:question|query)s?"
+    r"|(?:can|could|may)\s+i\s+ask(?:\s+(?:you|something|a\s+(?:quick\s+)?question))*"
+    r"|(?:i|we)\s+(?:want|wanted|would\s+like|d\s+like)\s+to\s+ask(?:\s+(?:you|something|a\s+(?:quick\s+)?question))*"
+    r"|(?:a\s+)?quick\s+question|question\s+for\s+you"
+)
 _SOCIAL_HEAD = re.compile(
-    rf"\s*(?:{_SOCIAL})(?:\s+(?:{_ADDRESSEE}|{_POLITE}))*(?![\w])[\s,.!?;:…~-]*"
+    rf"\s*(?:{_SOCIAL}|{_ANNOUNCE})(?:\s+(?:{_ADDRESSEE}|{_POLITE}))*(?![\w])[\s,.!?;:…~-]*"
 )
 _CLAUSE_BREAK = re.compile(r"[,.;!?\n…]+")
 
@@ -62,6 +79,24 @@ _EN_FOLLOW_UP = re.compile(
     r"^\s*(?:(?:and|so|ok|okay|also)\s+)?(?:what|how)\s+about\s+(?P<rest>.+?)\s*[?!.…]*\s*$"
     r"|^\s*(?:and|also)\s+(?P<rest2>.+?)\s*\?+\s*$"
     r"|^\s*same\s+(?:question\s+)?for\s+(?P<rest3>.+?)\s*[?!.…]*\s*$"
+)
+
+# A person asked for in so many words: a wish ("muốn", "cho", "xin", "can I") and a way to talk
+# ("gặp", "nói chuyện với", "talk to") with a person ("nhân viên", "người thật", "a human").
+_VI_PERSON = re.compile(
+    r"(?:muon|mun|can|cho|xin|duoc|dc|goi|hay|lam\s+on|vui\s+long|ket\s+noi|chuyen)\s+"
+    r"(?:(?:e|em|minh|toi|mk|tui|t|to)\s+)?(?:duoc\s+|dc\s+)?"
+    r"(?:gap|noi\s+chuyen|chat|trao\s+doi|lien\s+he|ket\s+noi|chuyen|hoi)"
+    r"(?:\s+(?:truc\s+tiep|voi|cho|qua|sang|toi))*\s+(?:1\s+|mot\s+)?"
+    r"(?:nhan\s+vien|nguoi\s+that|tu\s+van\s+vien|nv|cskh|cham\s+soc\s+khach\s+hang|nguoi\s+ho\s+tro)"
+    r"(?:\s+(?:tu\s+van|ho\s+tro|cskh|cua\s+shop|shop|that))*(?![\w])"
+)
+_EN_PERSON = re.compile(
+    r"(?:(?:talk|speak|chat)\s+(?:to|with)|connect\s+me\s+(?:to|with)|put\s+me\s+through\s+to|"
+    r"(?:want|need|like)\s+(?:a|an))\s+"
+    r"(?:(?:a|an|some|your|one\s+of\s+your)\s+)?(?:(?:real|live|actual)\s+)?"
+    r"(?:person|human|someone|somebody|agent|staff(?:\s+member)?|member\s+of\s+(?:staff|your\s+team)|"
+    r"representative|operator|employee)(?![\w])"
 )
 
 _ANGRY_WORDS = frozenset(
@@ -117,6 +152,17 @@ def follow_up(text: str) -> str | None:
     if match is not None:
         return original[match.start("rest") : match.end("rest")].strip() or None
     return None
+
+
+def asks_for_person(text: str) -> str | None:
+    """What follows a request for a person made in so many words ("e muốn gặp nhân viên để hỏi về
+    việc hoàn tiền" → "để hỏi về việc hoàn tiền"; "" when nothing follows), or None when the
+    message asks for no person ("nhân viên giao hàng rất thô lỗ" names one, asks for none)."""
+    folded = _fold_aligned(text)
+    match = _VI_PERSON.search(folded) or _EN_PERSON.search(folded)
+    if match is None:
+        return None
+    return text[match.end():].strip(" ,.!?;:…~-")
 
 
 def sounds_angry(text: str, tokens: tuple[str, ...]) -> bool:

@@ -1,6 +1,8 @@
 """Slots read from a customer's own words, so that a flow started by a message asks only for the rest.
 
 `complaint_category`: what a complaint is about ("bị trừ tiền 2 lần" → payment).
+`shop_business`: whether a message names the shop's own trade (products, prices, stock, shipping
+fees, promotions, stores), which this assistant does not handle but a person does.
 `stated_reason`: whether a request for a person says what it is about ("gặp nhân viên để hỏi về việc
 hoàn tiền" does; "cho mình gặp nhân viên với" does not).
 
@@ -32,6 +34,7 @@ _REASON_MARKERS = re.compile(
 MIN_REASON_WORDS = 2
 
 DATA_FILE = Path(__file__).parent / "data" / "slots" / "complaint_categories.toml"
+SHOP_FILE = Path(__file__).parent / "data" / "slots" / "shop_business.toml"
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +45,24 @@ def _phrases() -> dict[str, tuple[str, ...]]:
                                reverse=True))
         for category, languages in raw.items()
     }
+
+
+@lru_cache(maxsize=2)
+def _shop_phrases(table: str) -> tuple[str, ...]:
+    raw = tomllib.loads(SHOP_FILE.read_text(encoding="utf-8"))
+    return tuple(sorted({comparison_key(p) for lang in raw[table].values() for p in lang} - {""}))
+
+
+def shop_business(text: str) -> bool:
+    """Whether the message names the shop's own trade ("phí ship bao nhiêu", "do you sell perfume")."""
+    key = f" {comparison_key(text)} "
+    return any(f" {phrase} " in key for phrase in _shop_phrases("shop"))
+
+
+def about_personal_data(text: str) -> bool:
+    """Whether the message names the customer's data or the policy ("bán thông tin của tôi")."""
+    key = f" {comparison_key(text)} "
+    return any(f" {phrase} " in key for phrase in _shop_phrases("personal_data"))
 
 
 def categories() -> tuple[str, ...]:

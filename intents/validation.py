@@ -3,7 +3,8 @@
 Rules: every contract intent has a file, no unknown intent exists, each has examples and a reply
 in both languages (a derived intent has a reply and no examples: the understanding layer assigns
 it), no example (after normalisation) sits under two intents or twice in one, and the replies
-speak as the shop does ("chúng tôi", "Quý khách"; never "tôi" alone, see ``voice_problems``).
+speak as the shop does ("chúng tôi", "Quý khách"; never "tôi" alone, see ``voice_problems``; in
+English "we", never "I", see ``english_voice_problems``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,19 @@ from intents.text import comparison_key
 _FIRST_PERSON = re.compile(r"(?<!chúng )(?<![\w])tôi(?![\w])", re.IGNORECASE)
 #: The policy's own forms that must stay inside its quotes: its "bạn" and its typo "Roseeoder".
 _POLICY_ONLY = re.compile(r"(?<![\w])bạn(?![\w])|roseeoder", re.IGNORECASE)
+
+
+#: The bot speaking as "I" in English: RoseeGlory speaks as "we" ("we can help", "let us know").
+_ENGLISH_FIRST_PERSON = re.compile(
+    r"(?<![\w'’<])(?:I|I'm|I’m|I've|I’ve|I'll|I’ll|I'd|I’d|[Mm]yself)(?![\w'’>])"
+    r"|\b(?:[Tt]o|[Ll]et|[Tt]ell|[Cc]ontact|[Mm]essage|[Aa]sk)\s+me\b")
+
+
+def english_voice_problems(text: str) -> list[str]:
+    """What in a text of the bot's own English words breaks the shop's voice ("we", never "I")."""
+    if _ENGLISH_FIRST_PERSON.search(text):
+        return ["speaks as 'I' (write 'we' or 'RoseeGlory')"]
+    return []
 
 
 def voice_problems(text: str) -> list[str]:
@@ -46,6 +60,8 @@ def check_catalogue(catalogue: Mapping[str, IntentDefinition]) -> list[str]:
             problems.append(f"intent {name!r}: otherwise names unknown intent {definition.otherwise!r}")
         for problem in voice_problems(definition.replies.get("vi", "")):
             problems.append(f"intent {name!r}: the vi reply {problem}")
+        for problem in english_voice_problems(definition.replies.get("en", "")):
+            problems.append(f"intent {name!r}: the en reply {problem}")
         for lang in LANGUAGES:
             if definition.derived and definition.examples.get(lang):
                 problems.append(f"intent {name!r} is derived but has {lang} examples")

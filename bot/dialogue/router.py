@@ -23,6 +23,7 @@
 | file                                   | the active flow if it takes files, else as text with no flow     |
 | text: "thôi", "không cần nữa", … in a flow | the active flow's cancel (as /cancel)                        |
 | text in a flow wanting it (`takes_text`) | the active flow                                                |
+| text: short, sure, other business in a story slot's step | the flow suspended, as below |
 | text: greeting, thanks in a flow       | a word back, and the step's question again                      |
 | text: unclear, out of scope, in a flow | the active flow (it reminds)                                     |
 | text: clearly something else, in a flow | the flow suspended (offered back later); as with no flow        |
@@ -31,6 +32,7 @@
 | text: order_cancel, order_change, return_refund | the order flow: the shop's rules, then a ticket |
 | text: request_status                   | the customer's privacy requests, and tickets (as /tickets)       |
 | other text                             | understood → the intent's flow; unsure → honest fallback         |
+| text: a shop question (prices, stock)  | "this assistant does not handle that", and a person offered      |
 | a file no one takes, an empty message  | a polite explanation                                             |
 | (after any of these) no active flow, a suspended one not offered yet | offered back, once      |
 
@@ -85,6 +87,18 @@ ORDER_REQUEST_INTENTS = frozenset({"order_cancel", "order_change", "return_refun
 MAX_HAND_OVERS = 3  # flows handing over to each other in one turn (orders -> verify -> orders)
 #: Below this, a message in a flow is not "clearly something else": the flow takes it and reminds.
 CLEAR_INTENT = 0.4
+#: A message typed in a step that fills a story slot (`Flow.SLOTS`: a complaint's description, the
+#: reason for a person), where any text would do, is taken as something else only when it is this
+#: short, this sure, and one of these other businesses: "kiểm tra đơn hàng giúp mình" sets the story
+#: aside (offered back), a story that mentions an order stays the story. Steps that expect something
+#: precise (an order code, a one-time code) say so themselves (`Flow.takes_text`).
+STORY_SLOTS = frozenset({"description"})
+OTHER_BUSINESS_WORDS = 12
+OTHER_BUSINESS_CONFIDENCE = 0.5
+_OTHER_BUSINESS = frozenset(
+    {"policy_question", "policy_uncovered", "order_status", "request_status", "access_request",
+     "erasure_request", "objection_request", "marketing_opt_out", "identity_help"}
+)
 #: While a ticket is open, the assistant answers only what it is surer of; the rest goes to staff.
 ANSWER_WITH_TICKET_OPEN = 0.5
 #: Intents that say nothing about the flow's step: answered with a word, then the question again.
@@ -329,7 +343,8 @@ class TurnRouter:
             return
         result = self._understand(turn, text)
         if active is not None:
-            if active.accepts_free_text(turn) and active.takes_text(turn, result):
+            if (active.accepts_free_text(turn) and active.takes_text(turn, result)
+                    and not self._other_business(turn, active, text, result)):
                 await active.handle(turn)
                 return
             if result.intent in SOCIAL_IN_FLOW and turn.state.step in active.STEPS:
@@ -359,6 +374,16 @@ class TurnRouter:
         if result.intent not in _NO_TOPIC:
             remember_topic(turn.state, result.intent, result.section, now)
         return result
+
+    @staticmethod
+    def _other_business(turn: Turn, active: Flow, text: str, result: UnderstandingResult) -> bool:
+        """Whether a message typed in a story step is clearly another business, short and sure
+        ("kiểm tra đơn hàng giúp mình", "how do you keep my data safe?"), not the story."""
+        if active.slot_steps(turn).get(turn.state.step or "") not in STORY_SLOTS:
+            return False
+        return (result.intent in _OTHER_BUSINESS and result.intent not in active.INTENTS
+                and not result.ambiguous and result.confidence >= OTHER_BUSINESS_CONFIDENCE
+                and len(text.split()) <= OTHER_BUSINESS_WORDS)
 
     @staticmethod
     def _same_way(result: UnderstandingResult) -> bool:
@@ -394,7 +419,10 @@ class TurnRouter:
             return
         flow = self._flows.for_intent(intent)
         if flow is None:
-            turn.say("core.not_sure", buttons=(staff_or_menu_row(turn),))
+            # A shop question understood as such (prices, stock, shipping) is not a misunderstanding:
+            # the customer is told honestly this assistant does not handle it, and a person can.
+            shop = intent == "out_of_scope" and result.topic == "shop"
+            turn.say("core.not_handled" if shop else "core.not_sure", buttons=(staff_or_menu_row(turn),))
             return
         await flow.start(turn, intent=intent, understanding=result, text=text)
 

@@ -1,16 +1,21 @@
 """The share of scripted conversations reaching their outcome (target: at least 90 %), per style.
 
     python -m tests.benchmarks.conversations [--file tests/data/conversations.toml] [--show-failures]
+        [--channel telegram|harness] [--library aiogram|python-telegram-bot]
 
-Each conversation runs as a new customer against the real conversation core (the test-harness
-channel) on a fresh SQLite database in a temporary directory, seeded as tests/support/conversations.py
-says. A held-out set kept elsewhere runs the same way with --file.
+By default what a Telegram customer gets is measured: one bot (the real Telegram channel, long-polling
+the fake Bot API, on an embedded SQLite database in a temporary directory seeded as
+tests/support/conversations.py says) serves every conversation, each a Telegram user it has never
+seen, its buttons pressed as callback queries (tests/support/telegram_conversations.py).
+`--channel harness` plays them against the conversation core alone, each on a fresh database. A
+held-out set kept elsewhere runs the same way with --file.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import tempfile
 import time
 from collections import Counter
@@ -23,15 +28,29 @@ from bot.understanding import Understander
 from tests.conftest import START_OF_TEST_TIME
 from tests.support.conversations import (
     CONVERSATIONS,
+    HarnessCustomer,
     Result,
     load_conversations,
     run_conversation,
     seed_customers,
 )
 from tests.support.harness import ChatHarness
+from tests.support.telegram_bot import LIBRARIES
+from tests.support.telegram_conversations import TelegramConversations
 
 
-async def _run_all(path: Path) -> list[Result]:
+async def _over_telegram(path: Path, library: str) -> list[Result]:
+    results = []
+    with tempfile.TemporaryDirectory() as directory:
+        async with TelegramConversations.running(f"sqlite+aiosqlite:///{directory}/bench.db", library=library,
+                                                 clock=ManualClock(START_OF_TEST_TIME)) as telegram:
+            for conversation in load_conversations(path):
+                results.append(await run_conversation(telegram.customer(conversation), conversation,
+                                                      telegram.knowledge))
+    return results
+
+
+async def _over_the_harness(path: Path) -> list[Result]:
     understander = Understander.load()
     results = []
     for conversation in load_conversations(path):
@@ -41,7 +60,8 @@ async def _run_all(path: Path) -> list[Result]:
             app = await build_app(settings, clock=ManualClock(START_OF_TEST_TIME), understander=understander)
             try:
                 await seed_customers(app.uow_factory)
-                results.append(await run_conversation(ChatHarness(app), conversation, understander.knowledge))
+                customer = HarnessCustomer(ChatHarness(app), conversation)
+                results.append(await run_conversation(customer, conversation, understander.knowledge))
             finally:
                 await app.close()
     return results
@@ -51,15 +71,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, default=CONVERSATIONS)
     parser.add_argument("--show-failures", action="store_true")
+    parser.add_argument("--channel", choices=["telegram", "harness"], default="telegram")
+    parser.add_argument("--library", choices=list(LIBRARIES), default="aiogram",
+                        help="the Telegram library of the channel (--channel telegram)")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
     started = time.perf_counter()
-    results = asyncio.run(_run_all(args.file))
+    if args.channel == "telegram":
+        results = asyncio.run(_over_telegram(args.file, args.library))
+    else:
+        results = asyncio.run(_over_the_harness(args.file))
     total, reached = Counter[str](), Counter[str]()
     for result in results:
         total[result.conversation.style] += 1
         reached[result.conversation.style] += result.reached
     share = 100 * sum(reached.values()) / max(1, len(results))
-    print(f"conversations reaching their outcome: {sum(reached.values())}/{len(results)} = {share:.1f} %"
+    print(f"conversations reaching their outcome ({args.channel}): {sum(reached.values())}/{len(results)}"
+          f" = {share:.1f} %"
           f"  ({time.perf_counter() - started:.1f} s)")
     for style in sorted(total):
         print(f"  {style:<10} {reached[style]}/{total[style]} = {100 * reached[style] / total[style]:.1f} %")

@@ -2,13 +2,16 @@
 
 The same runner serves the end-to-end test (every conversation must reach its outcome) and the
 benchmark (`python -m tests.benchmarks.conversations`: the share reaching it, per style). A
-conversation talks to the real conversation core through the test-harness channel, on a database
-seeded with two customers: Lan (phone +84912345678; orders RG-2026-900001 delivered, -900002
+conversation is played by a `ChatCustomer`: through the real Telegram channel over the fake Bot API
+(tests/support/telegram_conversations.py, what the test and the benchmark measure), or through the
+test-harness channel (`HarnessCustomer`, the conversation core alone), on a database seeded with
+two customers: Lan (phone +84912345678; orders RG-2026-900001 delivered, -900002
 delivering, -900003 pending) and Bình (phone +84987654321; order RG-2026-900004).
 
 A turn is a message, or one of:
 - `contact`: Lan's own Telegram contact is shared;
-- `press:<text key>`: the button of the last reply labelled with that text key is pressed.
+- `press:<text key>`: the button of the last reply labelled with that text key is pressed (over
+  Telegram: a callback query on the message that carries it).
 
 Outcomes, checked after the last turn (several may be given):
 
@@ -18,6 +21,7 @@ Outcomes, checked after the last turn (several may be given):
 | `uncovered`| "the policy does not address …" and a person offered                            |
 | `order`    | the details of order X shown                                                     |
 | `said`     | the last reply saying that text key (`not_said`: never in the last reply)        |
+| `button`   | the last reply offering a button labelled with that text key                     |
 | `ticket`   | a ticket recorded with this category (`ticket_order`: and this order)            |
 | `human`    | a request for a person recorded, its description containing these words         |
 | `order_request` | a request about an order recorded with this category (`ticket_order`: this order) |
@@ -32,7 +36,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -97,35 +101,83 @@ class Result:
         return not self.problems
 
 
-async def run_conversation(harness: ChatHarness, conversation: Conversation, knowledge: Any,
-                           user_id: str = "1001") -> Result:
+class ChatCustomer(Protocol):
+    """One customer's side of a conversation, on some channel: the harness (`HarnessCustomer`) or
+    Telegram over the fake Bot API (`tests.support.telegram_conversations.TelegramCustomer`)."""
+
+    #: what went wrong on the way that the outcome does not show (a reply that never arrived)
+    problems: list[str]
+
+    async def says(self, text: str) -> Reply: ...
+
+    async def shares_contact(self, phone: str) -> Reply: ...
+
+    async def presses(self, reply: Reply, key: str) -> Reply:
+        """Press the button of `reply` labelled with the text key `key` (LookupError: none)."""
+        ...
+
+    async def tickets(self) -> list[Ticket]:
+        """The tickets this customer opened, oldest first."""
+        ...
+
+
+class HarnessCustomer:
+    """A customer through the test-harness channel (the conversation core, no Telegram)."""
+
+    def __init__(self, harness: ChatHarness, conversation: Conversation, user_id: str = "1001") -> None:
+        self._harness = harness
+        self._user = harness.user(user_id, language=conversation.language, name="Lan")
+        self.problems: list[str] = []
+
+    async def says(self, text: str) -> Reply:
+        return await self._user.says(text)
+
+    async def shares_contact(self, phone: str) -> Reply:
+        return await self._user.shares_contact(phone)
+
+    async def presses(self, reply: Reply, key: str) -> Reply:
+        try:
+            data = reply.button(key)
+        except AssertionError as missing:
+            raise LookupError(str(missing)) from missing
+        return await self._user.presses(data)
+
+    async def tickets(self) -> list[Ticket]:
+        async with self._harness.app.uow_factory() as uow:
+            rows = list((await uow.session.scalars(select(Ticket).where(
+                Ticket.channel_user_id == self._user.user_id).order_by(Ticket.id))).all())
+            uow.session.expunge_all()
+            return rows
+
+
+async def run_conversation(customer: ChatCustomer, conversation: Conversation, knowledge: Any) -> Result:
     """Play the conversation as a new customer; `knowledge` is the knowledge base (citations)."""
-    user = harness.user(user_id, language=conversation.language, name="Lan")
     transcript: list[str] = []
     reply: Reply | None = None
     problems: list[str] = []
     for turn in conversation.turns:
         if turn == "contact":
-            reply = await user.shares_contact(LAN_PHONE)
+            reply = await customer.shares_contact(LAN_PHONE)
         elif turn.startswith("press:"):
             if reply is None:
                 problems.append(f"{turn}: no reply to press a button of")
                 break
             try:
-                data = reply.button(turn.removeprefix("press:"))
+                reply = await customer.presses(reply, turn.removeprefix("press:"))
             except (AssertionError, KeyError, LookupError):
                 problems.append(f"{turn}: the reply had no such button ({reply!r})")
                 break
-            reply = await user.presses(data)
         else:
-            reply = await user.says(turn)
+            reply = await customer.says(turn)
         transcript.append(f"» {turn}\n{plain(reply.text)}")
+    problems.extend(customer.problems)
     if reply is not None and not problems:
-        problems = await _check(harness, conversation, reply, knowledge)
+        problems = await _check(customer, conversation, reply, knowledge)
     return Result(conversation, problems, transcript)
 
 
-async def _check(harness: ChatHarness, conversation: Conversation, reply: Reply, knowledge: Any) -> list[str]:
+async def _check(customer: ChatCustomer, conversation: Conversation, reply: Reply,
+                 knowledge: Any) -> list[str]:
     expect, language, text = conversation.expect, conversation.language, plain(reply.text)
     problems = []
     if "section" in expect:  # one section, or the sections any of which answers the question
@@ -146,13 +198,18 @@ async def _check(harness: ChatHarness, conversation: Conversation, reply: Reply,
     for key in _listed(expect.get("not_said")):
         if reply.said(key):
             problems.append(f"did not expect {key}; got {reply!r}")
+    for key in _listed(expect.get("button")):
+        try:
+            reply.button(key)
+        except AssertionError:
+            problems.append(f"expected a button {key}; got {reply!r}")
     if "order_request" in expect:
         wanted = (expect["order_request"], expect.get("ticket_order"))
-        found = [(t.category, t.order_code) for t in await _tickets(harness) if t.kind == "order_request"]
+        found = [(t.category, t.order_code) for t in await customer.tickets() if t.kind == "order_request"]
         if not any(category == wanted[0] and wanted[1] in (None, code) for category, code in found):
             problems.append(f"expected a request about an order {wanted}; got {found}")
     if "ticket" in expect or "human" in expect:
-        tickets = await _tickets(harness)
+        tickets = await customer.tickets()
         if "ticket" in expect:
             wanted = (expect["ticket"], expect.get("ticket_order"))
             if not any((t.kind, t.category) == ("complaint", wanted[0]) and (wanted[1] is None or
@@ -171,10 +228,3 @@ def _listed(value: object) -> list[str]:
     if value is None:
         return []
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-async def _tickets(harness: ChatHarness) -> list[Ticket]:
-    async with harness.app.uow_factory() as uow:
-        rows = list((await uow.session.scalars(select(Ticket).order_by(Ticket.id))).all())
-        uow.session.expunge_all()
-        return rows

@@ -51,3 +51,52 @@ def test_every_customer_text_speaks_as_roseeglory(name: str, text: str) -> None:
 def test_the_check_catches_the_bot_speaking_as_toi() -> None:
     assert voice_problems("Tôi chưa hiểu lệnh này.") != []
     assert voice_problems("Dạ, chúng tôi chưa hiểu lệnh này ạ.") == []
+
+
+# English: the bot speaks as "we" / RoseeGlory, never "I" (`intents.validation.english_voice_problems`).
+EN_LOCALES = LOCALES.parent / "en"
+#: English keys in the customer's own voice ("📦 My orders", "Share my phone number").
+EN_CUSTOMER_VOICE = re.compile(r"(^menu\.|^intent_label\.|_button$|^stop_phrases$|^done_phrases$|"
+                               r"^request_action\.|^request_kind\.)")
+
+
+def _english_texts() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(EN_LOCALES.glob("*.toml")):
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        found.extend((f"{path.stem}.{name}", text) for name, text in _texts(table)
+                     if not EN_CUSTOMER_VOICE.search(name))
+    return found
+
+
+def _english_answers() -> list[tuple[str, str]]:
+    """The understanding layer's own English words: intent replies, answer frames, leads, notes."""
+    from intents.catalogue import load_catalogue
+
+    found = [(f"intent.{name}", d.replies.get("en", "")) for name, d in load_catalogue().items()]
+    data = LOCALES.parents[2] / "knowledge" / "data"
+    for stem in ("answers", "leads"):
+        table = tomllib.loads((data / f"{stem}.toml").read_text(encoding="utf-8"))
+        found.extend((f"{stem}.{name}", text) for name, text in _texts(table.get("en", {})))
+    for topic, fields in tomllib.loads((data / "uncovered.toml").read_text(encoding="utf-8")).items():
+        for field in ("topic", "note"):
+            text = fields.get(field, {}).get("en") if isinstance(fields.get(field), dict) else None
+            if text:
+                found.append((f"uncovered.{topic}.{field}", text))
+    return found
+
+
+@pytest.mark.parametrize(("name", "text"), _english_texts() + _english_answers(),
+                         ids=[name for name, _ in _english_texts() + _english_answers()])
+def test_every_english_text_speaks_as_we(name: str, text: str) -> None:
+    from intents.validation import english_voice_problems
+
+    assert english_voice_problems(text) == [], text
+
+
+def test_the_english_check_catches_the_bot_speaking_as_i() -> None:
+    from intents.validation import english_voice_problems
+
+    assert english_voice_problems("Sorry, I am not sure I understood.") != []
+    assert english_voice_problems("Just write to me.") != []
+    assert english_voice_problems("Sorry, we are not sure we understood. Let us know.") == []

@@ -15,10 +15,15 @@ chat's messages, so another console user's reply is never shown in this terminal
 A document's bytes are stored beside its row (`bot.services.outbox`, `outbox_files`) and read with the
 claim; bytes that are gone or no longer match their SHA-256 make the row dead, never a wrong file sent.
 
-Interactive messages are claimed before bulk ones (`OutboxPriority`, in the claim's order), and a
-bulk row goes through the sender's `deliver_bulk` when it has one (`BulkSender`: the Telegram
-sender, whose rate limiter serves replies first), so a backlog of notifications never holds up a
-reply to a customer who is talking to the bot.
+Replies before broadcasts. Interactive messages are claimed before bulk ones (`OutboxPriority`, in
+the claim's order) and delivered first, one after the other as before. The bulk rows of the pass
+follow as a batch sent concurrently, each through the sender's `deliver_bulk` when it has one
+(`BulkSender`: the Telegram sender, whose rate limiter makes them wait while a reply waits and
+leaves part of the per-second budget to replies): a backlog drains at Telegram's rate instead of a
+round trip's, and never holds up a reply to a customer who is talking to the bot. Each bulk row's
+outcome is recorded in a unit of work of its own the moment its send returns, never with the
+batch's: a crash mid-batch leaves every notification that went out marked sent, so none is sent
+twice (at most the sends in flight at the crash, as for any outbox row).
 """
 
 from __future__ import annotations
@@ -141,7 +146,18 @@ class OutboxDispatcher:
             await uow.commit()
         deadline = self._clock.now() + LEASE - LEASE_MARGIN
         for message_id, address, payload, bulk in work:
-            await self._deliver(message_id, address, payload, deadline, bulk=bulk, documents=documents)
+            if not bulk:
+                await self._deliver(message_id, address, payload, deadline, documents=documents)
+        # The claim holds at most one row per chat (a later one waits for the earlier), so the bulk
+        # batch's concurrent sends never reorder a chat's messages.
+        results = await asyncio.gather(
+            *(self._deliver(message_id, address, payload, deadline, bulk=True, documents=documents)
+              for message_id, address, payload, bulk in work if bulk),
+            return_exceptions=True,
+        )
+        for failure in results:
+            if isinstance(failure, BaseException):  # its row's lease runs out and it is tried again
+                raise failure
         return len(work)
 
     async def run_forever(self, poll_seconds: float = 1.0, *, stop: asyncio.Event | None = None) -> None:

@@ -443,9 +443,8 @@ async def upsert_orders(
     await uow.orders.update_many(changes)
     await _record_audit(uow, [*audit, *created_audit])
     outcome.status_changes = len(status_changed)
-    if notifier is not None:
-        for changed_order in status_changed:
-            outcome.notifications += await notifier.status_changed(uow, changed_order)
+    if notifier is not None:  # one lookup of the batch's chats, the notices by the bulk path
+        outcome.notifications += await notifier.statuses_changed(uow, status_changed)
     return outcome
 
 

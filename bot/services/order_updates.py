@@ -18,6 +18,7 @@ of them: the dispatcher sends it in the morning, not at night.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -28,8 +29,9 @@ from bot.config import Settings
 from bot.domain.order_status import OrderStatus
 from bot.i18n import Catalog
 from bot.messages.actions import Address, SendText
+from bot.messages.wording import Markup
 from bot.services.audit import record_access
-from bot.services.outbox import enqueue
+from bot.services.outbox import queued_row
 from bot.storage.models import Order, OrderStatusEvent, OutboxPriority, OutboxPurpose
 from bot.storage.uow import UnitOfWork
 
@@ -89,20 +91,32 @@ class OrderNotifier:
 
     async def status_changed(self, uow: UnitOfWork, order: Order | ChangedOrder) -> int:
         """Queue the notice of `order`'s current status to its customer's chats; how many were queued."""
-        targets = await uow.accounts.notification_targets(order.customer_id)
-        held_until = self.not_before()
-        for target in targets:
-            language = target.language or self._settings.default_language
-            status_key = f"core.order_status.{order.status}"
-            status = (self._texts.text(language, status_key) if self._texts.has(status_key)
-                      else order.status)
-            text = self._texts.text(language, "orders_notify.status_changed", code=order.code,
-                                    status=status)
-            row = await enqueue(uow, self._clock, Address(target.channel, target.chat_id), SendText(text),
-                                purpose=OutboxPurpose.ORDER_UPDATE, priority=OutboxPriority.BULK)
-            if held_until is not None:
-                row.next_attempt_at = held_until
-        return len(targets)
+        return await self.statuses_changed(uow, [ChangedOrder(order.code, order.status, order.customer_id)])
+
+    async def statuses_changed(self, uow: UnitOfWork, orders: Sequence[ChangedOrder]) -> int:
+        """Queue the notices of many orders (an import's batch) at once: one query for the chats of
+        all their customers, and the rows written by the bulk path (COPY on PostgreSQL); how many
+        were queued. A row a statement would cost an import of 100,000 changes minutes."""
+        targets = await uow.accounts.notification_targets_of([order.customer_id for order in orders])
+        now, held_until = self._clock.now(), self.not_before()
+        texts: dict[tuple[str, str, str], Markup] = {}
+        rows = []
+        for order in orders:
+            for target in targets.get(order.customer_id, ()):
+                language = target.language or self._settings.default_language
+                key = (language, order.code, order.status)
+                if key not in texts:
+                    texts[key] = self._text(language, order)
+                rows.append(queued_row(now, Address(target.channel, target.chat_id), SendText(texts[key]),
+                                       purpose=OutboxPurpose.ORDER_UPDATE, priority=OutboxPriority.BULK,
+                                       due_at=held_until))
+        await uow.outbox.add_many(rows)
+        return len(rows)
+
+    def _text(self, language: str, order: ChangedOrder) -> Markup:
+        status_key = f"core.order_status.{order.status}"
+        status = self._texts.text(language, status_key) if self._texts.has(status_key) else order.status
+        return self._texts.text(language, "orders_notify.status_changed", code=order.code, status=status)
 
 
 async def apply_status_change(

@@ -116,6 +116,28 @@ def document_action(payload: dict[str, Any], stored: tuple[bytes | None, str] | 
     return SendDocument(action.file_name, content, action.caption, action.wording)
 
 
+def queued_row(
+    now: datetime,
+    address: Address,
+    action: Action,
+    *,
+    purpose: OutboxPurpose,
+    priority: OutboxPriority = OutboxPriority.BULK,
+    due_at: datetime | None = None,
+) -> dict[str, Any]:
+    """A pending outbox row as `enqueue` would write it, as plain values for `uow.outbox.add_many`
+    (every column named: the bulk path fills in no Python-side defaults). `due_at`: not sent before
+    then (quiet hours)."""
+    payload = action_to_payload(action)
+    return {
+        "channel": address.channel, "kind": payload["kind"], "purpose": purpose, "ticket_id": None,
+        "request_id": None, "chat_id": address.chat_id, "thread_id": address.thread_id,
+        "payload": payload, "dedupe_key": None, "status": OutboxStatus.PENDING, "priority": int(priority),
+        "attempts": 0, "next_attempt_at": due_at or now, "locked_until": None, "last_error": None,
+        "result": None, "created_at": now, "sent_at": None,
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class RecordedReply:
     """A turn's reply as written to the outbox: the rows the answering process sends at once

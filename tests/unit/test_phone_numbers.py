@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.domain.masking import mask_email, mask_personal_data, mask_phone
@@ -190,3 +192,30 @@ def test_personal_data_in_free_text_is_masked(text: str) -> None:
 def test_text_without_personal_data_is_left_alone() -> None:
     text = "Đơn RG-2026-000123 giao ngày 25/11/2026, tổng 1.250.000 ₫"
     assert mask_personal_data(text) == text
+
+
+def test_the_shortcut_for_common_vietnamese_forms_answers_as_phonenumbers_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """+84 / 0 and 9-10 digits skip `phonenumbers.parse` (imports read thousands of them): for every
+    such number, valid or not, the answer is the one the parse gives."""
+    from random import Random
+
+    from bot.domain import phone
+
+    random = Random(18)
+    nationals = [str(random.randint(100_000_000, 9_999_999_999)) for _ in range(3000)]
+    nationals += ["912345678", "1661234567", "2438253456", "1991234567", "999999999", "123456789"]
+    written = [prefix + national for national in nationals for prefix in ("+84", "0")]
+
+    def outcome(text: str) -> str:
+        try:
+            return normalize_phone(text)
+        except InvalidPhoneNumber as exc:
+            return f"invalid: {exc}"
+
+    fast = [outcome(text) for text in written]
+    monkeypatch.setattr(phone, "_VIETNAMESE_WRITTEN", re.compile(r"(?!)"))  # never matches
+    assert fast == [outcome(text) for text in written]
+    assert any(not answer.startswith("invalid") for answer in fast)
+    assert any(answer.startswith("invalid") for answer in fast)

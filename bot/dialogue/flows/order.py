@@ -204,12 +204,13 @@ class OrderFlow(Flow):
         if not orders:
             turn.say("core.orders.none", buttons=main_menu(turn))
             return
+        # One message, the buttons under the list they belong to (not under an intro above it).
         lines = [self._summary(turn, order) for order in orders]
         buttons = tuple(
             (turn.button("core.orders.details_button", OrderButton(o.code), code=o.code),) for o in orders
         )
-        turn.say("core.orders.list", buttons=buttons, count=len(orders))
-        turn.say_markup(join(lines), ((turn.button("core.menu.back", MenuButton("main")),),))
+        back = (turn.button("core.menu.back", MenuButton("main")),)
+        turn.say_markup(join([turn.t("core.orders.list", count=len(orders)), *lines]), (*buttons, back))
 
     async def _details(self, turn: Turn, customer: CustomerView, code: str) -> None:
         order = await own_order(turn.uow, turn.clock, customer, code, actor=turn.actor)

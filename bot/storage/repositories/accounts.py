@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, and_, bindparam, insert, select, update
 
+from bot.storage import bulk
 from bot.storage.models import ChannelAccount, DialogueStateRow
 from bot.storage.repositories.base import Repository
 
@@ -77,16 +79,30 @@ class ChannelAccountRepository(Repository):
 
     async def notification_targets(self, customer_id: int) -> list[NotificationTarget]:
         """The customer's chats that take order notifications, with the language each speaks."""
+        return (await self.notification_targets_of([customer_id])).get(customer_id, [])
+
+    async def notification_targets_of(
+        self, customer_ids: Sequence[int]
+    ) -> dict[int, list[NotificationTarget]]:
+        """`notification_targets` of many customers in one query (an import's batch), by customer id;
+        a customer with none is left out."""
+        if not customer_ids:
+            return {}
+        matching = await bulk.one_of(self._session, ChannelAccount.customer_id, sorted(set(customer_ids)))
         query = (
-            select(ChannelAccount.channel, ChannelAccount.chat_id, DialogueStateRow.language)
+            select(ChannelAccount.customer_id, ChannelAccount.channel, ChannelAccount.chat_id,
+                   DialogueStateRow.language)
             .outerjoin(DialogueStateRow, and_(DialogueStateRow.channel == ChannelAccount.channel,
                                               DialogueStateRow.user_id == ChannelAccount.channel_user_id))
-            .where(ChannelAccount.customer_id == customer_id, ChannelAccount.chat_id.is_not(None),
+            .where(matching, ChannelAccount.chat_id.is_not(None),
                    ChannelAccount.unreachable_since.is_(None), ChannelAccount.order_notifications.is_(True))
             .order_by(ChannelAccount.id)
         )
-        return [NotificationTarget(row.channel, str(row.chat_id), row.language)
-                for row in (await self._session.execute(query))]
+        targets: dict[int, list[NotificationTarget]] = {}
+        for row in await self._session.execute(query):
+            targets.setdefault(row.customer_id, []).append(
+                NotificationTarget(row.channel, str(row.chat_id), row.language))
+        return targets
 
     # The turn's own account, as plain data (see ChatAccount) -----------------------------------------
     async def chat_account(self, channel: str, channel_user_id: str) -> ChatAccount | None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from bot.domain.audit_chain import ERASED_VALUES, GENESIS_HASH, ChainRow, field_digest
-from bot.storage import audit_chain
+from bot.storage import audit_chain, bulk
 from bot.storage.models import AuditEntry
 from bot.storage.repositories.base import Repository
 
@@ -40,14 +40,15 @@ class AuditRepository(Repository):
 
     async def add_many(self, rows: list[dict[str, Any]]) -> None:
         """Bulk insert for imports, which audit thousands of rows at once: each row sealed (salts, body
-        hash) here, then one executemany (batched multi-row INSERTs), chained at commit like every
-        other row. The caller's dicts are left as they were."""
+        hash) here, then the database's bulk path (COPY on PostgreSQL, executemany on SQLite:
+        bot.storage.bulk) in the unit of work's transaction, chained at commit like every other row
+        (the chain links the rows that have no seq yet). The caller's dicts are left as they were."""
         if rows:
             sealed = [dict(row) for row in rows]
             for row in sealed:
                 audit_chain.seal_row(row)
             audit_chain.mark_pending(self._session.sync_session)
-            await self._session.execute(insert(AuditEntry), sealed)
+            await bulk.insert_rows(self._session, _table, sealed)
 
     async def for_customer(self, customer_id: int) -> Sequence[AuditEntry]:
         rows = await self._session.scalars(

@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from bot.storage import bulk
 from bot.storage.models import OutboxFile, OutboxMessage, OutboxPurpose, OutboxStatus
 from bot.storage.repositories.base import Repository
 
 PENDING, HELD, DEAD = OutboxStatus.PENDING, OutboxStatus.HELD, OutboxStatus.DEAD
+_OUTBOX = cast(Table, OutboxMessage.__table__)
 
 #: A new ticket's topic and card are claimed before everything else (relays, notices): staff see a
 #: new customer at once, however busy another ticket's topic is.
@@ -74,6 +77,11 @@ class OutboxRepository(Repository):
         self._session.add(message)
         await self._session.flush()
         return message
+
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Write many messages at once by the bulk path (an import's notices; rows from
+        `bot.services.outbox.queued_row`, every column named); no dedupe key is looked up."""
+        await bulk.insert_rows(self._session, _OUTBOX, rows)
 
     async def claim_due(
         self, now: datetime, *, limit: int, lease: timedelta, scope: Scope | None = None

@@ -587,14 +587,26 @@ def _resolve_pronoun(rest: str) -> str:
 _STATUS_BY_CODE = {"order_code": "order_status", "ticket_number": "request_status"}
 
 
+#: Unsure readings that a code named in the message overrules: "đơn rg 2026-900003 giờ ra sao" is not
+#: a policy question, "I am asking about my order RG-2026-900002" not a wish for notifications. Below
+#: this confidence the code says what the message is about.
+_CODE_OVERRULES = frozenset({POLICY_QUESTION, "order_notifications_on", "order_notifications_off"})
+CODE_OVERRULES_BELOW = 0.5
+
+
 def _settled_by_code(verdict: Classification, extraction: Extraction) -> str | None:
     """order_status or request_status when the verdict hesitates between them (either is the
     reading, or the other is close behind) and the message names exactly one kind of code:
-    "rg2026900001 cua e sao r" asks about that order, "KN-2026-000012 tới đâu rồi" about that ticket."""
+    "rg2026900001 cua e sao r" asks about that order, "KN-2026-000012 tới đâu rồi" about that ticket.
+    The same when the reading is an unsure one that the code contradicts (`_CODE_OVERRULES`)."""
     kinds = {entity.kind for entity in extraction.entities} & set(_STATUS_BY_CODE)
-    if len(kinds) != 1 or verdict.intent not in _STATUS_BY_CODE.values():
+    if len(kinds) != 1:
         return None
     wanted = _STATUS_BY_CODE[kinds.pop()]
+    if verdict.intent in _CODE_OVERRULES and verdict.confidence < CODE_OVERRULES_BELOW:
+        return wanted
+    if verdict.intent not in _STATUS_BY_CODE.values():
+        return None
     return wanted if wanted != verdict.intent else None
 
 

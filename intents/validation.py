@@ -27,11 +27,19 @@ _ENGLISH_FIRST_PERSON = re.compile(
     r"|\b(?:[Tt]o|[Ll]et|[Tt]ell|[Cc]ontact|[Mm]essage|[Aa]sk)\s+me\b")
 
 
+#: A sentence that starts in lower case ("… phone number? we can send …"), as a rewrite from "I" leaves it.
+_LOWER_CASE_SENTENCE = re.compile(r"[.?!]\s+[a-z]")
+_TAG = re.compile(r"<[^>]+>")
+
+
 def english_voice_problems(text: str) -> list[str]:
     """What in a text of the bot's own English words breaks the shop's voice ("we", never "I")."""
+    problems = []
     if _ENGLISH_FIRST_PERSON.search(text):
-        return ["speaks as 'I' (write 'we' or 'RoseeGlory')"]
-    return []
+        problems.append("speaks as 'I' (write 'we' or 'RoseeGlory')")
+    if _LOWER_CASE_SENTENCE.search(_TAG.sub("", text)):
+        problems.append("a sentence starts in lower case")
+    return problems
 
 
 def voice_problems(text: str) -> list[str]:

@@ -100,3 +100,11 @@ def test_the_english_check_catches_the_bot_speaking_as_i() -> None:
     assert english_voice_problems("Sorry, I am not sure I understood.") != []
     assert english_voice_problems("Just write to me.") != []
     assert english_voice_problems("Sorry, we are not sure we understood. Let us know.") == []
+
+
+def test_the_english_check_catches_a_sentence_left_in_lower_case() -> None:
+    from intents.validation import english_voice_problems
+
+    assert english_voice_problems("Rather not share your phone number? we can send a code.") != []
+    assert english_voice_problems("Rather not share it? We can send a code to <b>l•••@gmail.com</b>.") == []
+    assert english_voice_problems("Visit Roseeorder.com or email shop@roseeorder.com.") == []

@@ -151,3 +151,19 @@ def test_every_column_of_the_copy_has_a_label_in_both_languages() -> None:
     for language in ("vi", "en"):
         keys = texts.keys(language)
         assert not [c for c in COLUMNS if f"privacy.access.field.{c}" not in keys], language
+
+
+@pytest.mark.parametrize(("language", "words"), [("vi", "đang xử lý"), ("en", None)])
+def test_coded_values_are_shown_in_words_with_the_code_beside_them(language: str, words: str | None) -> None:
+    texts = Catalog.load()
+    copy = _copy(language)
+    copy.sections["privacy_requests"] = [{"id": 1, "reference": "YC-2026-000001", "kind": "access",
+                                          "status": "in_progress"}]
+    copy.sections["orders"][0]["status"] = "made_up_status"  # a code the catalogue does not name
+    page = HtmlCopy(texts, load_settings(None)).render(copy).decode("utf-8")
+    shown = str(texts.text(language, "privacy.status.in_progress"))
+    assert words is None or shown == words
+    assert f'{shown} <span class="none">(in_progress)</span>' in page
+    assert f'{texts.text(language, "privacy.kind.access")} <span class="none">(access)</span>' in page
+    assert "<td>made_up_status</td>" in page  # shown as it is, not dropped
+    assert json.loads(to_json(copy))["sections"]["privacy_requests"][0]["status"] == "in_progress"

@@ -120,7 +120,8 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
 
 #: Keys rendered away from the call that names them: DeskError(key) is shown as `self._t(error.key)`.
 EXTRA_CALLS = {("bot/channels/console_desk.py", "DeskError"): ("key", 0, "desk.")}
-PASSED_ON = {("bot/channels/console_desk.py", "error.key")}  # checked where the DeskError is raised
+PASSED_ON = {("bot/channels/console_desk.py", "error.key"),  # checked where the DeskError is raised
+             ("bot/services/privacy_requests/access_render.py", "coded_key")}  # asked only if Catalog.has it
 
 #: Functions that turn a key into the key to say: (argument index of the key).
 KEY_FUNCTIONS = {"_honest": 1, "customer_wording": 1}

@@ -65,6 +65,20 @@ def to_json(copy: DataCopy) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
 
+#: Columns whose values are codes the catalogue names, by (section, column): the readable copy shows
+#: the words with the code beside them.
+VALUE_LABELS: dict[tuple[str, str], str] = {
+    ("orders", "status"): "core.order_status",
+    ("order_history", "status"): "core.order_status",
+    ("orders", "payment_status"): "core.payment_status",
+    ("tickets", "status"): "complaints.status_value",
+    ("privacy_requests", "status"): "privacy.status",
+    ("privacy_requests", "kind"): "privacy.kind",
+    ("privacy_request_events", "from_status"): "privacy.status",
+    ("privacy_request_events", "to_status"): "privacy.status",
+}
+
+
 class HtmlCopy:
     """The readable file, in the copy's language (built once in the handler)."""
 
@@ -100,13 +114,24 @@ class HtmlCopy:
                 parts.append("<table>")
                 for column, value in row.items():
                     label = self._copy_text(lang, f"field.{column}")
-                    parts.append(f"<tr><th>{label}</th><td>{self._cell(lang, value)}</td></tr>")
+                    cell = self._named(lang, section.name, column, value) or self._cell(lang, value)
+                    parts.append(f"<tr><th>{label}</th><td>{cell}</td></tr>")
                 parts.append("</table>")
         parts += [f"<p>{self._copy_text(lang, 'footer')}</p>", "</body>", "</html>", ""]
         return "\n".join(parts).encode("utf-8")
 
     def _copy_text(self, language: str, key: str, /, **params: object) -> str:
         return str(self._texts.text(language, f"privacy.access.{key}", **params))
+
+    def _named(self, language: str, section: str, column: str, value: Any) -> str | None:
+        """A coded value in the customer's words ("đang xử lý", not "in_progress"), the code beside it;
+        None when the column holds no code the catalogue names (the JSON keeps every code as it is)."""
+        prefix = VALUE_LABELS.get((section, column))
+        coded_key = f"{prefix}.{value}"
+        if prefix is None or not isinstance(value, str) or not self._texts.has(coded_key):
+            return None
+        words = str(self._texts.text(language, coded_key))  # catalogue markup: escaped already
+        return f'{words} <span class="none">({html.escape(value)})</span>'
 
     def _cell(self, language: str, value: Any) -> str:
         if value is None or value == "" or value == [] or value == {}:

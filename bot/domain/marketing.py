@@ -18,8 +18,9 @@ the flow asks with buttons. `wants_resume` tells "nhận lại quảng cáo" fro
 from __future__ import annotations
 
 import re
-import unicodedata
 from enum import StrEnum
+
+from intents.text import fold as fold_diacritics
 
 
 class MarketingChannel(StrEnum):
@@ -66,8 +67,7 @@ _RESUME = re.compile(r"\bnhan lai\b|\bbat lai\b|\bmo lai\b|\bdang ky lai\b|\bres
 
 def fold(text: str) -> str:
     """Lower case without diacritics or extra spaces: "Điện Thoại" -> "dien thoai"."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+    return " ".join(fold_diacritics(text.lower()).split())
 
 
 def channels_named(text: str) -> frozenset[MarketingChannel]:

@@ -29,11 +29,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from email_validator import EmailNotValidError, validate_email
-
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.email import InvalidEmail, normalize_email
+from bot.domain.email import InvalidEmail, checked_email
 from bot.domain.masking import mask_email, mask_phone
 from bot.domain.one_time_code import (
     CODE_TTL,
@@ -89,9 +87,8 @@ def clean_value(field: Field, raw: str) -> str:
     text = _SPACES.sub(" ", raw).strip()
     if field is Field.EMAIL:
         try:
-            checked = validate_email(text, check_deliverability=False)
-            return normalize_email(checked.normalized)
-        except (EmailNotValidError, InvalidEmail) as error:
+            return checked_email(text)
+        except InvalidEmail as error:
             raise InvalidValue("email") from error
     if field is Field.PHONE:
         try:

@@ -43,11 +43,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from email_validator import EmailNotValidError, validate_email
-
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.email import InvalidEmail, normalize_email
+from bot.domain.email import InvalidEmail, checked_email
 from bot.domain.marketing import ADDRESS_KIND, ALL_CHANNELS, AddressKind, MarketingChannel, ordered
 from bot.domain.masking import mask_email, mask_phone
 from bot.domain.phone import InvalidPhoneNumber, normalize_phone
@@ -77,9 +75,8 @@ class InvalidAddress(ValueError):
 def clean_email(raw: str) -> str:
     """The email as the suppression list keeps it (validated by email-validator, lower-cased)."""
     try:
-        checked = validate_email(raw.strip(), check_deliverability=False)
-        return normalize_email(checked.normalized)
-    except (EmailNotValidError, InvalidEmail) as error:
+        return checked_email(raw)
+    except InvalidEmail as error:
         raise InvalidAddress("email") from error
 
 
